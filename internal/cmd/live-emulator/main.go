@@ -1,0 +1,85 @@
+// Command live-emulator serves the Live recording callback API emulator until interrupted. The first
+// line it prints on stdout is the base URL to use as the provider's endpoint.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+// Defaults match the demo and the README; they are not secrets.
+const (
+	defaultListen    = "127.0.0.1:8080"
+	defaultAccessKey = "EMULATORACCESSKEY"
+	defaultSecretKey = "EMULATORSECRETKEY0123456789abcdef"
+	defaultProjectID = "0123456789abcdef0123456789abcdef"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "live-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("live-emulator", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	listen := flags.String("listen", defaultListen, "address to listen on; port 0 picks a free port")
+	accessKey := flags.String("access-key", defaultAccessKey, "access key (AK) that requests must be signed with")
+	secretKey := flags.String("secret-key", defaultSecretKey, "secret key (SK) that requests must be signed with")
+	securityToken := flags.String("security-token", "", "security token that requests must carry (temporary credentials); none when empty")
+	projectID := flags.String("project-id", defaultProjectID, "project ID of the account")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+
+	listener, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	if addr, ok := listener.Addr().(*net.TCPAddr); ok && !addr.IP.IsLoopback() {
+		fmt.Fprintf(stderr, "live-emulator: warning: %s is not a loopback address; anyone who can reach it can use the emulator\n", addr)
+	}
+
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
+		AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken, ProjectID: *projectID,
+	}}})
+
+	fmt.Fprintf(stdout, "http://%s\n", listener.Addr())
+	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\n", *accessKey, *projectID)
+	if *secretKey == defaultSecretKey {
+		fmt.Fprintf(stdout, "secret key: %s (the default)\n", defaultSecretKey)
+	} else {
+		fmt.Fprintln(stdout, "secret key: as given by --secret-key")
+	}
+
+	server := &http.Server{Handler: emulator, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- server.Serve(listener) }()
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+// Package liveapi is the provider's client of the Huawei Cloud Live recording callback API: it builds
+// the SDK client, maps between the SDK's models and plain values, and classifies API errors.
+package liveapi
+
+import (
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// The field rules the API documents, shared by the provider's plan-time validators and the emulator.
+const (
+	PublishDomainMaxLength = 255
+	AppMaxLength           = 128
+	KeyMinLength           = 32
+
+	AppWildcard = "*"
+
+	SignTypeHMACSHA256 = "HMACSHA256"
+	SignTypeMD5        = "MD5"
+
+	EventRecordNewFileStart = "RECORD_NEW_FILE_START"
+	EventRecordFileComplete = "RECORD_FILE_COMPLETE"
+	EventRecordOver         = "RECORD_OVER"
+	EventRecordFailed       = "RECORD_FAILED"
+
+	// DefaultSignType and DefaultEvent are what the API applies when a request leaves them out.
+	DefaultSignType = SignTypeHMACSHA256
+	DefaultEvent    = EventRecordFileComplete
+
+	// TimeLayout is the API's create_time and update_time format (UTC).
+	TimeLayout = "2006-01-02T15:04:05Z"
+
+	ListLimitMax  = 100
+	ListOffsetMax = 4096
+)
+
+// Events lists every notify_event_subscription value in the order a recording produces them.
+var Events = []string{EventRecordNewFileStart, EventRecordFileComplete, EventRecordOver, EventRecordFailed}
+
+// SignTypes lists every sign_type value.
+var SignTypes = []string{SignTypeHMACSHA256, SignTypeMD5}
+
+var (
+	// DomainPattern accepts a fully qualified domain name: dot-separated labels of letters, digits
+	// and inner hyphens, at most 63 characters each, ending in an alphabetic or IDN top-level label.
+	DomainPattern = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$`)
+
+	// AppPattern forbids '/' (it separates publish_domain and app in import ids) and whitespace.
+	AppPattern = regexp.MustCompile(`^[^/\s]+$`)
+
+	// KeyPattern is the callback key: letters and digits only, at least KeyMinLength of them.
+	KeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{32,}$`)
+)
+
+// CheckCallbackURL returns why s is not an acceptable notify_callback_url, or nil: the API takes an
+// absolute http:// or https:// URL with a host and without query parameters; a fragment would never
+// reach the receiver.
+func CheckCallbackURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("must be a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("must start with http:// or https://")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return errors.New("must include a host")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return errors.New("must not contain query parameters")
+	}
+	if u.Fragment != "" || strings.Contains(s, "#") {
+		return errors.New("must not contain a fragment")
+	}
+	if u.User != nil {
+		return errors.New("must not contain user information")
+	}
+	return nil
+}

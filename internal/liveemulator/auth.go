@@ -1,0 +1,168 @@
+package liveemulator
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+)
+
+const (
+	signingAlgorithm = "SDK-HMAC-SHA256"
+	sdkDateLayout    = "20060102T150405Z"
+	maxClockSkew     = 15 * time.Minute
+)
+
+// authorization is the parsed Authorization header of an AK/SK-signed request.
+type authorization struct {
+	accessKey     string
+	signedHeaders []string
+	signature     string
+}
+
+func parseAuthorization(header string) (authorization, error) {
+	rest, ok := strings.CutPrefix(header, signingAlgorithm+" ")
+	if !ok {
+		return authorization{}, errors.New("the Authorization header is not SDK-HMAC-SHA256")
+	}
+	var auth authorization
+	for _, part := range strings.Split(rest, ",") {
+		name, value, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch name {
+		case "Access":
+			auth.accessKey = value
+		case "SignedHeaders":
+			if value != "" {
+				auth.signedHeaders = strings.Split(value, ";")
+			}
+		case "Signature":
+			auth.signature = value
+		}
+	}
+	if auth.accessKey == "" || len(auth.signedHeaders) == 0 || auth.signature == "" {
+		return authorization{}, errors.New("the Authorization header lacks Access, SignedHeaders or Signature")
+	}
+	return auth, nil
+}
+
+// Signature computes the SDK-HMAC-SHA256 signature of a request over exactly the named headers, as
+// the API gateway verifies it. body is the request body as sent.
+func Signature(r *http.Request, body []byte, signedHeaders []string, secretKey string) string {
+	canonical := canonicalRequest(r, body, signedHeaders)
+	canonicalHash := sha256.Sum256([]byte(canonical))
+	stringToSign := signingAlgorithm + "\n" + r.Header.Get("X-Sdk-Date") + "\n" + hex.EncodeToString(canonicalHash[:])
+	mac := hmac.New(sha256.New, []byte(secretKey))
+	mac.Write([]byte(stringToSign))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func canonicalRequest(r *http.Request, body []byte, signedHeaders []string) string {
+	var b strings.Builder
+	b.WriteString(r.Method + "\n")
+	b.WriteString(canonicalURI(r.URL.Path) + "\n")
+	b.WriteString(canonicalQuery(r.URL.RawQuery) + "\n")
+	for _, name := range signedHeaders {
+		values := r.Header.Values(name)
+		if strings.EqualFold(name, "host") {
+			values = []string{r.Host}
+		}
+		values = append([]string(nil), values...)
+		sort.Strings(values)
+		for _, v := range values {
+			b.WriteString(name + ":" + strings.TrimSpace(v) + "\n")
+		}
+	}
+	b.WriteString("\n" + strings.Join(signedHeaders, ";") + "\n")
+	if unsigned := r.Header.Get("X-Sdk-Content-Sha256"); unsigned != "" {
+		b.WriteString(unsigned)
+	} else {
+		bodyHash := sha256.Sum256(body)
+		b.WriteString(hex.EncodeToString(bodyHash[:]))
+	}
+	return b.String()
+}
+
+func canonicalURI(path string) string {
+	segments := strings.Split(path, "/")
+	for i, s := range segments {
+		segments[i] = escape(s)
+	}
+	uri := strings.Join(segments, "/")
+	if !strings.HasSuffix(uri, "/") {
+		uri += "/"
+	}
+	return uri
+}
+
+func canonicalQuery(rawQuery string) string {
+	values, _ := url.ParseQuery(rawQuery) // a malformed pair is simply not signed
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var pairs []string
+	for _, k := range keys {
+		vs := append([]string(nil), values[k]...)
+		sort.Strings(vs)
+		for _, v := range vs {
+			pairs = append(pairs, escape(k)+"="+escape(v))
+		}
+	}
+	return strings.Join(pairs, "&")
+}
+
+// escape percent-encodes every byte but letters, digits and "_-~.", in upper-case hex.
+func escape(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("_-~.", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}
+
+// authenticate checks the request as the API gateway does; it returns the 401 error code and a
+// message, or "" when the request is authentic for projectID.
+func (s *Server) authenticate(r *http.Request, body []byte, projectID string) (code, msg string) {
+	auth, err := parseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + err.Error()
+	}
+	credential, ok := s.credentials[auth.accessKey]
+	if !ok {
+		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: unknown access key"
+	}
+	date, err := time.Parse(sdkDateLayout, r.Header.Get("X-Sdk-Date"))
+	if err != nil {
+		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: missing or malformed X-Sdk-Date"
+	}
+	if skew := s.now().Sub(date); skew > maxClockSkew || skew < -maxClockSkew {
+		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off"
+	}
+	expected := Signature(r, body, auth.signedHeaders, credential.SecretKey)
+	if !hmac.Equal([]byte(expected), []byte(strings.ToLower(auth.signature))) {
+		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: verify aksk signature fail"
+	}
+	if credential.SecurityToken != "" && !hmac.Equal([]byte(credential.SecurityToken), []byte(r.Header.Get("X-Security-Token"))) {
+		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: invalid security token"
+	}
+	if header := r.Header.Get("X-Project-Id"); (header != "" && header != projectID) || projectID != credential.ProjectID {
+		return liveapi.ErrorCodeProjectMismatch, "Project ID verification failed"
+	}
+	return "", ""
+}

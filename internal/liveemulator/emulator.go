@@ -1,0 +1,317 @@
+// Package liveemulator is an in-memory emulator of the Huawei Cloud Live recording callback API. It
+// speaks the real wire protocol: AK/SK-signed requests, the API's status codes, error codes and
+// X-Request-Id headers. Tests use it in-process; cmd/live-emulator serves it on loopback.
+package liveemulator
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+)
+
+// maxBodyBytes caps request bodies; a callback configuration is a few hundred bytes.
+const maxBodyBytes = 64 << 10
+
+// Credential is one account the emulator accepts: an AK/SK pair (with an optional security token,
+// as temporary credentials carry) and the project it may use.
+type Credential struct {
+	AccessKey     string
+	SecretKey     string
+	SecurityToken string
+	ProjectID     string
+}
+
+// Options configure a Server.
+type Options struct {
+	Credentials []Credential
+	// Hostname is the last part of every X-Request-Id; "live-emulator" when empty.
+	Hostname string
+	// Now is the emulator's clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Callback is one stored recording callback configuration, key included.
+type Callback struct {
+	ID                string
+	ProjectID         string
+	PublishDomain     string
+	App               string
+	NotifyCallbackURL string
+	Events            []string
+	SignType          string
+	Key               string
+	CreateTime        time.Time
+	UpdateTime        time.Time
+
+	seq uint64 // creation order, for a stable list order
+}
+
+type domainApp struct{ projectID, publishDomain, app string }
+
+// Server is the emulator. It is an http.Handler and safe for concurrent use.
+type Server struct {
+	credentials map[string]Credential
+	hostname    string
+	now         func() time.Time
+	mux         *http.ServeMux
+
+	mu        sync.Mutex
+	callbacks map[string]*Callback
+	byPair    map[domainApp]string
+	nextSeq   uint64
+	requests  map[string]int
+}
+
+// New returns an emulator with an empty store.
+func New(opts Options) *Server {
+	s := &Server{
+		credentials: make(map[string]Credential, len(opts.Credentials)),
+		hostname:    opts.Hostname,
+		now:         opts.Now,
+		callbacks:   map[string]*Callback{},
+		byPair:      map[domainApp]string{},
+		requests:    map[string]int{},
+	}
+	for _, c := range opts.Credentials {
+		s.credentials[c.AccessKey] = c
+	}
+	if s.hostname == "" {
+		s.hostname = "live-emulator"
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("POST /v1/{project_id}/record/callbacks", s.operation(OperationCreate, s.create))
+	s.mux.HandleFunc("GET /v1/{project_id}/record/callbacks", s.operation(OperationList, s.list))
+	s.mux.HandleFunc("GET /v1/{project_id}/record/callbacks/{id}", s.operation(OperationShow, s.show))
+	s.mux.HandleFunc("PUT /v1/{project_id}/record/callbacks/{id}", s.operation(OperationUpdate, s.update))
+	s.mux.HandleFunc("DELETE /v1/{project_id}/record/callbacks/{id}", s.operation(OperationDelete, s.delete))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
+	})
+	return s
+}
+
+// The operations, as counted by RequestCounts.
+const (
+	OperationCreate = "create"
+	OperationShow   = "show"
+	OperationUpdate = "update"
+	OperationDelete = "delete"
+	OperationList   = "list"
+)
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Request-Id", s.newRequestID())
+	s.mux.ServeHTTP(w, r)
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, projectID string, body []byte)
+
+// operation reads the capped body, authenticates the request and counts it before calling h.
+func (s *Server) operation(name string, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				writeError(w, http.StatusRequestEntityTooLarge, liveapi.ErrorCodeInvalidParameter,
+					fmt.Sprintf("Request Illegal: the request body exceeds %d bytes", maxBodyBytes))
+				return
+			}
+			writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, "Request Illegal: unreadable request body")
+			return
+		}
+		projectID := r.PathValue("project_id")
+		if code, msg := s.authenticate(r, body, projectID); code != "" {
+			writeError(w, http.StatusUnauthorized, code, msg)
+			return
+		}
+		s.mu.Lock()
+		s.requests[name]++
+		s.mu.Unlock()
+		h(w, r, projectID, body)
+	}
+}
+
+func (s *Server) create(w http.ResponseWriter, _ *http.Request, projectID string, body []byte) {
+	spec, msg := parseCallbackBody(body)
+	if msg != "" {
+		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, msg)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pair := domainApp{projectID, spec.PublishDomain, spec.App}
+	if _, exists := s.byPair[pair]; exists {
+		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeAlreadyExists,
+			fmt.Sprintf("The resource already exists: a recording callback for publish_domain %q and app %q", spec.PublishDomain, spec.App))
+		return
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	s.nextSeq++
+	cb := &Callback{ID: newID(), ProjectID: projectID, CreateTime: now, UpdateTime: now, seq: s.nextSeq}
+	spec.applyTo(cb)
+	s.callbacks[cb.ID] = cb
+	s.byPair[pair] = cb.ID
+	writeJSON(w, http.StatusCreated, wireFrom(cb))
+}
+
+func (s *Server) show(w http.ResponseWriter, r *http.Request, projectID string, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cb, ok := s.lookup(projectID, r.PathValue("id"))
+	if !ok {
+		writeNotFound(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, wireFrom(cb))
+}
+
+func (s *Server) update(w http.ResponseWriter, r *http.Request, projectID string, body []byte) {
+	spec, msg := parseCallbackBody(body)
+	if msg != "" {
+		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, msg)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cb, ok := s.lookup(projectID, r.PathValue("id"))
+	if !ok {
+		writeNotFound(w)
+		return
+	}
+	if spec.PublishDomain != cb.PublishDomain || spec.App != cb.App {
+		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter,
+			"Request Illegal: publish_domain and app cannot be changed")
+		return
+	}
+	spec.applyTo(cb)
+	cb.UpdateTime = s.now().UTC().Truncate(time.Second)
+	writeJSON(w, http.StatusOK, wireFrom(cb))
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request, projectID string, _ []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cb, ok := s.lookup(projectID, r.PathValue("id"))
+	if !ok {
+		writeNotFound(w)
+		return
+	}
+	s.remove(cb)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, projectID string, _ []byte) {
+	query := r.URL.Query()
+	limit, msg := intParam(query.Get("limit"), "limit", 10, 1, liveapi.ListLimitMax)
+	if msg == "" {
+		var offset int
+		offset, msg = intParam(query.Get("offset"), "offset", 0, 0, liveapi.ListOffsetMax)
+		if msg == "" {
+			writeJSON(w, http.StatusOK, s.page(projectID, query.Get("publish_domain"), query.Get("app"), offset, limit))
+			return
+		}
+	}
+	writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, msg)
+}
+
+type wireList struct {
+	Total          int            `json:"total"`
+	CallbackConfig []wireCallback `json:"callback_config"`
+}
+
+func (s *Server) page(projectID, publishDomain, app string, offset, limit int) wireList {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var matches []*Callback
+	for _, cb := range s.callbacks {
+		if cb.ProjectID != projectID ||
+			(publishDomain != "" && cb.PublishDomain != publishDomain) ||
+			(app != "" && cb.App != app && cb.App != liveapi.AppWildcard) {
+			continue
+		}
+		matches = append(matches, cb)
+	}
+	slices.SortFunc(matches, func(a, b *Callback) int { return cmp.Compare(a.seq, b.seq) })
+	out := wireList{Total: len(matches), CallbackConfig: []wireCallback{}}
+	for i := offset; i < len(matches) && i < offset+limit; i++ {
+		out.CallbackConfig = append(out.CallbackConfig, wireFrom(matches[i]))
+	}
+	return out
+}
+
+func intParam(raw, name string, def, min, max int) (int, string) {
+	if raw == "" {
+		return def, ""
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < min || n > max {
+		return 0, fmt.Sprintf("Request Illegal: %s must be an integer from %d to %d", name, min, max)
+	}
+	return n, ""
+}
+
+// lookup and remove expect s.mu to be held.
+func (s *Server) lookup(projectID, id string) (*Callback, bool) {
+	cb, ok := s.callbacks[id]
+	if !ok || cb.ProjectID != projectID {
+		return nil, false
+	}
+	return cb, true
+}
+
+func (s *Server) remove(cb *Callback) {
+	delete(s.callbacks, cb.ID)
+	delete(s.byPair, domainApp{cb.ProjectID, cb.PublishDomain, cb.App})
+}
+
+func (s *Server) newRequestID() string {
+	return fmt.Sprintf("%s-%d-%s", newUUID(), s.now().UnixMilli(), s.hostname)
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// newID returns a configuration id: 32 hex digits, like the API's, and never containing '/'.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func writeNotFound(w http.ResponseWriter) {
+	writeError(w, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists, "The resource does not exist")
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"error_code": code, "error_msg": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		fmt.Fprintf(os.Stderr, "live-emulator: writing a response: %v\n", err)
+	}
+}

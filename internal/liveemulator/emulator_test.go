@@ -1,0 +1,450 @@
+package liveemulator_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+const (
+	testAccessKey = "TESTACCESSKEY"
+	testSecretKey = "TestSecretKey0123456789abcdefXYZ"
+	testProjectID = "0123456789abcdef0123456789abcdef"
+	testKey       = "abcdefghijklmnopqrstuvwxyz012345"
+)
+
+type testEnv struct {
+	emulator *liveemulator.Server
+	url      string
+	client   *liveapi.Client
+}
+
+func newTestEnv(t *testing.T, opts liveemulator.Options) testEnv {
+	t.Helper()
+	if opts.Credentials == nil {
+		opts.Credentials = []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, ProjectID: testProjectID}}
+	}
+	emulator := liveemulator.New(opts)
+	server := httptest.NewServer(emulator)
+	t.Cleanup(server.Close)
+	return testEnv{emulator: emulator, url: server.URL, client: newClient(t, server.URL, liveapi.Config{})}
+}
+
+// newClient builds the real SDK client; zero fields of override take the test account's values.
+func newClient(t *testing.T, endpoint string, override liveapi.Config) *liveapi.Client {
+	t.Helper()
+	cfg := liveapi.Config{Endpoint: endpoint, ProjectID: testProjectID, AccessKey: testAccessKey, SecretKey: testSecretKey, UserAgent: "liveemulator-test"}
+	if override.ProjectID != "" {
+		cfg.ProjectID = override.ProjectID
+	}
+	if override.AccessKey != "" {
+		cfg.AccessKey = override.AccessKey
+	}
+	if override.SecretKey != "" {
+		cfg.SecretKey = override.SecretKey
+	}
+	cfg.SecurityToken = override.SecurityToken
+	client, err := liveapi.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+var requestIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-[0-9]{13}-live-emulator$`)
+
+func ptr[T any](v T) *T { return &v }
+
+func validSpec(domain, app string) liveapi.CallbackSpec {
+	return liveapi.CallbackSpec{
+		PublishDomain:     domain,
+		App:               app,
+		NotifyCallbackURL: ptr("https://receiver.example.com/notify"),
+		Events:            []string{liveapi.EventRecordFileComplete, liveapi.EventRecordOver},
+		SignType:          ptr(liveapi.SignTypeMD5),
+		Key:               ptr(testKey),
+	}
+}
+
+// apiError asserts err is the SDK's service error with this status and code, and a request id.
+func apiError(t *testing.T, err error, status int, code string) *sdkerr.ServiceResponseError {
+	t.Helper()
+	var apiErr *sdkerr.ServiceResponseError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("want an API error %d %s, got %v", status, code, err)
+	}
+	if apiErr.StatusCode != status || apiErr.ErrorCode != code {
+		t.Fatalf("want %d %s, got %d %s: %s", status, code, apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessage)
+	}
+	if !requestIDPattern.MatchString(apiErr.RequestId) {
+		t.Fatalf("request id %q is not <uuid>-<timestamp>-<hostname>", apiErr.RequestId)
+	}
+	return apiErr
+}
+
+func TestCRUD(t *testing.T) {
+	clock := time.Now().UTC().Truncate(time.Second)
+	var mu sync.Mutex
+	env := newTestEnv(t, liveemulator.Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }})
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	ctx := context.Background()
+
+	created, err := env.client.Create(ctx, validSpec("publish.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ID == "" || created.PublishDomain != "publish.example.com" || created.App != "live" ||
+		created.NotifyCallbackURL != "https://receiver.example.com/notify" || created.SignType != liveapi.SignTypeMD5 ||
+		strings.Join(created.Events, ",") != "RECORD_FILE_COMPLETE,RECORD_OVER" ||
+		created.CreateTime != clock.Format(liveapi.TimeLayout) || created.UpdateTime != created.CreateTime {
+		t.Fatalf("unexpected create response %+v", created)
+	}
+	stored, ok := env.emulator.Callback(created.ID)
+	if !ok || stored.Key != testKey {
+		t.Fatalf("the emulator did not keep the key: %+v", stored)
+	}
+
+	shown, err := env.client.Show(ctx, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(shown) != fmt.Sprint(created) {
+		t.Fatalf("show %+v differs from create %+v", shown, created)
+	}
+
+	advance(time.Minute)
+	update := liveapi.CallbackSpec{PublishDomain: "publish.example.com", App: "live"}
+	updated, err := env.client.Update(ctx, created.ID, update)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Update is a full replace: what the body leaves out takes the API's defaults.
+	if updated.ID != created.ID || updated.NotifyCallbackURL != "" || updated.SignType != liveapi.DefaultSignType ||
+		strings.Join(updated.Events, ",") != liveapi.DefaultEvent ||
+		updated.CreateTime != created.CreateTime || updated.UpdateTime != clock.Format(liveapi.TimeLayout) {
+		t.Fatalf("unexpected update response %+v", updated)
+	}
+	if stored, _ := env.emulator.Callback(created.ID); stored.Key != "" {
+		t.Fatal("a full replace without key must clear the key")
+	}
+
+	if err := env.client.Delete(ctx, created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := env.emulator.Callback(created.ID); ok {
+		t.Fatal("the configuration is still stored after delete")
+	}
+	counts := env.emulator.RequestCounts()
+	for _, op := range []string{liveemulator.OperationCreate, liveemulator.OperationShow, liveemulator.OperationUpdate, liveemulator.OperationDelete} {
+		if counts[op] != 1 {
+			t.Errorf("%s: %d requests, want 1", op, counts[op])
+		}
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	_, err := env.client.Show(ctx, "0000")
+	apiError(t, err, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists)
+	if !liveapi.IsNotFound(err) {
+		t.Fatal("IsNotFound is false for a 404")
+	}
+	_, err = env.client.Update(ctx, "0000", validSpec("publish.example.com", "live"))
+	apiError(t, err, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists)
+	err = env.client.Delete(ctx, "0000")
+	apiError(t, err, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists)
+}
+
+func TestDuplicate(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	if _, err := env.client.Create(ctx, validSpec("publish.example.com", "*")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := env.client.Create(ctx, validSpec("publish.example.com", "*"))
+	apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeAlreadyExists)
+	if !liveapi.IsAlreadyExists(err) {
+		t.Fatal("IsAlreadyExists is false for LIVE.103011018")
+	}
+	// Another app on the same domain is another configuration.
+	if _, err := env.client.Create(ctx, validSpec("publish.example.com", "live")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	cases := map[string]struct {
+		change  func(*liveapi.CallbackSpec)
+		message string
+	}{
+		"no domain":         {func(s *liveapi.CallbackSpec) { s.PublishDomain = "" }, "publish_domain is required"},
+		"long domain":       {func(s *liveapi.CallbackSpec) { s.PublishDomain = strings.Repeat("abcdefgh.", 29) + "com" }, "publish_domain must be at most 255"},
+		"not a domain":      {func(s *liveapi.CallbackSpec) { s.PublishDomain = "not a domain" }, "publish_domain must be a domain name"},
+		"no app":            {func(s *liveapi.CallbackSpec) { s.App = "" }, "app is required"},
+		"long app":          {func(s *liveapi.CallbackSpec) { s.App = strings.Repeat("a", 129) }, "app must be at most 128"},
+		"app with slash":    {func(s *liveapi.CallbackSpec) { s.App = "a/b" }, "app must not contain '/'"},
+		"ftp url":           {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("ftp://h/x") }, "notify_callback_url must start with http:// or https://"},
+		"url with query":    {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https://h/x?a=1") }, "notify_callback_url must not contain query parameters"},
+		"url with fragment": {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https://h/x#f") }, "notify_callback_url must not contain a fragment"},
+		"url without host":  {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https:///x") }, "notify_callback_url must include a host"},
+		"unknown event":     {func(s *liveapi.CallbackSpec) { s.Events = []string{"RECORD_START"} }, `notify_event_subscription has "RECORD_START"`},
+		"repeated event":    {func(s *liveapi.CallbackSpec) { s.Events = []string{"RECORD_OVER", "RECORD_OVER"} }, "twice"},
+		"unknown sign type": {func(s *liveapi.CallbackSpec) { s.SignType = ptr("SHA1") }, "sign_type must be one of"},
+		"short key":         {func(s *liveapi.CallbackSpec) { s.Key = ptr("short") }, "key must be at least 32 letters and digits"},
+		"key with symbols":  {func(s *liveapi.CallbackSpec) { s.Key = ptr(strings.Repeat("a", 31) + "!") }, "key must be at least 32"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			spec := validSpec("publish.example.com", "live")
+			tc.change(&spec)
+			_, err := env.client.Create(ctx, spec)
+			apiErr := apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter)
+			if !strings.Contains(apiErr.ErrorMessage, tc.message) {
+				t.Fatalf("error_msg %q does not contain %q", apiErr.ErrorMessage, tc.message)
+			}
+			if spec.Key != nil && strings.Contains(apiErr.ErrorMessage, *spec.Key) {
+				t.Fatal("the error echoes the key")
+			}
+		})
+	}
+	if n := len(env.emulator.Callbacks()); n != 0 {
+		t.Fatalf("%d configurations stored from invalid requests", n)
+	}
+}
+
+func TestList(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	for _, pair := range [][2]string{{"a.example.com", "*"}, {"a.example.com", "live"}, {"a.example.com", "vod"}, {"b.example.com", "live"}} {
+		if _, err := env.client.Create(ctx, validSpec(pair[0], pair[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pairs := func(p liveapi.ListPage) string {
+		var out []string
+		for _, cb := range p.Callbacks {
+			out = append(out, cb.PublishDomain+"/"+cb.App)
+		}
+		return fmt.Sprintf("%d %s", p.Total, strings.Join(out, " "))
+	}
+	cases := []struct {
+		filter liveapi.ListFilter
+		want   string
+	}{
+		{liveapi.ListFilter{}, "4 a.example.com/* a.example.com/live a.example.com/vod b.example.com/live"},
+		{liveapi.ListFilter{PublishDomain: "a.example.com"}, "3 a.example.com/* a.example.com/live a.example.com/vod"},
+		{liveapi.ListFilter{PublishDomain: "a.example.com", App: "live"}, "2 a.example.com/* a.example.com/live"},
+		{liveapi.ListFilter{App: "live"}, "3 a.example.com/* a.example.com/live b.example.com/live"},
+		{liveapi.ListFilter{Limit: 2}, "4 a.example.com/* a.example.com/live"},
+		{liveapi.ListFilter{Offset: 3, Limit: 2}, "4 b.example.com/live"},
+		{liveapi.ListFilter{Offset: 4096}, "4 "},
+	}
+	for _, tc := range cases {
+		page, err := env.client.List(ctx, tc.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pairs(page); got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.filter, got, tc.want)
+		}
+	}
+	for _, filter := range []liveapi.ListFilter{{Limit: 101}, {Offset: 4097}} {
+		_, err := env.client.List(ctx, filter)
+		apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter)
+	}
+	found, ok, err := env.client.FindByDomainApp(ctx, "a.example.com", "live")
+	if err != nil || !ok || found.App != "live" {
+		t.Fatalf("FindByDomainApp: %+v %v %v", found, ok, err)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{Credentials: []liveemulator.Credential{
+		{AccessKey: testAccessKey, SecretKey: testSecretKey, ProjectID: testProjectID},
+		{AccessKey: "TEMPORARYAK", SecretKey: testSecretKey, SecurityToken: "session-token", ProjectID: testProjectID},
+	}})
+	ctx := context.Background()
+	cases := map[string]struct {
+		cfg  liveapi.Config
+		code string
+	}{
+		"unknown access key":    {liveapi.Config{AccessKey: "UNKNOWN"}, liveapi.ErrorCodeAuthFailed},
+		"wrong secret key":      {liveapi.Config{SecretKey: "WrongSecretKey0123456789abcdefXYZ"}, liveapi.ErrorCodeAuthFailed},
+		"other project":         {liveapi.Config{ProjectID: "ffffffffffffffffffffffffffffffff"}, liveapi.ErrorCodeProjectMismatch},
+		"missing token":         {liveapi.Config{AccessKey: "TEMPORARYAK"}, liveapi.ErrorCodeAuthFailed},
+		"wrong security token":  {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "other"}, liveapi.ErrorCodeAuthFailed},
+		"right security token ": {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "session-token"}, ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := newClient(t, env.url, tc.cfg).List(ctx, liveapi.ListFilter{})
+			if tc.code == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			apiError(t, err, http.StatusUnauthorized, tc.code)
+		})
+	}
+	if counts := env.emulator.RequestCounts(); counts[liveemulator.OperationList] != 1 {
+		t.Fatalf("rejected requests were served: %v", counts)
+	}
+}
+
+func TestClockSkew(t *testing.T) {
+	for _, skew := range []time.Duration{16 * time.Minute, -16 * time.Minute} {
+		env := newTestEnv(t, liveemulator.Options{Now: func() time.Time { return time.Now().Add(skew) }})
+		_, err := env.client.List(context.Background(), liveapi.ListFilter{})
+		apiError(t, err, http.StatusUnauthorized, liveapi.ErrorCodeAuthFailed)
+	}
+	env := newTestEnv(t, liveemulator.Options{Now: func() time.Time { return time.Now().Add(14 * time.Minute) }})
+	if _, err := env.client.List(context.Background(), liveapi.ListFilter{}); err != nil {
+		t.Fatalf("14 minutes of skew must be accepted: %v", err)
+	}
+}
+
+// signedRequest builds a request signed the way the official Terraform provider's HTTP library signs:
+// over accept;content-type;user-agent;x-sdk-date, which the SDK's signer cannot produce.
+func signedRequest(t *testing.T, method, url, projectHeader string, body []byte, secretKey string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "terraform-provider-iac golangsdk/2.0.0")
+	req.Header.Set("X-Sdk-Date", time.Now().UTC().Format("20060102T150405Z"))
+	if projectHeader != "" {
+		req.Header.Set("X-Project-Id", projectHeader)
+	}
+	signed := []string{"accept", "content-type", "user-agent", "x-sdk-date"}
+	signature := liveemulator.Signature(req, body, signed, secretKey)
+	req.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
+		testAccessKey, strings.Join(signed, ";"), signature))
+	return req
+}
+
+func do(t *testing.T, req *http.Request) (int, string, http.Header) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.Header.Get("X-Request-Id") == "" {
+		t.Fatalf("%s %s: no X-Request-Id", req.Method, req.URL)
+	}
+	return resp.StatusCode, string(body), resp.Header
+}
+
+func TestSignatureTestVector(t *testing.T) {
+	body := `{"app":"*","notify_callback_url":"https://cb.example.com/n","notify_event_subscription":["RECORD_FILE_COMPLETE"],"publish_domain":"o.bars-perf.com"}` + "\n"
+	req := httptest.NewRequest(http.MethodPost, "/v1/0123456789abcdef0123456789abcdef/record/callbacks", strings.NewReader(body))
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "terraform-provider-iac golangsdk/2.0.0")
+	req.Header.Set("X-Sdk-Date", "20261126T195730Z")
+	got := liveemulator.Signature(req, []byte(body), []string{"accept", "content-type", "user-agent", "x-sdk-date"}, "BarsSecretKey0123456789abcdefXYZ")
+	if want := "7e3e10827845cf054145020b0b1f46bda7ba831b3f4105b72290e0c7c435a76b"; got != want {
+		t.Fatalf("signature %s, want %s", got, want)
+	}
+}
+
+func TestOtherClientSignature(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	body := []byte(`{"app":"*","notify_callback_url":"https://cb.example.com/n","notify_event_subscription":["RECORD_FILE_COMPLETE"],"publish_domain":"o.bars-perf.com"}` + "\n")
+	url := env.url + "/v1/" + testProjectID + "/record/callbacks"
+
+	status, got, _ := do(t, signedRequest(t, http.MethodPost, url, "", body, testSecretKey))
+	if status != http.StatusCreated || !strings.Contains(got, `"publish_domain":"o.bars-perf.com"`) {
+		t.Fatalf("a request signed over accept;content-type;user-agent;x-sdk-date: %d %s", status, got)
+	}
+
+	tampered := signedRequest(t, http.MethodPost, url, "", body, testSecretKey)
+	tampered.Header.Set("Accept", "text/plain") // a signed header changed after signing
+	if status, got, _ := do(t, tampered); status != http.StatusUnauthorized || !strings.Contains(got, liveapi.ErrorCodeAuthFailed) {
+		t.Fatalf("a tampered request: %d %s", status, got)
+	}
+
+	mismatch := signedRequest(t, http.MethodGet, url, "ffffffffffffffffffffffffffffffff", nil, testSecretKey)
+	if status, got, _ := do(t, mismatch); status != http.StatusUnauthorized || !strings.Contains(got, liveapi.ErrorCodeProjectMismatch) {
+		t.Fatalf("X-Project-Id different from the path: %d %s", status, got)
+	}
+}
+
+func TestRobustness(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	url := env.url + "/v1/" + testProjectID + "/record/callbacks"
+
+	for _, body := range []string{`{`, `[]`, `{"publish_domain":1}`, `null`, "\x00\xff"} {
+		status, got, _ := do(t, signedRequest(t, http.MethodPost, url, "", []byte(body), testSecretKey))
+		if status != http.StatusBadRequest || !strings.Contains(got, liveapi.ErrorCodeInvalidParameter) {
+			t.Errorf("body %q: %d %s", body, status, got)
+		}
+	}
+
+	huge := bytes.Repeat([]byte("a"), 1<<20)
+	if status, got, _ := do(t, signedRequest(t, http.MethodPost, url, "", huge, testSecretKey)); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("an oversized body: %d %s", status, got)
+	}
+
+	for _, path := range []string{"/", "/v2/x", "/v1/" + testProjectID + "/record/callbacks/a/b"} {
+		req, _ := http.NewRequest(http.MethodGet, env.url+path, nil)
+		status, got, header := do(t, req)
+		if status != http.StatusNotFound || header.Get("Content-Type") != "application/json" || !strings.Contains(got, "error_code") {
+			t.Errorf("%s: %d %s", path, status, got)
+		}
+	}
+	unsigned, _ := http.NewRequest(http.MethodGet, url, nil)
+	if status, got, _ := do(t, unsigned); status != http.StatusUnauthorized {
+		t.Errorf("an unsigned request: %d %s", status, got)
+	}
+}
+
+func TestConcurrentClients(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	const n = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Every pair is created twice: exactly one of the two must win.
+			for range 2 {
+				if _, err := env.client.Create(ctx, validSpec(fmt.Sprintf("d%d.example.com", i%(n/2)), "live")); err != nil && !liveapi.IsAlreadyExists(err) {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := len(env.emulator.Callbacks()); got != n/2 {
+		t.Fatalf("%d configurations, want %d", got, n/2)
+	}
+}

@@ -1,0 +1,74 @@
+package liveemulator
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+)
+
+// These methods let tests and the command look into the store and change it behind the API's back,
+// as a colleague using the console would.
+
+// Callbacks returns copies of every stored configuration, in creation order.
+func (s *Server) Callbacks() []Callback {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Callback, 0, len(s.callbacks))
+	for _, cb := range s.callbacks {
+		out = append(out, cloneCallback(cb))
+	}
+	slices.SortFunc(out, func(a, b Callback) int { return cmp.Compare(a.seq, b.seq) })
+	return out
+}
+
+// Callback returns a copy of the configuration with this id.
+func (s *Server) Callback(id string) (Callback, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cb, ok := s.callbacks[id]
+	if !ok {
+		return Callback{}, false
+	}
+	return cloneCallback(cb), true
+}
+
+// ModifyCallback changes a configuration in place (publish_domain and app excepted) and bumps its
+// update time; it reports whether the id exists.
+func (s *Server) ModifyCallback(id string, change func(*Callback)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cb, ok := s.callbacks[id]
+	if !ok {
+		return false
+	}
+	edited := cloneCallback(cb)
+	change(&edited)
+	cb.NotifyCallbackURL, cb.Events, cb.SignType, cb.Key = edited.NotifyCallbackURL, edited.Events, edited.SignType, edited.Key
+	cb.UpdateTime = s.now().UTC().Truncate(time.Second)
+	return true
+}
+
+// DeleteCallback removes a configuration; it reports whether the id existed.
+func (s *Server) DeleteCallback(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cb, ok := s.callbacks[id]
+	if ok {
+		s.remove(cb)
+	}
+	return ok
+}
+
+// RequestCounts returns how many authenticated requests each operation has served.
+func (s *Server) RequestCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.requests)
+}
+
+func cloneCallback(cb *Callback) Callback {
+	c := *cb
+	c.Events = slices.Clone(cb.Events)
+	return c
+}

@@ -1,0 +1,286 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*liveRecordCallbackResource)(nil)
+	_ resource.ResourceWithImportState = (*liveRecordCallbackResource)(nil)
+)
+
+// defaultTimeout bounds each operation unless the timeouts attribute says otherwise.
+const defaultTimeout = 5 * time.Minute
+
+// NewLiveRecordCallbackResource returns the live_record_callback resource.
+func NewLiveRecordCallbackResource() resource.Resource {
+	return &liveRecordCallbackResource{}
+}
+
+type liveRecordCallbackResource struct {
+	client *liveapi.Client
+}
+
+func (r *liveRecordCallbackResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_record_callback"
+}
+
+func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A recording callback configuration: where Live sends recording notifications for " +
+			"one ingest domain and application, which events it sends, and how it signs them.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Configuration ID assigned by the API.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"publish_domain": schema.StringAttribute{
+				MarkdownDescription: "Ingest domain name, 1 to 255 characters. Changing it replaces the configuration.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, liveapi.PublishDomainMaxLength),
+					stringvalidator.RegexMatches(liveapi.DomainPattern, "must be a domain name such as publish.example.com"),
+				},
+			},
+			"app": schema.StringAttribute{
+				MarkdownDescription: "Application name, 1 to 128 characters without `/` or whitespace; `*` " +
+					"(the default) matches every application, and an exact name is preferred over `*`. " +
+					"Changing it replaces the configuration.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(liveapi.AppWildcard),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, liveapi.AppMaxLength),
+					stringvalidator.RegexMatches(liveapi.AppPattern, "must not contain '/' or whitespace"),
+				},
+			},
+			"notify_callback_url": schema.StringAttribute{
+				MarkdownDescription: "URL that receives the recording notifications: absolute `http://` or " +
+					"`https://` (recommended), without query parameters or fragment.",
+				Optional:   true,
+				Validators: []validator.String{httpURL()},
+			},
+			"notify_event_subscription": schema.SetAttribute{
+				MarkdownDescription: "Events to notify, 1 to 4 of `" + strings.Join(liveapi.Events, "`, `") +
+					"`. Defaults to `[\"" + liveapi.DefaultEvent + "\"]`.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default: setdefault.StaticValue(types.SetValueMust(types.StringType,
+					[]attr.Value{types.StringValue(liveapi.DefaultEvent)})),
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, len(liveapi.Events)),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(liveapi.Events...)),
+				},
+			},
+			"sign_type": schema.StringAttribute{
+				MarkdownDescription: "How notifications are signed with `key`: `" + strings.Join(liveapi.SignTypes, "` or `") +
+					"`. Defaults to `" + liveapi.DefaultSignType + "`.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(liveapi.DefaultSignType),
+				Validators: []validator.String{stringvalidator.OneOf(liveapi.SignTypes...)},
+			},
+			"key": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Key that signs the notifications: letters and digits, at least %d "+
+					"characters. The API never returns it, so Terraform keeps the configured value and cannot "+
+					"detect a change made outside Terraform; it is null after import.", liveapi.KeyMinLength),
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{callbackKey()},
+			},
+			"create_time": schema.StringAttribute{
+				MarkdownDescription: "Creation time, `yyyy-mm-ddThh:mm:ssZ` (UTC).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"update_time": schema.StringAttribute{
+				MarkdownDescription: "Time of the last change, `yyyy-mm-ddThh:mm:ssZ` (UTC).",
+				Computed:            true,
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *liveRecordCallbackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	client, ok := req.ProviderData.(*liveapi.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *liveapi.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.client = client
+}
+
+func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan liveRecordCallbackModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	spec, diags := plan.expand(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	const summary = "Unable to Create Live Record Callback"
+	created, err := r.client.Create(ctx, spec)
+	if err != nil {
+		if liveapi.IsAlreadyExists(err) {
+			resp.Diagnostics.AddError(summary, r.describeExisting(ctx, spec.PublishDomain, spec.App, err))
+			return
+		}
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Creating the recording callback for publish_domain %q and app %q failed.\n\n%s",
+			spec.PublishDomain, spec.App, liveapi.Describe(err)))
+		return
+	}
+	tflog.Debug(ctx, "Created Live record callback", map[string]any{"id": created.ID})
+
+	if incomplete(created) {
+		// Keep the id in state first, so that a failed read taints the callback instead of orphaning it.
+		id := created.ID
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+		if created, err = r.client.Show(ctx, id); err != nil {
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("The recording callback %s was created, but reading it back failed.\n\n%s",
+				id, liveapi.Describe(err)))
+			return
+		}
+	}
+	resp.Diagnostics.Append(plan.flatten(ctx, created)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state liveRecordCallbackModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	callback, err := r.client.Show(ctx, state.ID.ValueString())
+	if liveapi.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Live Record Callback Not Found",
+			fmt.Sprintf("The recording callback %s no longer exists, so Terraform removed it from state. "+
+				"The next plan will create it again if the configuration still declares it.", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read Live Record Callback",
+			fmt.Sprintf("Reading the recording callback %s failed.\n\n%s", state.ID.ValueString(), liveapi.Describe(err)))
+		return
+	}
+	resp.Diagnostics.Append(state.flatten(ctx, callback)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan liveRecordCallbackModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	spec, diags := plan.expand(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	updated, err := r.client.Update(ctx, plan.ID.ValueString(), spec)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Update Live Record Callback",
+			fmt.Sprintf("Updating the recording callback %s failed.\n\n%s", plan.ID.ValueString(), liveapi.Describe(err)))
+		return
+	}
+	resp.Diagnostics.Append(plan.flatten(ctx, updated)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state liveRecordCallbackModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	err := r.client.Delete(ctx, state.ID.ValueString())
+	if err != nil && !liveapi.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete Live Record Callback",
+			fmt.Sprintf("Deleting the recording callback %s failed.\n\n%s", state.ID.ValueString(), liveapi.Describe(err)))
+	}
+}
+
+func (r *liveRecordCallbackResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" || strings.Contains(req.ID, "/") {
+		resp.Diagnostics.AddError("Invalid Live Record Callback Import ID",
+			fmt.Sprintf("Expected the configuration id that the API returns (no \"/\"), got: %q.", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// describeExisting explains a create refused because (publish_domain, app) is taken, with the id to
+// import; err is the API's refusal, shown when the lookup fails.
+func (r *liveRecordCallbackResource) describeExisting(ctx context.Context, publishDomain, app string, err error) string {
+	existing, found, lookupErr := r.client.FindByDomainApp(ctx, publishDomain, app)
+	if lookupErr != nil || !found {
+		return fmt.Sprintf("A recording callback for publish_domain %q and app %q already exists. Import it to "+
+			"manage it with Terraform.\n\n%s", publishDomain, app, liveapi.Describe(err))
+	}
+	return fmt.Sprintf("A recording callback for publish_domain %q and app %q already exists with id %s. "+
+		"To manage it with Terraform, import it instead of creating it:\n\n"+
+		"  terraform import live_record_callback.<name> %s\n\n"+
+		"or add an import block:\n\n"+
+		"  import {\n    to = live_record_callback.<name>\n    id = %q\n  }\n\n%s",
+		publishDomain, app, existing.ID, existing.ID, existing.ID, liveapi.Describe(err))
+}

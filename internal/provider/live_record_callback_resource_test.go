@@ -1,0 +1,471 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+const (
+	testResourceAddress = "live_record_callback.test"
+	testCallbackKey     = "K3yK3yK3yK3yK3yK3yK3yK3yK3yK3yK3y0"
+	testRotatedKey      = "R0tatedR0tatedR0tatedR0tatedR0tated"
+)
+
+var timePattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+
+func TestAccLiveRecordCallbackResource_basic(t *testing.T) {
+	e := newTestEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("publish_domain"), knownvalue.StringExact("publish.example.com")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("app"), knownvalue.StringExact("*")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("notify_callback_url"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("notify_event_subscription"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("RECORD_FILE_COMPLETE")})),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("sign_type"), knownvalue.StringExact("HMACSHA256")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("key"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("create_time"), knownvalue.StringRegexp(timePattern)),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("update_time"), knownvalue.StringRegexp(timePattern)),
+				},
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*",
+					Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+			},
+			{
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"https://receiver.example.com/notify", `["RECORD_OVER", "RECORD_NEW_FILE_START"]`, "MD5", testCallbackKey),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("app"), knownvalue.StringExact("live")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("notify_callback_url"), knownvalue.StringExact("https://receiver.example.com/notify")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("notify_event_subscription"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("RECORD_NEW_FILE_START"), knownvalue.StringExact("RECORD_OVER")})),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("sign_type"), knownvalue.StringExact("MD5")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("key"), knownvalue.StringExact(testCallbackKey)),
+				},
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+					NotifyCallbackURL: "https://receiver.example.com/notify",
+					Events:            []string{"RECORD_NEW_FILE_START", "RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey}),
+			},
+			{
+				// No drift: the second plan is empty.
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"https://receiver.example.com/notify", `["RECORD_OVER", "RECORD_NEW_FILE_START"]`, "MD5", testCallbackKey),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestAccLiveRecordCallbackResource_update(t *testing.T) {
+	e := newTestEmulator(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameCreateTime := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"https://receiver.example.com/a", `["RECORD_FILE_COMPLETE"]`, "HMACSHA256", testCallbackKey),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResourceAddress, tfjsonpath.New("id")),
+					sameCreateTime.AddStateValue(testResourceAddress, tfjsonpath.New("create_time")),
+				},
+			},
+			{
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"http://receiver.example.com:8080/b", `["RECORD_FAILED", "RECORD_OVER", "RECORD_FILE_COMPLETE", "RECORD_NEW_FILE_START"]`, "MD5", testRotatedKey),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResourceAddress, tfjsonpath.New("id")),
+					sameCreateTime.AddStateValue(testResourceAddress, tfjsonpath.New("create_time")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("notify_callback_url"), knownvalue.StringExact("http://receiver.example.com:8080/b")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("sign_type"), knownvalue.StringExact("MD5")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("key"), knownvalue.StringExact(testRotatedKey)),
+				},
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+					NotifyCallbackURL: "http://receiver.example.com:8080/b",
+					Events:            []string{"RECORD_NEW_FILE_START", "RECORD_FILE_COMPLETE", "RECORD_OVER", "RECORD_FAILED"},
+					SignType:          "MD5", Key: testRotatedKey}),
+			},
+			{
+				// Removing optional settings goes back to the API's defaults, in place.
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("publish.example.com", "live"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResourceAddress, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("notify_callback_url"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("key"), knownvalue.Null()),
+				},
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+					Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+			},
+		},
+	})
+}
+
+func TestAccLiveRecordCallbackResource_replace(t *testing.T) {
+	e := newTestEmulator(t)
+	differentID := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config:            e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("a.example.com", "live"),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testResourceAddress, tfjsonpath.New("id"))},
+			},
+			{
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("b.example.com", "live"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testResourceAddress, tfjsonpath.New("id"))},
+				Check:             e.checkStored(liveemulator.Callback{PublishDomain: "b.example.com", App: "live", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+			},
+			{
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("b.example.com", "vod"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testResourceAddress, tfjsonpath.New("id"))},
+				Check:             e.checkStored(liveemulator.Callback{PublishDomain: "b.example.com", App: "vod", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+			},
+		},
+	})
+}
+
+func TestAccLiveRecordCallbackResource_import(t *testing.T) {
+	e := newTestEmulator(t)
+	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+		"https://receiver.example.com/notify", `["RECORD_OVER"]`, "MD5", testCallbackKey)
+	keyless := e.providerConfig() + `
+resource "live_record_callback" "test" {
+  publish_domain            = "publish.example.com"
+  app                       = "live"
+  notify_callback_url       = "https://receiver.example.com/notify"
+  notify_event_subscription = ["RECORD_OVER"]
+  sign_type                 = "MD5"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// terraform import: the API never returns the key, so it is null after import.
+				Config:                  config,
+				ResourceName:            testResourceAddress,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"key"},
+			},
+			{
+				// An import block plans no change; the key is left out because the API cannot return it.
+				Config:          keyless,
+				ResourceName:    testResourceAddress,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("sign_type"), knownvalue.StringExact("MD5")),
+				}},
+			},
+			{
+				Config:        config,
+				ResourceName:  testResourceAddress,
+				ImportState:   true,
+				ImportStateId: "publish.example.com/live/extra",
+				ExpectError:   wrapped(`Invalid Live Record Callback Import ID`),
+			},
+			{
+				Config:        config,
+				ResourceName:  testResourceAddress,
+				ImportState:   true,
+				ImportStateId: "00000000000000000000000000000000",
+				ExpectError:   wrapped(`Cannot import non-existent remote object`),
+			},
+		},
+	})
+}
+
+func TestAccLiveRecordCallbackResource_disappears(t *testing.T) {
+	e := newTestEmulator(t)
+	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					if !e.DeleteCallback(s.RootModule().Resources[testResourceAddress].Primary.ID) {
+						return fmt.Errorf("the callback is not in the emulator")
+					}
+					return nil
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionCreate),
+				}},
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+			},
+		},
+	})
+}
+
+func TestAccLiveRecordCallbackResource_outOfBandChange(t *testing.T) {
+	e := newTestEmulator(t)
+	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+		"https://receiver.example.com/notify", `["RECORD_OVER"]`, "HMACSHA256", testCallbackKey)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					changed := e.ModifyCallback(s.RootModule().Resources[testResourceAddress].Primary.ID, func(cb *liveemulator.Callback) {
+						cb.NotifyCallbackURL = "https://elsewhere.example.com/hook"
+						cb.SignType = "MD5"
+					})
+					if !changed {
+						return fmt.Errorf("the callback is not in the emulator")
+					}
+					return nil
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("notify_callback_url"), knownvalue.StringExact("https://receiver.example.com/notify")),
+				}},
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+					NotifyCallbackURL: "https://receiver.example.com/notify", Events: []string{"RECORD_OVER"}, SignType: "HMACSHA256", Key: testCallbackKey}),
+			},
+		},
+	})
+}
+
+func TestAccLiveRecordCallbackResource_duplicate(t *testing.T) {
+	e := newTestEmulator(t)
+	var existingID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					client, err := liveapi.New(liveapi.Config{Endpoint: e.url, ProjectID: testProjectID,
+						AccessKey: testAccessKey, SecretKey: testSecretKey, UserAgent: "test"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					created, err := client.Create(context.Background(), liveapi.CallbackSpec{PublishDomain: "publish.example.com", App: "live"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					existingID = created.ID
+				},
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("publish.example.com", "live"),
+				ExpectError: wrapped(`(?s)Unable to Create Live Record Callback.*already exists with id [0-9a-f]{32}.*` +
+					`terraform import live_record_callback.<name> [0-9a-f]{32}.*LIVE\.103011018`),
+			},
+		},
+	})
+	if got := len(e.Callbacks()); got != 1 || e.Callbacks()[0].ID != existingID {
+		t.Fatalf("the existing configuration must be left alone: %+v", e.Callbacks())
+	}
+}
+
+func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
+	e := newTestEmulator(t)
+	cases := []struct {
+		name, body string
+		want       *regexp.Regexp
+	}{
+		{"domain too long", `publish_domain = "` + strings.Repeat("abcdefgh.", 29) + `com"`, wrapped(`publish_domain string length must be between 1 and 255`)},
+		{"domain empty", `publish_domain = ""`, wrapped(`publish_domain string length must be between 1 and 255`)},
+		{"not a domain", `publish_domain = "not a domain"`, wrapped(`publish_domain must be a domain name`)},
+		{"app too long", `publish_domain = "p.example.com"` + "\n" + `app = "` + strings.Repeat("a", 129) + `"`, wrapped(`app string length must be between 1 and\s+128`)},
+		{"app with slash", `publish_domain = "p.example.com"` + "\n" + `app = "a/b"`, wrapped(`app must not contain '/' or whitespace`)},
+		{"url scheme", `publish_domain = "p.example.com"` + "\n" + `notify_callback_url = "ftp://h.example.com/x"`, wrapped(`notify_callback_url must start with http:// or https://`)},
+		{"url query", `publish_domain = "p.example.com"` + "\n" + `notify_callback_url = "https://h.example.com/x?a=1"`, wrapped(`notify_callback_url must not contain query parameters`)},
+		{"url fragment", `publish_domain = "p.example.com"` + "\n" + `notify_callback_url = "https://h.example.com/x#f"`, wrapped(`notify_callback_url must not contain a fragment`)},
+		{"url host", `publish_domain = "p.example.com"` + "\n" + `notify_callback_url = "https:///x"`, wrapped(`notify_callback_url must include a host`)},
+		{"no events", `publish_domain = "p.example.com"` + "\n" + `notify_event_subscription = []`, wrapped(`notify_event_subscription set must contain at least 1 elements`)},
+		{"unknown event", `publish_domain = "p.example.com"` + "\n" + `notify_event_subscription = ["RECORD_START"]`, wrapped(`(?s)notify_event_subscription.*value must be one\s+of`)},
+		{"sign type", `publish_domain = "p.example.com"` + "\n" + `sign_type = "SHA1"`, wrapped(`sign_type value must be one of`)},
+		{"short key", `publish_domain = "p.example.com"` + "\n" + `key = "shortkey"`, wrapped(`key value must be at least 32 letters and digits`)},
+		{"key symbols", `publish_domain = "p.example.com"` + "\n" + `key = "` + strings.Repeat("a", 40) + `!"`, wrapped(`key value must be at least 32 letters and digits \(the value is sensitive and not shown\)`)},
+	}
+	steps := make([]resource.TestStep, len(cases))
+	for i, tc := range cases {
+		steps[i] = resource.TestStep{
+			Config:      e.providerConfig() + "resource \"live_record_callback\" \"test\" {\n" + tc.body + "\n}\n",
+			PlanOnly:    true,
+			ExpectError: tc.want,
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	if counts := e.RequestCounts(); len(counts) != 0 {
+		t.Fatalf("invalid configurations sent requests: %v", counts)
+	}
+}
+
+// TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
+func TestAccLiveProvider_settings(t *testing.T) {
+	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envInsecure) {
+		t.Setenv(name, "")
+	}
+	e := newTestEmulator(t)
+	resourceConfig := testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	providerBlock := func(settings string) string { return "provider \"live\" {\n" + settings + "\n}\n" + resourceConfig }
+	settings := map[string]string{
+		"endpoint":   fmt.Sprintf("endpoint = %q", e.url),
+		"project_id": fmt.Sprintf("project_id = %q", testProjectID),
+		"access_key": fmt.Sprintf("access_key = %q", testAccessKey),
+		"secret_key": fmt.Sprintf("secret_key = %q", testSecretKey),
+	}
+	without := func(omit string, extra ...string) string {
+		var lines []string
+		for name, line := range settings {
+			if name != omit {
+				lines = append(lines, line)
+			}
+		}
+		return providerBlock(strings.Join(append(lines, extra...), "\n"))
+	}
+	cases := []struct {
+		config string
+		want   *regexp.Regexp
+	}{
+		{without("access_key"), wrapped(`(?s)access key is missing.*access_key.*HW_ACCESS_KEY or CLOUD_SDK_AK`)},
+		{without("secret_key"), wrapped(`(?s)secret key is missing.*secret_key.*HW_SECRET_KEY or CLOUD_SDK_SK`)},
+		{without("project_id"), wrapped(`(?s)project ID is missing.*project_id.*HW_PROJECT_ID`)},
+		{without("endpoint"), wrapped(`(?s)cannot choose a Live endpoint.*region.*HW_REGION_NAME.*HW_LIVE_ENDPOINT`)},
+		{without("endpoint", `region = "mars-1"`), wrapped(`(?s)region "mars-1".*has no known Live endpoint`)},
+		{without("endpoint", `endpoint = "ftp://127.0.0.1:1"`), wrapped(`endpoint must start with http:// or https://`)},
+		{without("endpoint", `endpoint = "http://127.0.0.1:1/?x=1"`), wrapped(`endpoint must not contain query parameters`)},
+	}
+	steps := make([]resource.TestStep, len(cases))
+	for i, tc := range cases {
+		steps[i] = resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: tc.want}
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+
+	// The environment fills in what the configuration leaves out.
+	t.Setenv("HW_LIVE_ENDPOINT", e.url)
+	t.Setenv("HW_PROJECT_ID", testProjectID)
+	t.Setenv("CLOUD_SDK_AK", testAccessKey)
+	t.Setenv("HW_SECRET_KEY", testSecretKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{{
+			Config: resourceConfig,
+			Check:  e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+		}},
+	})
+	if counts := e.RequestCounts(); counts[liveemulator.OperationCreate] != 1 {
+		t.Fatalf("misconfigured providers sent requests: %v", counts)
+	}
+}
+
+// checkStored asserts the emulator holds exactly one configuration, the one in state, equal to want
+// in every field but the id and times.
+func (e testEmulator) checkStored(want liveemulator.Callback) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		stored := e.Callbacks()
+		if len(stored) != 1 {
+			return fmt.Errorf("the emulator holds %d configurations, want 1", len(stored))
+		}
+		got := stored[0]
+		if id := s.RootModule().Resources[testResourceAddress].Primary.ID; got.ID != id {
+			return fmt.Errorf("the emulator holds %s, state says %s", got.ID, id)
+		}
+		if got.ProjectID != testProjectID || storedFields(got) != storedFields(want) {
+			return fmt.Errorf("stored %s\nwant   %s", storedFields(got), storedFields(want))
+		}
+		return nil
+	}
+}
+
+// wrapped compiles an ExpectError pattern whose spaces also match Terraform's line breaks.
+func wrapped(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+func storedFields(cb liveemulator.Callback) string {
+	return fmt.Sprintf("publish_domain=%s app=%s url=%s events=%v sign_type=%s key=%s",
+		cb.PublishDomain, cb.App, cb.NotifyCallbackURL, cb.Events, cb.SignType, cb.Key)
+}
+
+func (e testEmulator) checkDestroy(*terraform.State) error {
+	if stored := e.Callbacks(); len(stored) != 0 {
+		return fmt.Errorf("%d configurations remain after destroy: %+v", len(stored), stored)
+	}
+	return nil
+}
+
+func testAccLiveRecordCallbackResourceConfig_minimal(publishDomain string) string {
+	return fmt.Sprintf(`
+resource "live_record_callback" "test" {
+  publish_domain = %[1]q
+}
+`, publishDomain)
+}
+
+func testAccLiveRecordCallbackResourceConfig_app(publishDomain, app string) string {
+	return fmt.Sprintf(`
+resource "live_record_callback" "test" {
+  publish_domain = %[1]q
+  app            = %[2]q
+}
+`, publishDomain, app)
+}
+
+func testAccLiveRecordCallbackResourceConfig_full(publishDomain, app, url, events, signType, key string) string {
+	return fmt.Sprintf(`
+resource "live_record_callback" "test" {
+  publish_domain            = %[1]q
+  app                       = %[2]q
+  notify_callback_url       = %[3]q
+  notify_event_subscription = %[4]s
+  sign_type                 = %[5]q
+  key                       = %[6]q
+}
+`, publishDomain, app, url, events, signType, key)
+}

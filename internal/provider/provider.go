@@ -1,0 +1,224 @@
+// Package provider implements the Terraform provider "live" for Huawei Cloud Live recording callbacks.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+)
+
+var _ provider.Provider = (*liveProvider)(nil)
+
+// New returns the provider factory for this version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &liveProvider{version: version, getenv: os.Getenv}
+	}
+}
+
+type liveProvider struct {
+	version string
+	getenv  func(string) string
+}
+
+type liveProviderModel struct {
+	Region        types.String `tfsdk:"region"`
+	ProjectID     types.String `tfsdk:"project_id"`
+	AccessKey     types.String `tfsdk:"access_key"`
+	SecretKey     types.String `tfsdk:"secret_key"`
+	SecurityToken types.String `tfsdk:"security_token"`
+	Endpoint      types.String `tfsdk:"endpoint"`
+	Insecure      types.Bool   `tfsdk:"insecure"`
+}
+
+// Each setting falls back to these environment variables, in order, when the configuration omits it.
+var (
+	envRegion        = []string{"HW_REGION_NAME"}
+	envProjectID     = []string{"HW_PROJECT_ID"}
+	envAccessKey     = []string{"HW_ACCESS_KEY", "CLOUD_SDK_AK"}
+	envSecretKey     = []string{"HW_SECRET_KEY", "CLOUD_SDK_SK"}
+	envSecurityToken = []string{"HW_SECURITY_TOKEN"}
+	envEndpoint      = []string{"HW_LIVE_ENDPOINT"}
+	envInsecure      = []string{"HW_INSECURE"}
+)
+
+func (p *liveProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "live"
+	resp.Version = p.version
+}
+
+func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Huawei Cloud Live recording callbacks. Every setting can also come from " +
+			"an environment variable; a value in the configuration wins over the environment.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				MarkdownDescription: "Region whose Live endpoint to use, such as `cn-north-4`. " + envHint(envRegion) +
+					" Not needed when `endpoint` is set.",
+				Optional: true,
+			},
+			"project_id": schema.StringAttribute{
+				MarkdownDescription: "Project ID the recording callbacks belong to. Required. " + envHint(envProjectID),
+				Optional:            true,
+			},
+			"access_key": schema.StringAttribute{
+				MarkdownDescription: "Access key (AK). Required. " + envHint(envAccessKey),
+				Optional:            true,
+			},
+			"secret_key": schema.StringAttribute{
+				MarkdownDescription: "Secret key (SK). Required. " + envHint(envSecretKey),
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"security_token": schema.StringAttribute{
+				MarkdownDescription: "Security token of temporary credentials. " + envHint(envSecurityToken),
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Live API base URL, `http://` or `https://`, such as the emulator's " +
+					"`http://127.0.0.1:8080`. Overrides the region's default endpoint. " + envHint(envEndpoint),
+				Optional:   true,
+				Validators: []validator.String{httpURL()},
+			},
+			"insecure": schema.BoolAttribute{
+				MarkdownDescription: "Skip TLS certificate verification. Defaults to `false`. " + envHint(envInsecure),
+				Optional:            true,
+			},
+		},
+	}
+}
+
+func envHint(names []string) string {
+	return "Environment: `" + strings.Join(names, "`, then `") + "`."
+}
+
+func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config liveProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg, diags := p.resolveConfig(config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := liveapi.New(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Live API Client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "Configured the Live API client", map[string]any{"endpoint": cfg.Endpoint, "region": cfg.Region, "project_id": cfg.ProjectID})
+	resp.ResourceData = client
+	resp.DataSourceData = client
+}
+
+// resolveConfig applies the environment fallbacks and reports every unknown, missing or invalid
+// setting as an error on its attribute, naming its environment variables. It sends no request.
+func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	resolve := func(attr string, value types.String, envs []string) string {
+		if value.IsUnknown() {
+			diags.AddAttributeError(path.Root(attr), "Unknown Live Provider Setting",
+				fmt.Sprintf("The provider cannot create the Live API client because %s is not known until apply. "+
+					"Set it to a static value or use the %s environment variable.", attr, strings.Join(envs, " or ")))
+			return ""
+		}
+		if !value.IsNull() {
+			return value.ValueString()
+		}
+		for _, name := range envs {
+			if v := p.getenv(name); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+
+	cfg := liveapi.Config{
+		Region:        resolve("region", config.Region, envRegion),
+		ProjectID:     resolve("project_id", config.ProjectID, envProjectID),
+		AccessKey:     resolve("access_key", config.AccessKey, envAccessKey),
+		SecretKey:     resolve("secret_key", config.SecretKey, envSecretKey),
+		SecurityToken: resolve("security_token", config.SecurityToken, envSecurityToken),
+		Endpoint:      resolve("endpoint", config.Endpoint, envEndpoint),
+		UserAgent:     "terraform-provider-live/" + p.version,
+	}
+
+	switch {
+	case config.Insecure.IsUnknown():
+		diags.AddAttributeError(path.Root("insecure"), "Unknown Live Provider Setting",
+			"The provider cannot create the Live API client because insecure is not known until apply.")
+	case !config.Insecure.IsNull():
+		cfg.Insecure = config.Insecure.ValueBool()
+	case p.getenv(envInsecure[0]) != "":
+		insecure, err := strconv.ParseBool(p.getenv(envInsecure[0]))
+		if err != nil {
+			diags.AddAttributeError(path.Root("insecure"), "Invalid Live Provider Setting",
+				fmt.Sprintf("The %s environment variable must be true or false.", envInsecure[0]))
+		}
+		cfg.Insecure = insecure
+	}
+	if diags.HasError() {
+		return cfg, diags
+	}
+
+	for _, required := range []struct {
+		attr, value, what string
+		envs              []string
+	}{
+		{"access_key", cfg.AccessKey, "access key", envAccessKey},
+		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
+		{"project_id", cfg.ProjectID, "project ID", envProjectID},
+	} {
+		if required.value == "" {
+			diags.AddAttributeError(path.Root(required.attr), "Missing Live Provider Setting",
+				fmt.Sprintf("The provider cannot create the Live API client because the %s is missing. "+
+					"Set %s in the provider configuration or the %s environment variable.",
+					required.what, required.attr, strings.Join(required.envs, " or ")))
+		}
+	}
+
+	if cfg.Endpoint != "" {
+		if err := liveapi.CheckCallbackURL(cfg.Endpoint); err != nil {
+			diags.AddAttributeError(path.Root("endpoint"), "Invalid Live Provider Setting",
+				fmt.Sprintf("The endpoint %q (from endpoint or %s) %s.", cfg.Endpoint, envEndpoint[0], err))
+		}
+	} else if cfg.Region == "" {
+		diags.AddAttributeError(path.Root("region"), "Missing Live Provider Setting",
+			fmt.Sprintf("The provider cannot choose a Live endpoint. Set region (or the %s environment variable) "+
+				"to a Live region, or endpoint (or %s) to a Live API base URL.", envRegion[0], envEndpoint[0]))
+	} else if _, err := liveapi.RegionEndpoint(cfg.Region); err != nil {
+		diags.AddAttributeError(path.Root("region"), "Invalid Live Provider Setting",
+			fmt.Sprintf("The region %q (from region or %s) has no known Live endpoint: %s. "+
+				"Set endpoint (or %s) to use it.", cfg.Region, envRegion[0], err, envEndpoint[0]))
+	}
+	return cfg, diags
+}
+
+func (p *liveProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewLiveRecordCallbackResource,
+	}
+}
+
+func (p *liveProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}

@@ -1,0 +1,81 @@
+package provider
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+)
+
+// liveRecordCallbackModel is the resource's state. Mapping to and from the API is by hand in
+// expand and flatten.
+type liveRecordCallbackModel struct {
+	ID                      types.String   `tfsdk:"id"`
+	PublishDomain           types.String   `tfsdk:"publish_domain"`
+	App                     types.String   `tfsdk:"app"`
+	NotifyCallbackURL       types.String   `tfsdk:"notify_callback_url"`
+	NotifyEventSubscription types.Set      `tfsdk:"notify_event_subscription"`
+	SignType                types.String   `tfsdk:"sign_type"`
+	Key                     types.String   `tfsdk:"key"`
+	CreateTime              types.String   `tfsdk:"create_time"`
+	UpdateTime              types.String   `tfsdk:"update_time"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+}
+
+// expand builds the full request body for create and update from a plan.
+func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSpec, diag.Diagnostics) {
+	spec := liveapi.CallbackSpec{
+		PublishDomain:     m.PublishDomain.ValueString(),
+		App:               m.App.ValueString(),
+		NotifyCallbackURL: m.NotifyCallbackURL.ValueStringPointer(),
+		SignType:          m.SignType.ValueStringPointer(),
+		Key:               m.Key.ValueStringPointer(),
+	}
+	var diags diag.Diagnostics
+	if !m.NotifyEventSubscription.IsNull() && !m.NotifyEventSubscription.IsUnknown() {
+		diags = m.NotifyEventSubscription.ElementsAs(ctx, &spec.Events, false)
+		// A set has no order: send the events in the order a recording produces them.
+		slices.SortFunc(spec.Events, func(a, b string) int {
+			return slices.Index(liveapi.Events, a) - slices.Index(liveapi.Events, b)
+		})
+	}
+	return spec, diags
+}
+
+// flatten copies what the API returned into the model. The key is never returned, so it is left as
+// it is: the configured value after create or update, null after import.
+func (m *liveRecordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
+	m.ID = types.StringValue(cb.ID)
+	m.PublishDomain = types.StringValue(cb.PublishDomain)
+	m.App = types.StringValue(cb.App)
+	m.NotifyCallbackURL = optionalString(cb.NotifyCallbackURL)
+	m.SignType = types.StringValue(cb.SignType)
+	if cb.SignType == "" {
+		m.SignType = types.StringValue(liveapi.DefaultSignType)
+	}
+	events := cb.Events
+	if len(events) == 0 {
+		events = []string{liveapi.DefaultEvent}
+	}
+	var diags diag.Diagnostics
+	m.NotifyEventSubscription, diags = types.SetValueFrom(ctx, types.StringType, events)
+	m.CreateTime = types.StringValue(cb.CreateTime)
+	m.UpdateTime = types.StringValue(cb.UpdateTime)
+	return diags
+}
+
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// incomplete reports whether a create response lacks a field that state needs.
+func incomplete(cb liveapi.Callback) bool {
+	return cb.PublishDomain == "" || cb.App == "" || cb.CreateTime == "" || cb.UpdateTime == ""
+}

@@ -28,7 +28,7 @@ type testEmulator struct {
 	url string
 }
 
-func newTestEmulator(t *testing.T) testEmulator {
+func newTestEmulator(t testing.TB) testEmulator {
 	t.Helper()
 	server := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{
 		{AccessKey: testAccessKey, SecretKey: testSecretKey, ProjectID: testProjectID},

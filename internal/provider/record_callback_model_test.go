@@ -1,0 +1,200 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+)
+
+func stringSet(values ...string) types.Set {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = types.StringValue(v)
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+func TestExpand(t *testing.T) {
+	ctx := context.Background()
+	cases := map[string]struct {
+		model liveRecordCallbackModel
+		want  string
+	}{
+		"everything set": {
+			model: liveRecordCallbackModel{
+				PublishDomain:           types.StringValue("p.example.com"),
+				App:                     types.StringValue("live"),
+				NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
+				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER", "RECORD_NEW_FILE_START"),
+				SignType:                types.StringValue("MD5"),
+				Key:                     types.StringValue("k"),
+			},
+			// Events in the order a recording produces them, whatever the set's order.
+			want: "p.example.com live https://h.example.com/n [RECORD_NEW_FILE_START RECORD_OVER RECORD_FAILED] MD5 k",
+		},
+		"optional settings null": {
+			model: liveRecordCallbackModel{
+				PublishDomain:           types.StringValue("p.example.com"),
+				App:                     types.StringValue("*"),
+				NotifyCallbackURL:       types.StringNull(),
+				NotifyEventSubscription: types.SetNull(types.StringType),
+				SignType:                types.StringNull(),
+				Key:                     types.StringNull(),
+			},
+			want: "p.example.com * <nil> [] <nil> <nil>",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			spec, diags := tc.model.expand(ctx)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			got := fmt.Sprintf("%s %s %s %v %s %s", spec.PublishDomain, spec.App, deref(spec.NotifyCallbackURL),
+				spec.Events, deref(spec.SignType), deref(spec.Key))
+			if got != tc.want {
+				t.Fatalf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
+
+func TestFlatten(t *testing.T) {
+	ctx := context.Background()
+	cases := map[string]struct {
+		callback liveapi.Callback
+		want     liveRecordCallbackModel
+	}{
+		"full response": {
+			callback: liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live",
+				NotifyCallbackURL: "https://h.example.com/n", Events: []string{"RECORD_OVER", "RECORD_FAILED"},
+				SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"},
+			want: liveRecordCallbackModel{ID: types.StringValue("id1"), PublishDomain: types.StringValue("p.example.com"),
+				App: types.StringValue("live"), NotifyCallbackURL: types.StringValue("https://h.example.com/n"),
+				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER"), SignType: types.StringValue("MD5"),
+				Key: types.StringValue("kept"), CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
+				UpdateTime: types.StringValue("2026-11-26T19:20:00Z")},
+		},
+		"fields the API left out take its documented defaults": {
+			callback: liveapi.Callback{ID: "id2", PublishDomain: "p.example.com", App: "*",
+				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
+			want: liveRecordCallbackModel{ID: types.StringValue("id2"), PublishDomain: types.StringValue("p.example.com"),
+				App: types.StringValue("*"), NotifyCallbackURL: types.StringNull(),
+				NotifyEventSubscription: stringSet("RECORD_FILE_COMPLETE"), SignType: types.StringValue("HMACSHA256"),
+				Key: types.StringValue("kept"), CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
+				UpdateTime: types.StringValue("2026-11-26T19:18:56Z")},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := liveRecordCallbackModel{Key: types.StringValue("kept")}
+			if diags := got.flatten(ctx, tc.callback); diags.HasError() {
+				t.Fatal(diags)
+			}
+			gotValues, wantValues := got.values(), tc.want.values()
+			for i := range gotValues {
+				if !gotValues[i].Equal(wantValues[i]) {
+					t.Fatalf("got  %v\nwant %v", got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// values lists the model's attributes for comparison with Equal, which ignores the order of sets.
+func (m liveRecordCallbackModel) values() []attr.Value {
+	return []attr.Value{m.ID, m.PublishDomain, m.App, m.NotifyCallbackURL, m.NotifyEventSubscription,
+		m.SignType, m.Key, m.CreateTime, m.UpdateTime}
+}
+
+func TestIncomplete(t *testing.T) {
+	full := liveapi.Callback{ID: "i", PublishDomain: "p.example.com", App: "*", CreateTime: "t", UpdateTime: "t"}
+	if incomplete(full) {
+		t.Fatal("a full response is complete")
+	}
+	full.CreateTime = ""
+	if !incomplete(full) {
+		t.Fatal("a response without create_time is incomplete")
+	}
+}
+
+func runStringValidator(v validator.String, value string) validator.StringResponse {
+	var resp validator.StringResponse
+	v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("attr"), ConfigValue: types.StringValue(value)}, &resp)
+	return resp
+}
+
+func TestHTTPURLValidator(t *testing.T) {
+	for value, wantErr := range map[string]string{
+		"https://h.example.com/notify":   "",
+		"http://127.0.0.1:8080":          "",
+		"http://[::1]:8080/x":            "",
+		"HTTPS://H.EXAMPLE.COM/x":        "",
+		"ftp://h.example.com/x":          "must start with http:// or https://",
+		"h.example.com/x":                "must start with http:// or https://",
+		"https://":                       "must include a host",
+		"https://:80/x":                  "must include a host",
+		"https://h.example.com/x?":       "must not contain query parameters",
+		"https://h.example.com/x?a=b":    "must not contain query parameters",
+		"https://h.example.com/x#frag":   "must not contain a fragment",
+		"https://h.example.com/x#":       "must not contain a fragment",
+		"https://user:pw@h.example.com/": "must not contain user information",
+		"https://h.example.com/%zz":      "must be a valid URL",
+	} {
+		resp := runStringValidator(httpURL(), value)
+		if wantErr == "" {
+			if resp.Diagnostics.HasError() {
+				t.Errorf("%q: unexpected %v", value, resp.Diagnostics)
+			}
+			continue
+		}
+		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), wantErr) {
+			t.Errorf("%q: want %q, got %v", value, wantErr, resp.Diagnostics)
+		}
+	}
+	var resp validator.StringResponse
+	httpURL().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, &resp)
+	httpURL().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringNull()}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal("null and unknown values are not validated")
+	}
+}
+
+func TestCallbackKeyValidator(t *testing.T) {
+	for value, valid := range map[string]bool{
+		strings.Repeat("a", 32):                true,
+		"ABCDEFabcdef0123456789XYZxyz01234567": true,
+		strings.Repeat("a", 31):                false,
+		strings.Repeat("a", 31) + "-":          false,
+		strings.Repeat("a", 40) + " ":          false,
+		"":                                     false,
+	} {
+		resp := runStringValidator(callbackKey(), value)
+		if resp.Diagnostics.HasError() == valid {
+			t.Errorf("%d characters: valid=%v, diagnostics %v", len(value), valid, resp.Diagnostics)
+		}
+		for _, d := range resp.Diagnostics {
+			if value != "" && (strings.Contains(d.Detail(), value) || strings.Contains(d.Summary(), value)) {
+				t.Errorf("the diagnostic echoes the key: %s", d.Detail())
+			}
+			if _, hasPath := d.(interface{ Path() path.Path }); hasPath {
+				t.Errorf("an attribute diagnostic would make Terraform print the configuration line holding the key")
+			}
+		}
+	}
+}

@@ -1,10 +1,13 @@
 package liveapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -15,6 +18,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/def"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/exchange"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	live "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1/model"
 	liveregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1/region"
@@ -24,7 +28,8 @@ import (
 type Config struct {
 	Region        string
 	Endpoint      string // overrides the region's default endpoint when set
-	ProjectID     string
+	ProjectID     string // discovered from IAM for Region when empty
+	IAMEndpoint   string // overrides the SDK's IAM endpoint for discovery when set
 	AccessKey     string
 	SecretKey     string
 	SecurityToken string
@@ -36,7 +41,11 @@ type Config struct {
 type Client struct {
 	sdk       *live.LiveClient
 	transport *contextTransport
+	projectID string
 }
+
+// ErrProjectDiscovery marks a failure to discover the project ID from IAM.
+var ErrProjectDiscovery = errors.New("unable to discover the project ID from IAM")
 
 // RegionEndpoint returns the SDK's default Live endpoint for a region, or an error for an unknown one.
 func RegionEndpoint(region string) (string, error) {
@@ -47,7 +56,8 @@ func RegionEndpoint(region string) (string, error) {
 	return r.Endpoints[0], nil
 }
 
-// New builds the SDK client. It sends no request.
+// New builds the SDK client. It sends no request, unless the project ID must be discovered: then the
+// SDK asks IAM for the project named after the region.
 func New(cfg Config) (*Client, error) {
 	endpoint := cfg.Endpoint
 	if endpoint == "" {
@@ -56,9 +66,9 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 	}
-	if cfg.ProjectID == "" {
-		// The SDK would otherwise send "{project_id}" literally in the path.
-		return nil, fmt.Errorf("a project ID is required")
+	if cfg.ProjectID == "" && cfg.Region == "" {
+		// Without either the SDK would send "{project_id}" literally in the path.
+		return nil, errors.New("a project ID, or a region to discover it for, is required")
 	}
 
 	base := http.DefaultTransport.(*http.Transport).Clone()
@@ -70,25 +80,37 @@ func New(cfg Config) (*Client, error) {
 		WithUserAgent(cfg.UserAgent).
 		WithHttpRoundTripper(transport)
 
-	credentials, err := basic.NewCredentialsBuilder().
+	credentialsBuilder := basic.NewCredentialsBuilder().
 		WithAk(cfg.AccessKey).
 		WithSk(cfg.SecretKey).
 		WithSecurityToken(cfg.SecurityToken).
-		WithProjectId(cfg.ProjectID).
-		SafeBuild()
+		WithProjectId(cfg.ProjectID)
+	if cfg.IAMEndpoint != "" {
+		credentialsBuilder.WithIamEndpointOverride(cfg.IAMEndpoint)
+	}
+	credentials, err := credentialsBuilder.SafeBuild()
 	if err != nil {
 		return nil, err
 	}
 
+	// With a region and no project ID, SafeBuild discovers the project from IAM.
 	hcClient, err := live.LiveClientBuilder().
-		WithEndpoints([]string{endpoint}).
+		WithRegion(region.NewRegion(cfg.Region, endpoint)).
 		WithCredential(credentials).
 		WithHttpConfig(httpConfig).
 		SafeBuild()
 	if err != nil {
+		if cfg.ProjectID == "" {
+			return nil, fmt.Errorf("%w for region %q: %w", ErrProjectDiscovery, cfg.Region, err)
+		}
 		return nil, err
 	}
-	return &Client{sdk: live.NewLiveClient(hcClient), transport: transport}, nil
+	return &Client{sdk: live.NewLiveClient(hcClient), transport: transport, projectID: credentials.ProjectId}, nil
+}
+
+// ProjectID is the project the client works in, as configured or discovered.
+func (c *Client) ProjectID() string {
+	return c.projectID
 }
 
 // Create sends one POST.
@@ -182,6 +204,55 @@ func (c *Client) FindByDomainApp(ctx context.Context, publishDomain, app string)
 		}
 	}
 	return Callback{}, false, nil
+}
+
+// ListAll walks every page (ListLimitMax per request) of the configurations that match the filter's
+// publish_domain and app, and returns them sorted by publish_domain, app and id. The docs give two
+// readings of offset, an item offset and (older docs) a page number: it starts with item offsets and
+// switches to page numbers when the server skips past the items; ids are deduplicated and the walk is
+// bounded, so it neither loops nor repeats.
+func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Callback, error) {
+	filter := ListFilter{PublishDomain: publishDomain, App: app, Limit: ListLimitMax}
+	seen := map[string]bool{}
+	var all []Callback
+	pageNumbers := false
+	for pages := 1; ; pages++ {
+		page, err := c.List(ctx, filter)
+		if err != nil {
+			return nil, err
+		}
+		added := 0
+		for _, cb := range page.Callbacks {
+			if !seen[cb.ID] {
+				seen[cb.ID] = true
+				all = append(all, cb)
+				added++
+			}
+		}
+		if len(all) >= page.Total || pages > page.Total/ListLimitMax+2 {
+			break
+		}
+		if added == 0 {
+			if pageNumbers || filter.Offset == 0 {
+				break
+			}
+			// An empty page at item offset n: the server reads offset as a page number.
+			pageNumbers = true
+			filter.Offset = 0
+		}
+		if pageNumbers {
+			filter.Offset++
+		} else {
+			filter.Offset += int32(len(page.Callbacks))
+		}
+		if filter.Offset > ListOffsetMax {
+			return nil, fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter", page.Total, ListOffsetMax)
+		}
+	}
+	slices.SortFunc(all, func(a, b Callback) int {
+		return cmp.Or(cmp.Compare(a.PublishDomain, b.PublishDomain), cmp.Compare(a.App, b.App), cmp.Compare(a.ID, b.ID))
+	})
+	return all, nil
 }
 
 // invoke runs one SDK call under ctx: the SDK's calls take no context, so the call is tagged with a

@@ -139,30 +139,40 @@ func escape(s string) string {
 // authenticate checks the request as the API gateway does; it returns the 401 error code and a
 // message, or "" when the request is authentic for projectID.
 func (s *Server) authenticate(r *http.Request, body []byte, projectID string) (code, msg string) {
-	auth, err := parseAuthorization(r.Header.Get("Authorization"))
-	if err != nil {
-		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + err.Error()
+	credential, code, msg := s.verifySignature(r, body)
+	if code != "" {
+		return code, msg
 	}
-	credential, ok := s.credentials[auth.accessKey]
-	if !ok {
-		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: unknown access key"
-	}
-	date, err := time.Parse(sdkDateLayout, r.Header.Get("X-Sdk-Date"))
-	if err != nil {
-		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: missing or malformed X-Sdk-Date"
-	}
-	if skew := s.now().Sub(date); skew > maxClockSkew || skew < -maxClockSkew {
-		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off"
-	}
-	expected := Signature(r, body, auth.signedHeaders, credential.SecretKey)
-	if !hmac.Equal([]byte(expected), []byte(strings.ToLower(auth.signature))) {
-		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: verify aksk signature fail"
-	}
-	if credential.SecurityToken != "" && !hmac.Equal([]byte(credential.SecurityToken), []byte(r.Header.Get("X-Security-Token"))) {
-		return liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: invalid security token"
-	}
-	if header := r.Header.Get("X-Project-Id"); (header != "" && header != projectID) || projectID != credential.ProjectID {
+	if header := r.Header.Get("X-Project-Id"); (header != "" && header != projectID) || !credential.hasProject(projectID) {
 		return liveapi.ErrorCodeProjectMismatch, "Project ID verification failed"
 	}
 	return "", ""
+}
+
+// verifySignature checks the AK/SK signature, the clock skew and the security token; it returns the
+// request's credential, or the 401 error code and a message.
+func (s *Server) verifySignature(r *http.Request, body []byte) (credential Credential, code, msg string) {
+	auth, err := parseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + err.Error()
+	}
+	credential, ok := s.credentials[auth.accessKey]
+	if !ok {
+		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: unknown access key"
+	}
+	date, err := time.Parse(sdkDateLayout, r.Header.Get("X-Sdk-Date"))
+	if err != nil {
+		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: missing or malformed X-Sdk-Date"
+	}
+	if skew := s.now().Sub(date); skew > maxClockSkew || skew < -maxClockSkew {
+		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off"
+	}
+	expected := Signature(r, body, auth.signedHeaders, credential.SecretKey)
+	if !hmac.Equal([]byte(expected), []byte(strings.ToLower(auth.signature))) {
+		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: verify aksk signature fail"
+	}
+	if credential.SecurityToken != "" && !hmac.Equal([]byte(credential.SecurityToken), []byte(r.Header.Get("X-Security-Token"))) {
+		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: invalid security token"
+	}
+	return credential, "", ""
 }

@@ -25,12 +25,22 @@ import (
 const maxBodyBytes = 64 << 10
 
 // Credential is one account the emulator accepts: an AK/SK pair (with an optional security token,
-// as temporary credentials carry) and the project it may use.
+// as temporary credentials carry) and the projects it may use.
 type Credential struct {
 	AccessKey     string
 	SecretKey     string
 	SecurityToken string
-	ProjectID     string
+	Projects      []Project
+}
+
+// Project is one project of an account. IAM names a region's default project after the region.
+type Project struct {
+	ID   string
+	Name string
+}
+
+func (c Credential) hasProject(id string) bool {
+	return slices.ContainsFunc(c.Projects, func(p Project) bool { return p.ID == id })
 }
 
 // Options configure a Server.
@@ -40,6 +50,9 @@ type Options struct {
 	Hostname string
 	// Now is the emulator's clock; time.Now when nil.
 	Now func() time.Time
+	// ListOffsetIsPageNumber makes list read offset as a page number, as older API docs describe it,
+	// instead of an item offset.
+	ListOffsetIsPageNumber bool
 }
 
 // Callback is one stored recording callback configuration, key included.
@@ -65,6 +78,7 @@ type Server struct {
 	credentials map[string]Credential
 	hostname    string
 	now         func() time.Time
+	offsetPages bool
 	mux         *http.ServeMux
 
 	mu        sync.Mutex
@@ -80,6 +94,7 @@ func New(opts Options) *Server {
 		credentials: make(map[string]Credential, len(opts.Credentials)),
 		hostname:    opts.Hostname,
 		now:         opts.Now,
+		offsetPages: opts.ListOffsetIsPageNumber,
 		callbacks:   map[string]*Callback{},
 		byPair:      map[domainApp]string{},
 		requests:    map[string]int{},
@@ -99,6 +114,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /v1/{project_id}/record/callbacks/{id}", s.operation(OperationShow, s.show))
 	s.mux.HandleFunc("PUT /v1/{project_id}/record/callbacks/{id}", s.operation(OperationUpdate, s.update))
 	s.mux.HandleFunc("DELETE /v1/{project_id}/record/callbacks/{id}", s.operation(OperationDelete, s.delete))
+	s.mux.HandleFunc("GET /v3/projects", s.listProjects)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
 	})
@@ -153,21 +169,17 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, projectID string
 		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, msg)
 		return
 	}
+	cb := Callback{ProjectID: projectID}
+	spec.applyTo(&cb)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pair := domainApp{projectID, spec.PublishDomain, spec.App}
-	if _, exists := s.byPair[pair]; exists {
+	stored, ok := s.insert(cb)
+	if !ok {
 		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeAlreadyExists,
 			fmt.Sprintf("The resource already exists: a recording callback for publish_domain %q and app %q", spec.PublishDomain, spec.App))
 		return
 	}
-	now := s.now().UTC().Truncate(time.Second)
-	s.nextSeq++
-	cb := &Callback{ID: newID(), ProjectID: projectID, CreateTime: now, UpdateTime: now, seq: s.nextSeq}
-	spec.applyTo(cb)
-	s.callbacks[cb.ID] = cb
-	s.byPair[pair] = cb.ID
-	writeJSON(w, http.StatusCreated, wireFrom(cb))
+	writeJSON(w, http.StatusCreated, wireFrom(stored))
 }
 
 func (s *Server) show(w http.ResponseWriter, r *http.Request, projectID string, _ []byte) {
@@ -223,6 +235,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, projectID string, 
 		var offset int
 		offset, msg = intParam(query.Get("offset"), "offset", 0, 0, liveapi.ListOffsetMax)
 		if msg == "" {
+			if s.offsetPages {
+				offset *= limit
+			}
 			writeJSON(w, http.StatusOK, s.page(projectID, query.Get("publish_domain"), query.Get("app"), offset, limit))
 			return
 		}
@@ -266,7 +281,24 @@ func intParam(raw, name string, def, min, max int) (int, string) {
 	return n, ""
 }
 
-// lookup and remove expect s.mu to be held.
+// insert, lookup and remove expect s.mu to be held.
+
+// insert stores a copy of cb with a new id and times; it reports false when (project,
+// publish_domain, app) is taken.
+func (s *Server) insert(cb Callback) (*Callback, bool) {
+	pair := domainApp{cb.ProjectID, cb.PublishDomain, cb.App}
+	if _, exists := s.byPair[pair]; exists {
+		return nil, false
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	s.nextSeq++
+	stored := cloneCallback(&cb)
+	stored.ID, stored.CreateTime, stored.UpdateTime, stored.seq = newID(), now, now, s.nextSeq
+	s.callbacks[stored.ID] = &stored
+	s.byPair[pair] = stored.ID
+	return &stored, true
+}
+
 func (s *Server) lookup(projectID, id string) (*Callback, bool) {
 	cb, ok := s.callbacks[id]
 	if !ok || cb.ProjectID != projectID {

@@ -27,6 +27,8 @@ const (
 	testKey       = "abcdefghijklmnopqrstuvwxyz012345"
 )
 
+var testProjects = []liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}}
+
 type testEnv struct {
 	emulator *liveemulator.Server
 	url      string
@@ -36,7 +38,7 @@ type testEnv struct {
 func newTestEnv(t *testing.T, opts liveemulator.Options) testEnv {
 	t.Helper()
 	if opts.Credentials == nil {
-		opts.Credentials = []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, ProjectID: testProjectID}}
+		opts.Credentials = []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}
 	}
 	emulator := liveemulator.New(opts)
 	server := httptest.NewServer(emulator)
@@ -277,8 +279,8 @@ func TestList(t *testing.T) {
 
 func TestAuthentication(t *testing.T) {
 	env := newTestEnv(t, liveemulator.Options{Credentials: []liveemulator.Credential{
-		{AccessKey: testAccessKey, SecretKey: testSecretKey, ProjectID: testProjectID},
-		{AccessKey: "TEMPORARYAK", SecretKey: testSecretKey, SecurityToken: "session-token", ProjectID: testProjectID},
+		{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects},
+		{AccessKey: "TEMPORARYAK", SecretKey: testSecretKey, SecurityToken: "session-token", Projects: testProjects},
 	}})
 	ctx := context.Background()
 	cases := map[string]struct {

@@ -2,6 +2,7 @@ package liveemulator
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -71,4 +72,16 @@ func cloneCallback(cb *Callback) Callback {
 	c := *cb
 	c.Events = slices.Clone(cb.Events)
 	return c
+}
+
+// AddCallback stores a configuration directly, as if created through the API, and returns it with
+// its id and times; it fails when (project, publish_domain, app) is taken.
+func (s *Server) AddCallback(cb Callback) (Callback, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stored, ok := s.insert(cb)
+	if !ok {
+		return Callback{}, fmt.Errorf("a configuration for publish_domain %q and app %q exists", cb.PublishDomain, cb.App)
+	}
+	return cloneCallback(stored), nil
 }

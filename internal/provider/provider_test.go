@@ -18,6 +18,8 @@ const (
 	testProjectID = "0123456789abcdef0123456789abcdef"
 )
 
+var testProjects = []liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}}
+
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"live": providerserver.NewProtocol6WithError(New("test")()),
 }
@@ -31,7 +33,7 @@ type testEmulator struct {
 func newTestEmulator(t testing.TB) testEmulator {
 	t.Helper()
 	server := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{
-		{AccessKey: testAccessKey, SecretKey: testSecretKey, ProjectID: testProjectID},
+		{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects},
 	}})
 	httpServer := httptest.NewServer(server)
 	t.Cleanup(httpServer.Close)

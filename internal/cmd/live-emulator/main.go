@@ -24,6 +24,7 @@ const (
 	defaultAccessKey = "EMULATORACCESSKEY"
 	defaultSecretKey = "EMULATORSECRETKEY0123456789abcdef"
 	defaultProjectID = "0123456789abcdef0123456789abcdef"
+	defaultRegion    = "cn-north-4"
 )
 
 func main() {
@@ -45,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	secretKey := flags.String("secret-key", defaultSecretKey, "secret key (SK) that requests must be signed with")
 	securityToken := flags.String("security-token", "", "security token that requests must carry (temporary credentials); none when empty")
 	projectID := flags.String("project-id", defaultProjectID, "project ID of the account")
+	region := flags.String("region", defaultRegion, "region the project belongs to: IAM lists the project under this name")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -58,11 +60,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
-		AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken, ProjectID: *projectID,
+		AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken,
+		Projects: []liveemulator.Project{{ID: *projectID, Name: *region}},
 	}}})
 
 	fmt.Fprintf(stdout, "http://%s\n", listener.Addr())
-	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\n", *accessKey, *projectID)
+	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", *accessKey, *projectID, *region)
 	if *secretKey == defaultSecretKey {
 		fmt.Fprintf(stdout, "secret key: %s (the default)\n", defaultSecretKey)
 	} else {

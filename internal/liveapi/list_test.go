@@ -1,0 +1,175 @@
+package liveapi_test
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+const (
+	accessKey = "LISTTESTAK"
+	secretKey = "ListTestSecretKey0123456789abcdef"
+	projectID = "0123456789abcdef0123456789abcdef"
+)
+
+// newEmulatorClient starts an emulator holding n configurations on n/3 domains with apps a0..a2.
+func newEmulatorClient(tb testing.TB, n int, opts liveemulator.Options) (*liveemulator.Server, *liveapi.Client) {
+	tb.Helper()
+	opts.Credentials = []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
+		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}
+	emulator := liveemulator.New(opts)
+	for i := range n {
+		_, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID,
+			PublishDomain: fmt.Sprintf("d%04d.example.com", i/3), App: fmt.Sprintf("a%d", i%3),
+			Events: []string{liveapi.DefaultEvent}, SignType: liveapi.DefaultSignType})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	server := httptest.NewServer(emulator)
+	tb.Cleanup(server.Close)
+	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID,
+		AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return emulator, client
+}
+
+func checkComplete(t *testing.T, got []liveapi.Callback, want int) {
+	t.Helper()
+	if len(got) != want {
+		t.Fatalf("%d configurations, want %d", len(got), want)
+	}
+	ids := map[string]bool{}
+	for _, cb := range got {
+		if ids[cb.ID] {
+			t.Fatalf("%s listed twice", cb.ID)
+		}
+		ids[cb.ID] = true
+	}
+	if !slices.IsSortedFunc(got, func(a, b liveapi.Callback) int {
+		return cmp.Or(cmp.Compare(a.PublishDomain, b.PublishDomain), cmp.Compare(a.App, b.App))
+	}) {
+		t.Fatal("not sorted by publish_domain and app")
+	}
+}
+
+func TestListAllWalksEveryPage(t *testing.T) {
+	for _, n := range []int{0, 1, 99, 100, 101, 250, 1000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			emulator, client := newEmulatorClient(t, n, liveemulator.Options{})
+			got, err := client.ListAll(context.Background(), "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkComplete(t, got, n)
+			if requests, want := emulator.RequestCounts()[liveemulator.OperationList], max(1, (n+99)/100); requests != want {
+				t.Fatalf("%d list requests, want %d", requests, want)
+			}
+		})
+	}
+}
+
+func TestListAllToleratesPageNumberOffsets(t *testing.T) {
+	for _, n := range []int{1, 100, 250, 1000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			_, client := newEmulatorClient(t, n, liveemulator.Options{ListOffsetIsPageNumber: true})
+			got, err := client.ListAll(context.Background(), "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkComplete(t, got, n)
+		})
+	}
+}
+
+func TestListAllFilters(t *testing.T) {
+	emulator, client := newEmulatorClient(t, 30, liveemulator.Options{})
+	if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: "d0001.example.com", App: "*"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got, err := client.ListAll(ctx, "d0001.example.com", "")
+	if err != nil || len(got) != 4 {
+		t.Fatalf("by domain: %d %v", len(got), err)
+	}
+	got, err = client.ListAll(ctx, "d0001.example.com", "a1")
+	if err != nil || len(got) != 2 || got[0].App != "*" || got[1].App != "a1" {
+		t.Fatalf("an app filter also returns *: %+v %v", got, err)
+	}
+	got, err = client.ListAll(ctx, "", "a2")
+	if err != nil || len(got) != 11 {
+		t.Fatalf("by app: %d %v", len(got), err)
+	}
+}
+
+func TestListAllBeyondTheOffsetBound(t *testing.T) {
+	_, client := newEmulatorClient(t, liveapi.ListOffsetMax+liveapi.ListLimitMax+1, liveemulator.Options{})
+	if _, err := client.ListAll(context.Background(), "", ""); err == nil {
+		t.Fatal("more configurations than offsets can reach must be an error, not a partial list")
+	}
+}
+
+func TestProjectDiscovery(t *testing.T) {
+	cases := map[string]struct {
+		projects []liveemulator.Project
+		want     string
+	}{
+		"found":   {[]liveemulator.Project{{ID: "p-north", Name: "cn-north-4"}, {ID: "p-east", Name: "cn-east-3"}}, "p-north"},
+		"none":    {[]liveemulator.Project{{ID: "p-east", Name: "cn-east-3"}}, ""},
+		"several": {[]liveemulator.Project{{ID: "p1", Name: "cn-north-4"}, {ID: "p2", Name: "cn-north-4"}}, ""},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			// The SDK caches discovered projects by AK and region: one AK per case.
+			ak := "DISCOVERY" + name
+			emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: ak, SecretKey: secretKey, Projects: tc.projects}}})
+			server := httptest.NewServer(emulator)
+			defer server.Close()
+			client, err := liveapi.New(liveapi.Config{Region: "cn-north-4", Endpoint: server.URL, IAMEndpoint: server.URL,
+				AccessKey: ak, SecretKey: secretKey, UserAgent: "test"})
+			if tc.want == "" {
+				if !errors.Is(err, liveapi.ErrProjectDiscovery) {
+					t.Fatalf("want a discovery error, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if client.ProjectID() != tc.want {
+				t.Fatalf("discovered %q, want %q", client.ProjectID(), tc.want)
+			}
+			if _, err := client.ListAll(context.Background(), "", ""); err != nil {
+				t.Fatalf("the discovered project is used: %v", err)
+			}
+			if n := emulator.RequestCounts()[liveemulator.OperationListProjects]; n != 1 {
+				t.Fatalf("%d IAM requests, want 1", n)
+			}
+		})
+	}
+}
+
+// BenchmarkListAll reports the list requests per walk: ceil(N/100).
+func BenchmarkListAll(b *testing.B) {
+	for _, n := range []int{100, 250, 1000, 4000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			emulator, client := newEmulatorClient(b, n, liveemulator.Options{})
+			b.ResetTimer()
+			for range b.N {
+				if got, err := client.ListAll(context.Background(), "", ""); err != nil || len(got) != n {
+					b.Fatalf("%d %v", len(got), err)
+				}
+			}
+			b.ReportMetric(float64(emulator.RequestCounts()[liveemulator.OperationList])/float64(b.N), "requests/op")
+		})
+	}
+}

@@ -1,0 +1,42 @@
+package liveemulator
+
+import (
+	"io"
+	"net/http"
+)
+
+// OperationListProjects is IAM's project list, which the SDK calls to discover a region's project.
+const OperationListProjects = "list_projects"
+
+type wireProject struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
+}
+
+// listProjects serves IAM's GET /v3/projects?name=<region> for the signing account's projects.
+func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-IAM-Trace-Id", w.Header().Get("X-Request-Id"))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "APIGW.0201", "Request Illegal: unreadable request body")
+		return
+	}
+	credential, code, msg := s.verifySignature(r, body)
+	if code != "" {
+		writeError(w, http.StatusUnauthorized, "APIGW.0301", msg)
+		return
+	}
+	s.mu.Lock()
+	s.requests[OperationListProjects]++
+	s.mu.Unlock()
+
+	name := r.URL.Query().Get("name")
+	projects := []wireProject{}
+	for _, p := range credential.Projects {
+		if name == "" || p.Name == name {
+			projects = append(projects, wireProject{ID: p.ID, Name: p.Name, Enabled: true})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"projects": projects})
+}

@@ -43,16 +43,18 @@ func (h resourceHarness) plan(tb testing.TB, publishDomain, url string) tfsdk.Pl
 	ctx := context.Background()
 	timeoutsType := h.schema.Attributes["timeouts"].GetType().(timeouts.Type)
 	model := liveRecordCallbackModel{
-		ID:                      types.StringUnknown(),
-		PublishDomain:           types.StringValue(publishDomain),
-		App:                     types.StringValue("live"),
-		NotifyCallbackURL:       types.StringValue(url),
-		NotifyEventSubscription: stringSet("RECORD_FILE_COMPLETE"),
-		SignType:                types.StringValue("HMACSHA256"),
-		Key:                     types.StringValue(testCallbackKey),
-		CreateTime:              types.StringUnknown(),
-		UpdateTime:              types.StringUnknown(),
-		Timeouts:                timeouts.Value{Object: types.ObjectNull(timeoutsType.AttrTypes)},
+		recordCallbackAPIModel: recordCallbackAPIModel{
+			ID:                      types.StringUnknown(),
+			PublishDomain:           types.StringValue(publishDomain),
+			App:                     types.StringValue("live"),
+			NotifyCallbackURL:       types.StringValue(url),
+			NotifyEventSubscription: stringSet("RECORD_FILE_COMPLETE"),
+			SignType:                types.StringValue("HMACSHA256"),
+			CreateTime:              types.StringUnknown(),
+			UpdateTime:              types.StringUnknown(),
+		},
+		Key:      types.StringValue(testCallbackKey),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsType.AttrTypes)},
 	}
 	plan := tfsdk.Plan{Schema: h.schema}
 	if diags := plan.Set(ctx, &model); diags.HasError() {

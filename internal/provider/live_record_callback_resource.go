@@ -260,13 +260,59 @@ func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.De
 	}
 }
 
+// ImportState accepts the configuration id or publish_domain/app, and checks that it exists so that
+// a wrong id is answered with both accepted forms.
 func (r *liveRecordCallbackResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID == "" || strings.Contains(req.ID, "/") {
-		resp.Diagnostics.AddError("Invalid Live Record Callback Import ID",
-			fmt.Sprintf("Expected the configuration id that the API returns (no \"/\"), got: %q.", req.ID))
+	const summary = "Unable to Import Live Record Callback"
+	importID, err := parseImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s.\n\n%s", err, importIDForms))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
+	defer cancel()
+
+	var callback liveapi.Callback
+	found := true
+	if importID.id != "" {
+		callback, err = r.client.Show(ctx, importID.id)
+		if liveapi.IsNotFound(err) {
+			found, err = false, nil
+		}
+	} else {
+		callback, found, err = r.client.FindByDomainApp(ctx, importID.publishDomain, importID.app)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Looking up %q failed.\n\n%s", req.ID, liveapi.Describe(err)))
+		return
+	}
+	if !found {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("No recording callback matches %q.\n\n%s", req.ID, importIDForms))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), callback.ID)...)
+}
+
+const importIDForms = "The import id is either the configuration id that the API returns (no \"/\"), " +
+	"or publish_domain/app, such as publish.example.com/live or publish.example.com/*."
+
+// importID is a parsed import id: either id, or publishDomain and app.
+type importID struct {
+	id, publishDomain, app string
+}
+
+func parseImportID(s string) (importID, error) {
+	if strings.TrimSpace(s) != s || s == "" {
+		return importID{}, fmt.Errorf("the import id %q is empty or has surrounding whitespace", s)
+	}
+	publishDomain, app, isPair := strings.Cut(s, "/")
+	if !isPair {
+		return importID{id: s}, nil
+	}
+	if publishDomain == "" || app == "" || strings.Contains(app, "/") {
+		return importID{}, fmt.Errorf("the import id %q is not publish_domain/app: it needs exactly one \"/\" between two non-empty parts", s)
+	}
+	return importID{publishDomain: publishDomain, app: app}, nil
 }
 
 // describeExisting explains a create refused because (publish_domain, app) is taken, with the id to

@@ -199,20 +199,50 @@ resource "live_record_callback" "test" {
 				}},
 			},
 			{
-				Config:        config,
-				ResourceName:  testResourceAddress,
-				ImportState:   true,
-				ImportStateId: "publish.example.com/live/extra",
-				ExpectError:   wrapped(`Invalid Live Record Callback Import ID`),
+				// terraform import by publish_domain/app.
+				Config:                  config,
+				ResourceName:            testResourceAddress,
+				ImportState:             true,
+				ImportStateId:           "publish.example.com/live",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"key"},
 			},
 			{
-				Config:        config,
-				ResourceName:  testResourceAddress,
-				ImportState:   true,
-				ImportStateId: "00000000000000000000000000000000",
-				ExpectError:   wrapped(`Cannot import non-existent remote object`),
+				Config:          keyless,
+				ResourceName:    testResourceAddress,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "publish.example.com/live",
 			},
 		},
+	})
+}
+
+func TestAccLiveRecordCallbackResource_importErrors(t *testing.T) {
+	e := newTestEmulator(t)
+	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("publish.example.com", "live")
+	bothForms := `The import id is either the configuration id that the API returns (no "/"), or publish_domain/app`
+	var steps []resource.TestStep
+	for _, tc := range []struct{ id, reason string }{
+		{"publish.example.com/live/extra", `needs exactly one "/" between two non-empty parts`},
+		{"/live", `needs exactly one "/"`},
+		{"publish.example.com/", `needs exactly one "/"`},
+		{" 0123", `surrounding whitespace`},
+		{"00000000000000000000000000000000", `No recording callback matches "00000000000000000000000000000000"`},
+		{"publish.example.com/vod", `No recording callback matches "publish.example.com/vod"`},
+	} {
+		steps = append(steps, resource.TestStep{
+			Config:        config,
+			ResourceName:  testResourceAddress,
+			ImportState:   true,
+			ImportStateId: tc.id,
+			ExpectError:   wrapped(`(?s)Unable to Import Live Record Callback.*` + regexp.QuoteMeta(tc.reason) + `.*` + regexp.QuoteMeta(bothForms)),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps:                    append([]resource.TestStep{{Config: config}}, steps...),
 	})
 }
 
@@ -347,7 +377,7 @@ func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
 
 // TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
 func TestAccLiveProvider_settings(t *testing.T) {
-	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envInsecure) {
+	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envIAMEndpoint, envInsecure) {
 		t.Setenv(name, "")
 	}
 	e := newTestEmulator(t)

@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -42,6 +43,7 @@ type liveProviderModel struct {
 	SecretKey     types.String `tfsdk:"secret_key"`
 	SecurityToken types.String `tfsdk:"security_token"`
 	Endpoint      types.String `tfsdk:"endpoint"`
+	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
 	Insecure      types.Bool   `tfsdk:"insecure"`
 }
 
@@ -53,6 +55,7 @@ var (
 	envSecretKey     = []string{"HW_SECRET_KEY", "CLOUD_SDK_SK"}
 	envSecurityToken = []string{"HW_SECURITY_TOKEN"}
 	envEndpoint      = []string{"HW_LIVE_ENDPOINT"}
+	envIAMEndpoint   = []string{"HW_IAM_ENDPOINT"}
 	envInsecure      = []string{"HW_INSECURE"}
 )
 
@@ -72,8 +75,9 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional: true,
 			},
 			"project_id": schema.StringAttribute{
-				MarkdownDescription: "Project ID the recording callbacks belong to. Required. " + envHint(envProjectID),
-				Optional:            true,
+				MarkdownDescription: "Project ID the recording callbacks belong to. When unset, the provider " +
+					"discovers the project named after `region` from IAM. " + envHint(envProjectID),
+				Optional: true,
 			},
 			"access_key": schema.StringAttribute{
 				MarkdownDescription: "Access key (AK). Required. " + envHint(envAccessKey),
@@ -92,6 +96,12 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Live API base URL, `http://` or `https://`, such as the emulator's " +
 					"`http://127.0.0.1:8080`. Overrides the region's default endpoint. " + envHint(envEndpoint),
+				Optional:   true,
+				Validators: []validator.String{httpURL()},
+			},
+			"iam_endpoint": schema.StringAttribute{
+				MarkdownDescription: "IAM base URL used to discover `project_id`, for private or test deployments; " +
+					"the SDK's IAM endpoint for the region by default. " + envHint(envIAMEndpoint),
 				Optional:   true,
 				Validators: []validator.String{httpURL()},
 			},
@@ -121,11 +131,19 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 
 	client, err := liveapi.New(cfg)
+	if errors.Is(err, liveapi.ErrProjectDiscovery) {
+		resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Unable to Discover Live Project ID",
+			fmt.Sprintf("%s.\n\nSet project_id in the provider configuration or the %s environment variable.",
+				liveapi.Describe(err), envProjectID[0]))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Live API Client", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "Configured the Live API client", map[string]any{"endpoint": cfg.Endpoint, "region": cfg.Region, "project_id": cfg.ProjectID})
+	tflog.Debug(ctx, "Configured the Live API client", map[string]any{
+		"endpoint": cfg.Endpoint, "region": cfg.Region, "project_id": client.ProjectID(),
+	})
 	resp.ResourceData = client
 	resp.DataSourceData = client
 }
@@ -159,6 +177,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 		SecretKey:     resolve("secret_key", config.SecretKey, envSecretKey),
 		SecurityToken: resolve("security_token", config.SecurityToken, envSecurityToken),
 		Endpoint:      resolve("endpoint", config.Endpoint, envEndpoint),
+		IAMEndpoint:   resolve("iam_endpoint", config.IAMEndpoint, envIAMEndpoint),
 		UserAgent:     "terraform-provider-live/" + p.version,
 	}
 
@@ -186,7 +205,6 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 	}{
 		{"access_key", cfg.AccessKey, "access key", envAccessKey},
 		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
-		{"project_id", cfg.ProjectID, "project ID", envProjectID},
 	} {
 		if required.value == "" {
 			diags.AddAttributeError(path.Root(required.attr), "Missing Live Provider Setting",
@@ -196,19 +214,37 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 		}
 	}
 
-	if cfg.Endpoint != "" {
-		if err := liveapi.CheckCallbackURL(cfg.Endpoint); err != nil {
-			diags.AddAttributeError(path.Root("endpoint"), "Invalid Live Provider Setting",
-				fmt.Sprintf("The endpoint %q (from endpoint or %s) %s.", cfg.Endpoint, envEndpoint[0], err))
+	if cfg.ProjectID == "" && cfg.Region == "" {
+		diags.AddAttributeError(path.Root("project_id"), "Missing Live Provider Setting",
+			fmt.Sprintf("The provider cannot create the Live API client because the project ID is missing. "+
+				"Set project_id in the provider configuration or the %s environment variable, or set region "+
+				"(or %s) so that the provider discovers the region's project from IAM.", envProjectID[0], envRegion[0]))
+	}
+	for _, endpoint := range []struct{ attr, value, env string }{
+		{"endpoint", cfg.Endpoint, envEndpoint[0]},
+		{"iam_endpoint", cfg.IAMEndpoint, envIAMEndpoint[0]},
+	} {
+		if endpoint.value == "" {
+			continue
 		}
-	} else if cfg.Region == "" {
+		if err := liveapi.CheckCallbackURL(endpoint.value); err != nil {
+			diags.AddAttributeError(path.Root(endpoint.attr), "Invalid Live Provider Setting",
+				fmt.Sprintf("The %s %q (from %s or %s) %s.", endpoint.attr, endpoint.value, endpoint.attr, endpoint.env, err))
+		}
+	}
+	// Without an endpoint, the region chooses it.
+	switch {
+	case cfg.Endpoint != "":
+	case cfg.Region == "":
 		diags.AddAttributeError(path.Root("region"), "Missing Live Provider Setting",
 			fmt.Sprintf("The provider cannot choose a Live endpoint. Set region (or the %s environment variable) "+
 				"to a Live region, or endpoint (or %s) to a Live API base URL.", envRegion[0], envEndpoint[0]))
-	} else if _, err := liveapi.RegionEndpoint(cfg.Region); err != nil {
-		diags.AddAttributeError(path.Root("region"), "Invalid Live Provider Setting",
-			fmt.Sprintf("The region %q (from region or %s) has no known Live endpoint: %s. "+
-				"Set endpoint (or %s) to use it.", cfg.Region, envRegion[0], err, envEndpoint[0]))
+	default:
+		if _, err := liveapi.RegionEndpoint(cfg.Region); err != nil {
+			diags.AddAttributeError(path.Root("region"), "Invalid Live Provider Setting",
+				fmt.Sprintf("The region %q (from region or %s) has no known Live endpoint: %s. "+
+					"Set endpoint (or %s) to use it.", cfg.Region, envRegion[0], err, envEndpoint[0]))
+		}
 	}
 	return cfg, diags
 }

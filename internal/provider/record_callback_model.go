@@ -5,25 +5,44 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 )
 
-// liveRecordCallbackModel is the resource's state. Mapping to and from the API is by hand in
-// expand and flatten.
+// recordCallbackAPIModel is a configuration as the API returns it. The resource's model and both data
+// sources share it; mapping to and from the API is by hand in expand and flatten.
+type recordCallbackAPIModel struct {
+	ID                      types.String `tfsdk:"id"`
+	PublishDomain           types.String `tfsdk:"publish_domain"`
+	App                     types.String `tfsdk:"app"`
+	NotifyCallbackURL       types.String `tfsdk:"notify_callback_url"`
+	NotifyEventSubscription types.Set    `tfsdk:"notify_event_subscription"`
+	SignType                types.String `tfsdk:"sign_type"`
+	CreateTime              types.String `tfsdk:"create_time"`
+	UpdateTime              types.String `tfsdk:"update_time"`
+}
+
+// recordCallbackAPIAttrTypes are the attribute types of recordCallbackAPIModel as an object.
+var recordCallbackAPIAttrTypes = map[string]attr.Type{
+	"id":                        types.StringType,
+	"publish_domain":            types.StringType,
+	"app":                       types.StringType,
+	"notify_callback_url":       types.StringType,
+	"notify_event_subscription": types.SetType{ElemType: types.StringType},
+	"sign_type":                 types.StringType,
+	"create_time":               types.StringType,
+	"update_time":               types.StringType,
+}
+
+// liveRecordCallbackModel is the resource's state: the API's fields, the key the API never returns,
+// and the timeouts.
 type liveRecordCallbackModel struct {
-	ID                      types.String   `tfsdk:"id"`
-	PublishDomain           types.String   `tfsdk:"publish_domain"`
-	App                     types.String   `tfsdk:"app"`
-	NotifyCallbackURL       types.String   `tfsdk:"notify_callback_url"`
-	NotifyEventSubscription types.Set      `tfsdk:"notify_event_subscription"`
-	SignType                types.String   `tfsdk:"sign_type"`
-	Key                     types.String   `tfsdk:"key"`
-	CreateTime              types.String   `tfsdk:"create_time"`
-	UpdateTime              types.String   `tfsdk:"update_time"`
-	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+	recordCallbackAPIModel
+	Key      types.String   `tfsdk:"key"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // expand builds the full request body for create and update from a plan.
@@ -46,9 +65,9 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 	return spec, diags
 }
 
-// flatten copies what the API returned into the model. The key is never returned, so it is left as
-// it is: the configured value after create or update, null after import.
-func (m *liveRecordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
+// flatten copies what the API returned into the model. In the resource the key, never returned, is
+// left as it is: the configured value after create or update, null after import.
+func (m *recordCallbackAPIModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
 	m.ID = types.StringValue(cb.ID)
 	m.PublishDomain = types.StringValue(cb.PublishDomain)
 	m.App = types.StringValue(cb.App)

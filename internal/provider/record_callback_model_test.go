@@ -30,24 +30,28 @@ func TestExpand(t *testing.T) {
 	}{
 		"everything set": {
 			model: liveRecordCallbackModel{
-				PublishDomain:           types.StringValue("p.example.com"),
-				App:                     types.StringValue("live"),
-				NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
-				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER", "RECORD_NEW_FILE_START"),
-				SignType:                types.StringValue("MD5"),
-				Key:                     types.StringValue("k"),
+				recordCallbackAPIModel: recordCallbackAPIModel{
+					PublishDomain:           types.StringValue("p.example.com"),
+					App:                     types.StringValue("live"),
+					NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
+					NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER", "RECORD_NEW_FILE_START"),
+					SignType:                types.StringValue("MD5"),
+				},
+				Key: types.StringValue("k"),
 			},
 			// Events in the order a recording produces them, whatever the set's order.
 			want: "p.example.com live https://h.example.com/n [RECORD_NEW_FILE_START RECORD_OVER RECORD_FAILED] MD5 k",
 		},
 		"optional settings null": {
 			model: liveRecordCallbackModel{
-				PublishDomain:           types.StringValue("p.example.com"),
-				App:                     types.StringValue("*"),
-				NotifyCallbackURL:       types.StringNull(),
-				NotifyEventSubscription: types.SetNull(types.StringType),
-				SignType:                types.StringNull(),
-				Key:                     types.StringNull(),
+				recordCallbackAPIModel: recordCallbackAPIModel{
+					PublishDomain:           types.StringValue("p.example.com"),
+					App:                     types.StringValue("*"),
+					NotifyCallbackURL:       types.StringNull(),
+					NotifyEventSubscription: types.SetNull(types.StringType),
+					SignType:                types.StringNull(),
+				},
+				Key: types.StringNull(),
 			},
 			want: "p.example.com * <nil> [] <nil> <nil>",
 		},
@@ -78,31 +82,31 @@ func TestFlatten(t *testing.T) {
 	ctx := context.Background()
 	cases := map[string]struct {
 		callback liveapi.Callback
-		want     liveRecordCallbackModel
+		want     recordCallbackAPIModel
 	}{
 		"full response": {
 			callback: liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live",
 				NotifyCallbackURL: "https://h.example.com/n", Events: []string{"RECORD_OVER", "RECORD_FAILED"},
 				SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"},
-			want: liveRecordCallbackModel{ID: types.StringValue("id1"), PublishDomain: types.StringValue("p.example.com"),
+			want: recordCallbackAPIModel{ID: types.StringValue("id1"), PublishDomain: types.StringValue("p.example.com"),
 				App: types.StringValue("live"), NotifyCallbackURL: types.StringValue("https://h.example.com/n"),
 				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER"), SignType: types.StringValue("MD5"),
-				Key: types.StringValue("kept"), CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
+				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
 				UpdateTime: types.StringValue("2026-11-26T19:20:00Z")},
 		},
 		"fields the API left out take its documented defaults": {
 			callback: liveapi.Callback{ID: "id2", PublishDomain: "p.example.com", App: "*",
 				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
-			want: liveRecordCallbackModel{ID: types.StringValue("id2"), PublishDomain: types.StringValue("p.example.com"),
+			want: recordCallbackAPIModel{ID: types.StringValue("id2"), PublishDomain: types.StringValue("p.example.com"),
 				App: types.StringValue("*"), NotifyCallbackURL: types.StringNull(),
 				NotifyEventSubscription: stringSet("RECORD_FILE_COMPLETE"), SignType: types.StringValue("HMACSHA256"),
-				Key: types.StringValue("kept"), CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
+				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
 				UpdateTime: types.StringValue("2026-11-26T19:18:56Z")},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := liveRecordCallbackModel{Key: types.StringValue("kept")}
+			var got recordCallbackAPIModel
 			if diags := got.flatten(ctx, tc.callback); diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -117,9 +121,9 @@ func TestFlatten(t *testing.T) {
 }
 
 // values lists the model's attributes for comparison with Equal, which ignores the order of sets.
-func (m liveRecordCallbackModel) values() []attr.Value {
+func (m recordCallbackAPIModel) values() []attr.Value {
 	return []attr.Value{m.ID, m.PublishDomain, m.App, m.NotifyCallbackURL, m.NotifyEventSubscription,
-		m.SignType, m.Key, m.CreateTime, m.UpdateTime}
+		m.SignType, m.CreateTime, m.UpdateTime}
 }
 
 func TestIncomplete(t *testing.T) {

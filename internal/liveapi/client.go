@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,11 +102,21 @@ func New(cfg Config) (*Client, error) {
 		SafeBuild()
 	if err != nil {
 		if cfg.ProjectID == "" {
-			return nil, fmt.Errorf("%w for region %q: %w", ErrProjectDiscovery, cfg.Region, err)
+			return nil, fmt.Errorf("%w for region %q: %s", ErrProjectDiscovery, cfg.Region, withoutSDKAdvice(err.Error()))
 		}
 		return nil, err
 	}
 	return &Client{sdk: live.NewLiveClient(hcClient), transport: transport, projectID: credentials.ProjectId}, nil
+}
+
+// withoutSDKAdvice drops the SDK's advice from a discovery error: it is Go code for SDK users.
+func withoutSDKAdvice(msg string) string {
+	for _, advice := range []string{", confirm that the project exists", ", please select one"} {
+		if before, _, found := strings.Cut(msg, advice); found {
+			return before
+		}
+	}
+	return msg
 }
 
 // ProjectID is the project the client works in, as configured or discovered.

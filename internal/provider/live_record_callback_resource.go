@@ -127,16 +127,7 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 }
 
 func (r *liveRecordCallbackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	client, ok := req.ProviderData.(*liveapi.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *liveapi.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.client = client
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

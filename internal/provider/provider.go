@@ -133,8 +133,8 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	client, err := liveapi.New(cfg)
 	if errors.Is(err, liveapi.ErrProjectDiscovery) {
 		resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Unable to Discover Live Project ID",
-			fmt.Sprintf("%s.\n\nSet project_id in the provider configuration or the %s environment variable.",
-				liveapi.Describe(err), envProjectID[0]))
+			fmt.Sprintf("%s.\n\nIAM must list exactly one project named %q for these credentials. Set project_id "+
+				"in the provider configuration or the %s environment variable.", liveapi.Describe(err), cfg.Region, envProjectID[0]))
 		return
 	}
 	if err != nil {
@@ -256,5 +256,8 @@ func (p *liveProvider) Resources(_ context.Context) []func() resource.Resource {
 }
 
 func (p *liveProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewLiveRecordCallbackDataSource,
+		NewLiveRecordCallbacksDataSource,
+	}
 }

@@ -36,6 +36,12 @@ type Config struct {
 	SecurityToken string
 	Insecure      bool
 	UserAgent     string
+
+	// MaxRetries is how many times a failed request is retried (not the first attempt).
+	MaxRetries int
+	// RetryBaseDelay and RetryMaxDelay bound the backoff between attempts; zero means the defaults.
+	RetryBaseDelay time.Duration
+	RetryMaxDelay  time.Duration
 }
 
 // Client calls the recording callback operations. It is safe for concurrent use.
@@ -43,6 +49,10 @@ type Client struct {
 	sdk       *live.LiveClient
 	transport *contextTransport
 	projectID string
+
+	maxRetries     int
+	retryBaseDelay time.Duration
+	retryMaxDelay  time.Duration
 }
 
 // ErrProjectDiscovery marks a failure to discover the project ID from IAM.
@@ -106,7 +116,15 @@ func New(cfg Config) (*Client, error) {
 		}
 		return nil, err
 	}
-	return &Client{sdk: live.NewLiveClient(hcClient), transport: transport, projectID: credentials.ProjectId}, nil
+	client := &Client{
+		sdk:            live.NewLiveClient(hcClient),
+		transport:      transport,
+		projectID:      credentials.ProjectId,
+		maxRetries:     max(cfg.MaxRetries, 0),
+		retryBaseDelay: cmp.Or(cfg.RetryBaseDelay, defaultRetryBaseDelay),
+		retryMaxDelay:  cmp.Or(cfg.RetryMaxDelay, defaultRetryMaxDelay),
+	}
+	return client, nil
 }
 
 // withoutSDKAdvice drops the SDK's advice from a discovery error: it is Go code for SDK users.
@@ -124,45 +142,90 @@ func (c *Client) ProjectID() string {
 	return c.projectID
 }
 
-// Create sends one POST.
+// Create sends a POST, retried as the retry policy allows. A POST is not idempotent: after an
+// attempt whose outcome is unknown, it looks (publish_domain, app) up first and adopts a
+// configuration that matches spec instead of creating a second one.
 func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error) {
-	resp, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
-		&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
-		live.GenReqDefForCreateRecordCallbackConfig())
-	if err != nil {
-		return Callback{}, err
+	var created Callback
+	adopted := false
+	err := c.withRetries(ctx, OperationCreate,
+		func(ctx context.Context) (time.Duration, error) {
+			resp, retryAfter, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
+				&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
+				live.GenReqDefForCreateRecordCallbackConfig())
+			if err == nil {
+				created = callbackFromCreate(resp)
+			}
+			return retryAfter, err
+		},
+		func(ctx context.Context) (bool, error) {
+			existing, found, err := c.findOnce(ctx, spec.PublishDomain, spec.App)
+			if err != nil || !found {
+				return false, nil
+			}
+			if !spec.matches(existing) {
+				return false, &ConflictError{Existing: existing}
+			}
+			created, adopted = existing, true
+			return true, nil
+		})
+	if err != nil || !adopted {
+		return created, err
 	}
-	return callbackFromCreate(resp), nil
+	tflog.Warn(ctx, "Adopted the Live record callback that a create request with a lost response made", map[string]any{"id": created.ID})
+	if spec.Key == nil {
+		return created, nil
+	}
+	// The API never returns the key: set it again so that it is certainly the planned one.
+	return c.Update(ctx, created.ID, spec)
 }
 
-// Show sends one GET for the configuration with this id.
+// Show sends a GET for the configuration with this id.
 func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
-	resp, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
-		&model.ShowRecordCallbackConfigRequest{Id: id},
-		live.GenReqDefForShowRecordCallbackConfig())
-	if err != nil {
-		return Callback{}, err
-	}
-	return callbackFromShow(resp), nil
+	var shown Callback
+	err := c.withRetries(ctx, OperationShow, func(ctx context.Context) (time.Duration, error) {
+		resp, retryAfter, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
+			&model.ShowRecordCallbackConfigRequest{Id: id},
+			live.GenReqDefForShowRecordCallbackConfig())
+		if err == nil {
+			shown = callbackFromShow(resp)
+		}
+		return retryAfter, err
+	}, nil)
+	return shown, err
 }
 
-// Update sends one PUT with the full body.
+// Update sends a PUT with the full body; a full replace is idempotent, so it is simply retried.
 func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Callback, error) {
-	resp, err := invoke[*model.UpdateRecordCallbackConfigResponse](ctx, c,
-		&model.UpdateRecordCallbackConfigRequest{Id: id, Body: spec.request()},
-		live.GenReqDefForUpdateRecordCallbackConfig())
-	if err != nil {
-		return Callback{}, err
-	}
-	return callbackFromUpdate(resp), nil
+	var updated Callback
+	err := c.withRetries(ctx, OperationUpdate, func(ctx context.Context) (time.Duration, error) {
+		resp, retryAfter, err := invoke[*model.UpdateRecordCallbackConfigResponse](ctx, c,
+			&model.UpdateRecordCallbackConfigRequest{Id: id, Body: spec.request()},
+			live.GenReqDefForUpdateRecordCallbackConfig())
+		if err == nil {
+			updated = callbackFromUpdate(resp)
+		}
+		return retryAfter, err
+	}, nil)
+	return updated, err
 }
 
-// Delete sends one DELETE.
+// Delete sends a DELETE. After an attempt whose outcome is unknown, a configuration that no longer
+// exists means the delete was applied.
 func (c *Client) Delete(ctx context.Context, id string) error {
-	_, err := invoke[*model.DeleteRecordCallbackConfigResponse](ctx, c,
-		&model.DeleteRecordCallbackConfigRequest{Id: id},
-		live.GenReqDefForDeleteRecordCallbackConfig())
-	return err
+	return c.withRetries(ctx, OperationDelete,
+		func(ctx context.Context) (time.Duration, error) {
+			_, retryAfter, err := invoke[*model.DeleteRecordCallbackConfigResponse](ctx, c,
+				&model.DeleteRecordCallbackConfigRequest{Id: id},
+				live.GenReqDefForDeleteRecordCallbackConfig())
+			return retryAfter, err
+		},
+		func(ctx context.Context) (bool, error) {
+			_, _, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
+				&model.ShowRecordCallbackConfigRequest{Id: id},
+				live.GenReqDefForShowRecordCallbackConfig())
+			return IsNotFound(err), nil
+		})
 }
 
 // ListFilter narrows a list request; empty fields are not sent.
@@ -179,7 +242,7 @@ type ListPage struct {
 	Callbacks []Callback
 }
 
-// List sends one GET for one page.
+// List sends a GET for one page.
 func (c *Client) List(ctx context.Context, filter ListFilter) (ListPage, error) {
 	request := &model.ListRecordCallbackConfigsRequest{}
 	if filter.PublishDomain != "" {
@@ -194,12 +257,16 @@ func (c *Client) List(ctx context.Context, filter ListFilter) (ListPage, error) 
 	if filter.Limit > 0 {
 		request.Limit = &filter.Limit
 	}
-	resp, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request,
-		live.GenReqDefForListRecordCallbackConfigs())
-	if err != nil {
-		return ListPage{}, err
-	}
-	return listPageFrom(resp), nil
+	var page ListPage
+	err := c.withRetries(ctx, OperationList, func(ctx context.Context) (time.Duration, error) {
+		resp, retryAfter, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request,
+			live.GenReqDefForListRecordCallbackConfigs())
+		if err == nil {
+			page = listPageFrom(resp)
+		}
+		return retryAfter, err
+	}, nil)
+	return page, err
 }
 
 // FindByDomainApp returns the configuration for exactly this (publish_domain, app) pair, if any.
@@ -209,12 +276,30 @@ func (c *Client) FindByDomainApp(ctx context.Context, publishDomain, app string)
 	if err != nil {
 		return Callback{}, false, err
 	}
+	cb, found := exactMatch(page, publishDomain, app)
+	return cb, found, nil
+}
+
+// findOnce is FindByDomainApp in one attempt, for settling an unknown outcome inside a retry loop.
+func (c *Client) findOnce(ctx context.Context, publishDomain, app string) (Callback, bool, error) {
+	limit := int32(ListLimitMax)
+	resp, _, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c,
+		&model.ListRecordCallbackConfigsRequest{PublishDomain: &publishDomain, App: &app, Limit: &limit},
+		live.GenReqDefForListRecordCallbackConfigs())
+	if err != nil {
+		return Callback{}, false, err
+	}
+	cb, found := exactMatch(listPageFrom(resp), publishDomain, app)
+	return cb, found, nil
+}
+
+func exactMatch(page ListPage, publishDomain, app string) (Callback, bool) {
 	for _, cb := range page.Callbacks {
 		if cb.PublishDomain == publishDomain && cb.App == app {
-			return cb, true, nil
+			return cb, true
 		}
 	}
-	return Callback{}, false, nil
+	return Callback{}, false
 }
 
 // ListAll walks every page (ListLimitMax per request) of the configurations that match the filter's
@@ -267,43 +352,56 @@ func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Call
 }
 
 // invoke runs one SDK call under ctx: the SDK's calls take no context, so the call is tagged with a
-// header that lets contextTransport find ctx again for cancellation and logging.
-func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, error) {
+// header that lets contextTransport find ctx again for cancellation and logging. It also returns the
+// response's Retry-After.
+func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, time.Duration, error) {
 	var zero R
-	callID := c.transport.register(ctx)
+	callID, state := c.transport.register(ctx)
 	defer c.transport.unregister(callID)
 
 	exch := &exchange.SdkExchange{ApiReference: &exchange.ApiReference{}, Attributes: map[string]any{}}
 	resp, err := c.sdk.HcClient.SyncInvokeWithExtraHeaders(request, requestDef, exch,
 		map[string]string{callIDHeader: callID})
+	retryAfter := state.retryAfter()
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return zero, fmt.Errorf("%s %s: %w", requestDef.Method, requestDef.Path, ctxErr)
+			return zero, retryAfter, fmt.Errorf("%s %s: %w", requestDef.Method, requestDef.Path, ctxErr)
 		}
-		return zero, err
+		return zero, retryAfter, err
 	}
 	typed, ok := resp.(R)
 	if !ok {
-		return zero, fmt.Errorf("unexpected response type %T", resp)
+		return zero, retryAfter, fmt.Errorf("unexpected response type %T", resp)
 	}
-	return typed, nil
+	return typed, retryAfter, nil
 }
 
 // callIDHeader carries a per-call id so that contextTransport can find the caller's context.
 const callIDHeader = "X-Client-Call-Id"
 
-// contextTransport gives each request its caller's context (for cancellation and timeouts) and logs
-// the exchange through tflog: method, path, status and request id, never headers or bodies.
+// contextTransport gives each request its caller's context (for cancellation and timeouts), keeps
+// its Retry-After, and logs the exchange through tflog: method, path, status and request id, never
+// headers or bodies.
 type contextTransport struct {
 	base   http.RoundTripper
 	next   atomic.Uint64
-	active sync.Map // call id -> context.Context
+	active sync.Map // call id -> *callState
 }
 
-func (t *contextTransport) register(ctx context.Context) string {
+type callState struct {
+	ctx             context.Context
+	retryAfterNanos atomic.Int64
+}
+
+func (s *callState) retryAfter() time.Duration {
+	return time.Duration(s.retryAfterNanos.Load())
+}
+
+func (t *contextTransport) register(ctx context.Context) (string, *callState) {
 	id := strconv.FormatUint(t.next.Add(1), 10)
-	t.active.Store(id, ctx)
-	return id
+	state := &callState{ctx: ctx}
+	t.active.Store(id, state)
+	return id, state
 }
 
 func (t *contextTransport) unregister(id string) {
@@ -312,8 +410,9 @@ func (t *contextTransport) unregister(id string) {
 
 func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if v, ok := t.active.Load(req.Header.Get(callIDHeader)); ok {
-		ctx = v.(context.Context)
+	state, _ := t.active.Load(req.Header.Get(callIDHeader))
+	if state, ok := state.(*callState); ok {
+		ctx = state.ctx
 		req = req.WithContext(ctx)
 	}
 	start := time.Now()
@@ -331,5 +430,8 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	fields["http_status"] = resp.StatusCode
 	fields["request_id"] = resp.Header.Get("X-Request-Id")
 	tflog.Debug(ctx, "Live API request", fields)
+	if state, ok := state.(*callState); ok {
+		state.retryAfterNanos.Store(int64(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())))
+	}
 	return resp, nil
 }

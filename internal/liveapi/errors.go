@@ -37,12 +37,23 @@ func IsAlreadyExists(err error) bool {
 }
 
 // Describe renders err for a diagnostic: an API error shows its HTTP status, error_code, error_msg
-// and request id; any other error (network, timeout) its own message.
+// and request id; any other error (network, timeout) its own message. The number of attempts
+// follows when there were several.
 func Describe(err error) string {
+	var description string
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
-		return fmt.Sprintf("HTTP status: %d\nerror_code: %s\nerror_msg: %s\nrequest id: %s",
+		description = fmt.Sprintf("HTTP status: %d\nerror_code: %s\nerror_msg: %s\nrequest id: %s",
 			apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessage, apiErr.RequestId)
+	} else {
+		return err.Error()
 	}
-	return err.Error()
+	var attemptsErr *AttemptsError
+	if errors.As(err, &attemptsErr) {
+		description += fmt.Sprintf("\nattempts: %d", attemptsErr.Attempts)
+		if attemptsErr.Reason != "" {
+			description += " (" + attemptsErr.Reason + ")"
+		}
+	}
+	return description
 }

@@ -86,6 +86,10 @@ type Server struct {
 	byPair    map[domainApp]string
 	nextSeq   uint64
 	requests  map[string]int
+
+	faults        []*activeFault
+	maxConcurrent int
+	inFlight      int
 }
 
 // New returns an emulator with an empty store.
@@ -123,11 +127,11 @@ func New(opts Options) *Server {
 
 // The operations, as counted by RequestCounts.
 const (
-	OperationCreate = "create"
-	OperationShow   = "show"
-	OperationUpdate = "update"
-	OperationDelete = "delete"
-	OperationList   = "list"
+	OperationCreate = liveapi.OperationCreate
+	OperationShow   = liveapi.OperationShow
+	OperationUpdate = liveapi.OperationUpdate
+	OperationDelete = liveapi.OperationDelete
+	OperationList   = liveapi.OperationList
 )
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -156,10 +160,7 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 			writeError(w, http.StatusUnauthorized, code, msg)
 			return
 		}
-		s.mu.Lock()
-		s.requests[name]++
-		s.mu.Unlock()
-		h(w, r, projectID, body)
+		s.serveWithFaults(w, r, name, func(w http.ResponseWriter) { h(w, r, projectID, body) })
 	}
 }
 

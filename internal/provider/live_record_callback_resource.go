@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -149,7 +150,8 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 	const summary = "Unable to Create Live Record Callback"
 	created, err := r.client.Create(ctx, spec)
 	if err != nil {
-		if liveapi.IsAlreadyExists(err) {
+		var conflict *liveapi.ConflictError
+		if liveapi.IsAlreadyExists(err) || errors.As(err, &conflict) {
 			resp.Diagnostics.AddError(summary, r.describeExisting(ctx, spec.PublishDomain, spec.App, err))
 			return
 		}

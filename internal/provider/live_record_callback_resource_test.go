@@ -377,7 +377,7 @@ func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
 
 // TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
 func TestAccLiveProvider_settings(t *testing.T) {
-	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envIAMEndpoint, envInsecure) {
+	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
 		t.Setenv(name, "")
 	}
 	e := newTestEmulator(t)

@@ -8,7 +8,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -34,6 +36,8 @@ func New(version string) func() provider.Provider {
 type liveProvider struct {
 	version string
 	getenv  func(string) string
+	// retryBaseDelay shortens the backoff in tests; zero means the client's default.
+	retryBaseDelay time.Duration
 }
 
 type liveProviderModel struct {
@@ -45,6 +49,7 @@ type liveProviderModel struct {
 	Endpoint      types.String `tfsdk:"endpoint"`
 	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
 	Insecure      types.Bool   `tfsdk:"insecure"`
+	MaxRetries    types.Int64  `tfsdk:"max_retries"`
 }
 
 // Each setting falls back to these environment variables, in order, when the configuration omits it.
@@ -57,6 +62,7 @@ var (
 	envEndpoint      = []string{"HW_LIVE_ENDPOINT"}
 	envIAMEndpoint   = []string{"HW_IAM_ENDPOINT"}
 	envInsecure      = []string{"HW_INSECURE"}
+	envMaxRetries    = []string{"HW_MAX_RETRIES"}
 )
 
 func (p *liveProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -104,6 +110,14 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"the SDK's IAM endpoint for the region by default. " + envHint(envIAMEndpoint),
 				Optional:   true,
 				Validators: []validator.String{httpURL()},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried: 429, 5xx (the API's "+
+					"throttle `LIVE.100011007` included), refused or reset connections and client timeouts, with "+
+					"exponential backoff and jitter, honouring `Retry-After`, and never past the operation's "+
+					"`timeouts`. Defaults to `%d`. ", liveapi.DefaultMaxRetries) + envHint(envMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"insecure": schema.BoolAttribute{
 				MarkdownDescription: "Skip TLS certificate verification. Defaults to `false`. " + envHint(envInsecure),
@@ -195,6 +209,23 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 		}
 		cfg.Insecure = insecure
 	}
+	switch maxRetries := p.getenv(envMaxRetries[0]); {
+	case config.MaxRetries.IsUnknown():
+		diags.AddAttributeError(path.Root("max_retries"), "Unknown Live Provider Setting",
+			"The provider cannot create the Live API client because max_retries is not known until apply.")
+	case !config.MaxRetries.IsNull():
+		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
+	case maxRetries != "":
+		n, err := strconv.Atoi(maxRetries)
+		if err != nil || n < 0 || n > 100 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Live Provider Setting",
+				fmt.Sprintf("The %s environment variable must be an integer from 0 to 100.", envMaxRetries[0]))
+		}
+		cfg.MaxRetries = n
+	default:
+		cfg.MaxRetries = liveapi.DefaultMaxRetries
+	}
+	cfg.RetryBaseDelay = p.retryBaseDelay
 	if diags.HasError() {
 		return cfg, diags
 	}

@@ -3,7 +3,9 @@ package provider
 import (
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -20,8 +22,9 @@ const (
 
 var testProjects = []liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}}
 
+// The tests' provider backs off for milliseconds, not seconds, between retries.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"live": providerserver.NewProtocol6WithError(New("test")()),
+	"live": providerserver.NewProtocol6WithError(&liveProvider{version: "test", getenv: os.Getenv, retryBaseDelay: 10 * time.Millisecond}),
 }
 
 // testEmulator is an emulator on loopback for one test.

@@ -1,0 +1,234 @@
+package liveemulator
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+)
+
+// Fault tells the emulator to misbehave on the next Times requests of an operation (every request
+// when Times is 0), so that clients can rehearse what a real network and API do to them.
+type Fault struct {
+	// Operation is create, show, update, delete or list; empty for every operation.
+	Operation string `json:"operation,omitempty"`
+	// Times is how many requests the fault applies to; 0 means every request.
+	Times int `json:"times,omitempty"`
+	// Status answers with this HTTP status and ErrorCode instead of handling the request.
+	Status    int    `json:"status,omitempty"`
+	ErrorCode string `json:"error_code,omitempty"`
+	// RetryAfter is sent as the Retry-After header (seconds) with Status.
+	RetryAfter int `json:"retry_after,omitempty"`
+	// Drop closes the connection without an answer: DropBeforeApply before handling the request,
+	// DropAfterApply after handling it (the change is made, the response is lost).
+	Drop string `json:"drop,omitempty"`
+	// Latency delays the response after the request is handled.
+	Latency time.Duration `json:"latency,omitempty"`
+}
+
+// The Drop values.
+const (
+	DropBeforeApply = "before"
+	DropAfterApply  = "after"
+)
+
+var faultOperations = []string{"", OperationCreate, OperationShow, OperationUpdate, OperationDelete, OperationList}
+
+func (f Fault) validate() error {
+	switch {
+	case !slices.Contains(faultOperations, f.Operation):
+		return fmt.Errorf("unknown operation %q: want one of %s", f.Operation, strings.Join(faultOperations[1:], ", "))
+	case f.Times < 0:
+		return errors.New("times must not be negative")
+	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
+		return fmt.Errorf("status %d is not an error status", f.Status)
+	case f.Status != 0 && f.Drop != "":
+		return errors.New("a fault either answers with a status or drops the connection")
+	case f.Drop != "" && f.Drop != DropBeforeApply && f.Drop != DropAfterApply:
+		return fmt.Errorf("drop must be %q or %q", DropBeforeApply, DropAfterApply)
+	case f.Latency < 0 || f.RetryAfter < 0:
+		return errors.New("latency and retry_after must not be negative")
+	case f.Status == 0 && f.Drop == "" && f.Latency == 0:
+		return errors.New("a fault needs a status, a drop or a latency")
+	}
+	return nil
+}
+
+// ParseFault reads the command's --fault syntax: an operation (or "*" for every one), a colon, and
+// comma-separated settings, e.g. "create:status=500,code=LIVE.100011005,times=2",
+// "update:drop=after,times=1", "show:latency=2s" or "*:status=429,retry_after=1".
+func ParseFault(s string) (Fault, error) {
+	operation, settings, found := strings.Cut(s, ":")
+	if !found {
+		return Fault{}, fmt.Errorf("fault %q: want <operation>:<setting>=<value>,...", s)
+	}
+	var f Fault
+	if operation != "*" {
+		f.Operation = operation
+	}
+	for _, setting := range strings.Split(settings, ",") {
+		name, value, _ := strings.Cut(setting, "=")
+		var err error
+		switch name {
+		case "times":
+			f.Times, err = strconv.Atoi(value)
+		case "status":
+			f.Status, err = strconv.Atoi(value)
+		case "code":
+			f.ErrorCode = value
+		case "retry_after":
+			f.RetryAfter, err = strconv.Atoi(value)
+		case "drop":
+			f.Drop = value
+		case "latency":
+			f.Latency, err = time.ParseDuration(value)
+		default:
+			err = fmt.Errorf("unknown setting %q", name)
+		}
+		if err != nil {
+			return Fault{}, fmt.Errorf("fault %q: %w", s, err)
+		}
+	}
+	if err := f.validate(); err != nil {
+		return Fault{}, fmt.Errorf("fault %q: %w", s, err)
+	}
+	return f, nil
+}
+
+type activeFault struct {
+	Fault
+	remaining int // for Times > 0
+}
+
+// InjectFault adds a fault; faults apply in the order they were added, one per request.
+func (s *Server) InjectFault(f Fault) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &activeFault{Fault: f, remaining: f.Times})
+	return nil
+}
+
+// ClearFaults removes every fault and the throttle.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+	s.maxConcurrent = 0
+}
+
+// SetThrottle answers 500 LIVE.100011007, the API's concurrency throttle, to requests beyond
+// maxConcurrent in flight at once; 0 turns the throttle off.
+func (s *Server) SetThrottle(maxConcurrent int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxConcurrent = maxConcurrent
+}
+
+// takeFault returns the fault for one request of operation and uses it up; s.mu must be held.
+func (s *Server) takeFault(operation string) (Fault, bool) {
+	for i, f := range s.faults {
+		if f.Operation != "" && f.Operation != operation {
+			continue
+		}
+		if f.Times > 0 {
+			f.remaining--
+			if f.remaining == 0 {
+				s.faults = slices.Delete(s.faults, i, i+1)
+			}
+		}
+		return f.Fault, true
+	}
+	return Fault{}, false
+}
+
+// serveWithFaults handles a request of operation through h, applying the throttle and the fault
+// that applies to it, if any.
+func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operation string, h func(http.ResponseWriter)) {
+	s.mu.Lock()
+	s.requests[operation]++
+	s.inFlight++
+	throttled := s.maxConcurrent > 0 && s.inFlight > s.maxConcurrent
+	fault, faulty := s.takeFault(operation)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
+
+	if throttled {
+		writeError(w, http.StatusInternalServerError, liveapi.ErrorCodeTooManyRequests, "Too many concurrent API requests")
+		return
+	}
+	if !faulty {
+		h(w)
+		return
+	}
+	if fault.Status != 0 {
+		if fault.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfter))
+		}
+		writeError(w, fault.Status, cmp.Or(fault.ErrorCode, liveapi.ErrorCodeInternal), "Injected fault: "+http.StatusText(fault.Status))
+		return
+	}
+	if fault.Drop == DropBeforeApply {
+		dropConnection(w)
+		return
+	}
+	buffered := &bufferedResponse{header: w.Header()}
+	h(buffered)
+	if fault.Drop == DropAfterApply {
+		dropConnection(w)
+		return
+	}
+	if fault.Latency > 0 {
+		timer := time.NewTimer(fault.Latency)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done(): // the client gave up: the change stays made
+			return
+		}
+	}
+	w.WriteHeader(buffered.status)
+	_, _ = w.Write(buffered.body.Bytes())
+}
+
+// dropConnection closes the client's connection without an HTTP answer.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream instead
+	}
+	_ = conn.Close()
+}
+
+// bufferedResponse holds a handler's answer so that it can be delayed or dropped.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
+}

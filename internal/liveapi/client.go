@@ -177,6 +177,8 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 		return created, nil
 	}
 	// The API never returns the key: set it again so that it is certainly the planned one.
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
 	return c.Update(ctx, created.ID, spec)
 }
 

@@ -99,15 +99,20 @@ func (c *Client) withRetries(ctx context.Context, operation string, attempt atte
 // settleOutcome runs settle under ctx or, when ctx's deadline has passed, under a short detached
 // context. A cancelled ctx (Ctrl-C) is respected: nothing more is sent.
 func settleOutcome(ctx context.Context, settle settleFunc) (bool, error) {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
-		defer cancel()
-	}
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
 	if ctx.Err() != nil {
 		return false, nil
 	}
 	return settle(ctx)
+}
+
+// settleContext is ctx, or a short context detached from it once ctx's deadline has passed.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	}
+	return ctx, func() {}
 }
 
 // backoff is the wait before retry number attempt: exponential, capped, with full jitter over its

@@ -1,0 +1,223 @@
+package liveapi_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+const callbackKey = "RetryTestKey0123456789abcdefXYZ012"
+
+// newFaultyClient returns an emulator with the faults and a client that retries quickly.
+func newFaultyClient(t *testing.T, maxRetries int, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
+	t.Helper()
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
+		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}})
+	for _, f := range faults {
+		if err := emulator.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	server := httptest.NewServer(emulator)
+	t.Cleanup(server.Close)
+	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+		UserAgent: "test", MaxRetries: maxRetries, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emulator, client
+}
+
+func spec() liveapi.CallbackSpec {
+	url, signType, key := "https://receiver.example.com/n", liveapi.SignTypeMD5, callbackKey
+	return liveapi.CallbackSpec{PublishDomain: "publish.example.com", App: "live", NotifyCallbackURL: &url,
+		Events: []string{liveapi.EventRecordOver}, SignType: &signType, Key: &key}
+}
+
+func requests(e *liveemulator.Server) map[string]int { return e.RequestCounts() }
+
+func TestCreateRetries(t *testing.T) {
+	cases := map[string]struct {
+		fault liveemulator.Fault
+		want  map[string]int // requests per operation
+	}{
+		// A 5xx may have been applied: each is followed by a lookup before the next attempt.
+		"500": {liveemulator.Fault{Operation: "create", Times: 2, Status: 500}, map[string]int{"create": 3, "list": 2}},
+		"503": {liveemulator.Fault{Operation: "create", Times: 1, Status: 503, ErrorCode: "APIGW.0503"}, map[string]int{"create": 2, "list": 1}},
+		// A throttle or a 429 was not applied: no lookup.
+		"throttle": {liveemulator.Fault{Operation: "create", Times: 2, Status: 500, ErrorCode: liveapi.ErrorCodeTooManyRequests}, map[string]int{"create": 3}},
+		"429":      {liveemulator.Fault{Operation: "create", Times: 1, Status: 429, ErrorCode: "APIGW.0308"}, map[string]int{"create": 2}},
+		// A connection dropped before the change: the lookup finds nothing, the POST is sent again.
+		"reset before apply": {liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropBeforeApply}, map[string]int{"create": 2, "list": 1}},
+		// The response to an applied POST is lost: the lookup adopts it, the key is set again, no second POST.
+		"response lost": {liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropAfterApply}, map[string]int{"create": 1, "list": 1, "update": 1}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			emulator, client := newFaultyClient(t, 5, tc.fault)
+			created, err := client.Create(context.Background(), spec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := emulator.Callbacks()
+			if len(stored) != 1 || stored[0].ID != created.ID || stored[0].Key != callbackKey {
+				t.Fatalf("want exactly the created callback with its key, got %+v (created %s)", stored, created.ID)
+			}
+			if got := requests(emulator); !sameCounts(got, tc.want) {
+				t.Fatalf("requests %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func sameCounts(got, want map[string]int) bool {
+	for op, n := range want {
+		if got[op] != n {
+			return false
+		}
+	}
+	for op, n := range got {
+		if want[op] != n {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCreateAdoptsOnlyAMatchingConfiguration(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 500})
+	if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: "publish.example.com", App: "live",
+		Events: []string{liveapi.EventRecordOver}, SignType: liveapi.SignTypeHMACSHA256}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := client.Create(context.Background(), spec())
+	var conflict *liveapi.ConflictError
+	if !errors.As(err, &conflict) {
+		t.Fatalf("an existing configuration with other settings must not be adopted: %v", err)
+	}
+}
+
+func TestNoRetryOn4xx(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 403, ErrorCode: "APIGW.0305"})
+	_, err := client.Create(context.Background(), spec())
+	if err == nil || requests(emulator)["create"] != 1 {
+		t.Fatalf("a 403 is final: %v after %v", err, requests(emulator))
+	}
+	if strings.Contains(err.Error(), "attempts") {
+		t.Fatalf("one attempt is not worth counting: %v", err)
+	}
+}
+
+func TestRetriesExhausted(t *testing.T) {
+	emulator, client := newFaultyClient(t, 2, liveemulator.Fault{Operation: "show", Status: 503})
+	_, err := client.Show(context.Background(), "id")
+	var attempts *liveapi.AttemptsError
+	if !errors.As(err, &attempts) || attempts.Attempts != 3 || requests(emulator)["show"] != 3 {
+		t.Fatalf("want 3 attempts, got %v (%v)", err, requests(emulator))
+	}
+	if d := liveapi.Describe(err); !strings.Contains(d, "HTTP status: 503") || !strings.Contains(d, "attempts: 3 (retries exhausted)") {
+		t.Fatalf("Describe: %s", d)
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	fault := liveemulator.Fault{Operation: "show", Times: 1, Status: 429, RetryAfter: 2}
+	emulator, client := newFaultyClient(t, 5, fault)
+	// The API asks for 2 s; with 1 s left the client gives up rather than retry early.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := client.Show(ctx, "id")
+	if err == nil || !strings.Contains(err.Error(), "would come after the operation's timeout") || requests(emulator)["show"] != 1 {
+		t.Fatalf("want no early retry, got %v (%v)", err, requests(emulator))
+	}
+
+	emulator, client = newFaultyClient(t, 5, fault)
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := client.Show(ctx, "id"); !liveapi.IsNotFound(err) || requests(emulator)["show"] != 2 {
+		t.Fatalf("want a retry after 2 s: %v (%v)", err, requests(emulator))
+	}
+}
+
+func TestUpdateAndDeleteWithLostResponses(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5)
+	ctx := context.Background()
+	created, err := client.Create(ctx, spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []liveemulator.Fault{
+		{Operation: "update", Times: 1, Drop: liveemulator.DropAfterApply},
+		{Operation: "delete", Times: 1, Drop: liveemulator.DropAfterApply},
+	} {
+		if err := emulator.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed := spec()
+	changed.Events = []string{liveapi.EventRecordFailed}
+	updated, err := client.Update(ctx, created.ID, changed)
+	if err != nil || updated.ID != created.ID || updated.Events[0] != liveapi.EventRecordFailed {
+		t.Fatalf("update: %+v %v", updated, err)
+	}
+	if err := client.Delete(ctx, created.ID); err != nil {
+		t.Fatalf("a delete whose response was lost is settled by a lookup: %v", err)
+	}
+	if n := len(emulator.Callbacks()); n != 0 {
+		t.Fatalf("%d callbacks left", n)
+	}
+	if got := requests(emulator); got["update"] != 2 || got["delete"] != 1 || got["show"] != 1 {
+		t.Fatalf("requests %v", got)
+	}
+}
+
+func TestSlowCreateResponseIsSettled(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Latency: time.Minute})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	// The change is made but its response outlives the timeout: the lookup after the deadline
+	// finds it, so nothing is orphaned.
+	created, err := client.Create(ctx, spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := emulator.Callbacks(); len(stored) != 1 || stored[0].ID != created.ID {
+		t.Fatalf("stored %+v, created %s", stored, created.ID)
+	}
+}
+
+func TestCancelStopsAtOnce(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "show", Latency: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := client.Show(ctx, "id")
+	if !errors.Is(err, context.Canceled) || requests(emulator)["show"] != 1 {
+		t.Fatalf("want the cancellation after one attempt, got %v (%v)", err, requests(emulator))
+	}
+}
+
+func TestConnectionRefusedIsRetried(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + listener.Addr().String()
+	listener.Close()
+	client, err := liveapi.New(liveapi.Config{Endpoint: url, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+		UserAgent: "test", MaxRetries: 2, RetryBaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Show(context.Background(), "id")
+	var attempts *liveapi.AttemptsError
+	if !errors.As(err, &attempts) || attempts.Attempts != 3 {
+		t.Fatalf("want 3 attempts on a refused connection, got %v", err)
+	}
+}

@@ -119,6 +119,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("PUT /v1/{project_id}/record/callbacks/{id}", s.operation(OperationUpdate, s.update))
 	s.mux.HandleFunc("DELETE /v1/{project_id}/record/callbacks/{id}", s.operation(OperationDelete, s.delete))
 	s.mux.HandleFunc("GET /v3/projects", s.listProjects)
+	s.registerAdmin()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
 	})

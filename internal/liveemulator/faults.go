@@ -18,19 +18,19 @@ import (
 // when Times is 0), so that clients can rehearse what a real network and API do to them.
 type Fault struct {
 	// Operation is create, show, update, delete or list; empty for every operation.
-	Operation string `json:"operation,omitempty"`
+	Operation string
 	// Times is how many requests the fault applies to; 0 means every request.
-	Times int `json:"times,omitempty"`
+	Times int
 	// Status answers with this HTTP status and ErrorCode instead of handling the request.
-	Status    int    `json:"status,omitempty"`
-	ErrorCode string `json:"error_code,omitempty"`
+	Status    int
+	ErrorCode string
 	// RetryAfter is sent as the Retry-After header (seconds) with Status.
-	RetryAfter int `json:"retry_after,omitempty"`
+	RetryAfter int
 	// Drop closes the connection without an answer: DropBeforeApply before handling the request,
 	// DropAfterApply after handling it (the change is made, the response is lost).
-	Drop string `json:"drop,omitempty"`
+	Drop string
 	// Latency delays the response after the request is handled.
-	Latency time.Duration `json:"latency,omitempty"`
+	Latency time.Duration
 }
 
 // The Drop values.

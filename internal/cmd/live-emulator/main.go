@@ -47,6 +47,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	securityToken := flags.String("security-token", "", "security token that requests must carry (temporary credentials); none when empty")
 	projectID := flags.String("project-id", defaultProjectID, "project ID of the account")
 	region := flags.String("region", defaultRegion, "region the project belongs to: IAM lists the project under this name")
+	var faults []liveemulator.Fault
+	flags.Func("fault", "inject a fault, repeatable: <operation|*>:<setting>=<value>,... with settings "+
+		"times, status, code, retry_after, drop (before|after) and latency; e.g. create:status=500,times=2", func(s string) error {
+		fault, err := liveemulator.ParseFault(s)
+		faults = append(faults, fault)
+		return err
+	})
+	throttle := flags.Int("throttle", 0, "answer 500 LIVE.100011007 beyond this many concurrent requests; 0 for no throttle")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -63,9 +71,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken,
 		Projects: []liveemulator.Project{{ID: *projectID, Name: *region}},
 	}}})
+	for _, fault := range faults {
+		if err := emulator.InjectFault(fault); err != nil {
+			return err
+		}
+	}
+	emulator.SetThrottle(*throttle)
 
 	fmt.Fprintf(stdout, "http://%s\n", listener.Addr())
 	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", *accessKey, *projectID, *region)
+	fmt.Fprintf(stdout, "admin endpoint (loopback clients only): http://%s%s\n", listener.Addr(), liveemulator.AdminPrefix)
 	if *secretKey == defaultSecretKey {
 		fmt.Fprintf(stdout, "secret key: %s (the default)\n", defaultSecretKey)
 	} else {

@@ -1,0 +1,70 @@
+package liveemulator
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// AdminPrefix is where the admin endpoint lives: faults, throttle and a look at the store and the
+// request counts, for rehearsing faults from outside the process. Only loopback clients may use it.
+const AdminPrefix = "/_emulator/"
+
+func (s *Server) registerAdmin() {
+	s.mux.HandleFunc("POST "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, body string) {
+		for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+			fault, err := ParseFault(strings.TrimSpace(line))
+			if err == nil {
+				err = s.InjectFault(fault)
+			}
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "EMULATOR.400", err.Error())
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	s.mux.HandleFunc("DELETE "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, _ string) {
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	s.mux.HandleFunc("PUT "+AdminPrefix+"throttle", s.admin(func(w http.ResponseWriter, body string) {
+		n, err := strconv.Atoi(strings.TrimSpace(body))
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "EMULATOR.400", "the body must be the maximum number of concurrent requests, 0 for none")
+			return
+		}
+		s.SetThrottle(n)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	s.mux.HandleFunc("GET "+AdminPrefix+"requests", s.admin(func(w http.ResponseWriter, _ string) {
+		writeJSON(w, http.StatusOK, s.RequestCounts())
+	}))
+	s.mux.HandleFunc("GET "+AdminPrefix+"callbacks", s.admin(func(w http.ResponseWriter, _ string) {
+		stored := s.Callbacks()
+		out := make([]wireCallback, len(stored))
+		for i := range stored {
+			out[i] = wireFrom(&stored[i]) // without keys, as the API shows them
+		}
+		writeJSON(w, http.StatusOK, out)
+	}))
+}
+
+// admin serves h to loopback clients only, with the request body as text.
+func (s *Server) admin(h func(w http.ResponseWriter, body string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			writeError(w, http.StatusForbidden, "EMULATOR.403", "the admin endpoint answers loopback clients only")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "EMULATOR.400", "unreadable request body")
+			return
+		}
+		h(w, string(body))
+	}
+}

@@ -90,6 +90,7 @@ type Server struct {
 	faults        []*activeFault
 	maxConcurrent int
 	inFlight      int
+	throttled     int
 }
 
 // New returns an emulator with an empty store.

@@ -134,6 +134,26 @@ func (s *Server) SetThrottle(maxConcurrent int) {
 	s.maxConcurrent = maxConcurrent
 }
 
+// PendingFaults returns how many faults with a number of Times are not used up yet.
+func (s *Server) PendingFaults() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, f := range s.faults {
+		if f.Times > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// ThrottledCount returns how many requests the throttle has refused.
+func (s *Server) ThrottledCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
 // takeFault returns the fault for one request of operation and uses it up; s.mu must be held.
 func (s *Server) takeFault(operation string) (Fault, bool) {
 	for i, f := range s.faults {
@@ -167,6 +187,9 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 	}()
 
 	if throttled {
+		s.mu.Lock()
+		s.throttled++
+		s.mu.Unlock()
 		writeError(w, http.StatusInternalServerError, liveapi.ErrorCodeTooManyRequests, "Too many concurrent API requests")
 		return
 	}

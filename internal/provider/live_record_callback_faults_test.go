@@ -1,0 +1,183 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+// TestAccLiveRecordCallbackResource_faults runs create, update and destroy while the emulator
+// misbehaves on each of them; every apply and destroy must succeed, and the emulator must hold
+// exactly what state says.
+func TestAccLiveRecordCallbackResource_faults(t *testing.T) {
+	cases := map[string]liveemulator.Fault{
+		"500":                  {Times: 2, Status: 500},
+		"503":                  {Times: 2, Status: 503, ErrorCode: "APIGW.0503"},
+		"429 with Retry-After": {Times: 1, Status: 429, ErrorCode: "APIGW.0308", RetryAfter: 1},
+		"throttle":             {Times: 2, Status: 500, ErrorCode: liveapi.ErrorCodeTooManyRequests},
+		"reset before apply":   {Times: 1, Drop: liveemulator.DropBeforeApply},
+		"response lost":        {Times: 1, Drop: liveemulator.DropAfterApply},
+	}
+	for name, fault := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEmulator(t)
+			inject := func(operation string) {
+				f := fault
+				f.Operation = operation
+				if err := e.InjectFault(f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             resource.ComposeTestCheckFunc(e.checkDestroy, e.checkFaultsUsed()),
+				Steps: []resource.TestStep{
+					{
+						PreConfig: func() { inject(liveapi.OperationCreate) },
+						Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+							"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey),
+						Check: resource.ComposeTestCheckFunc(
+							e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+								NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey}),
+							e.checkFaultsUsed(),
+						),
+					},
+					{
+						PreConfig: func() { inject(liveapi.OperationUpdate) },
+						Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+							"https://receiver.example.com/b", `["RECORD_OVER"]`, "MD5", testRotatedKey),
+						Check: resource.ComposeTestCheckFunc(
+							e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+								NotifyCallbackURL: "https://receiver.example.com/b", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testRotatedKey}),
+							e.checkFaultsUsed(),
+							// The destroy that follows this step meets the fault too.
+							func(*terraform.State) error { inject(liveapi.OperationDelete); return nil },
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// checkFaultsUsed asserts that the injected faults were met: each was used up by a request.
+func (e testEmulator) checkFaultsUsed() resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := e.PendingFaults(); n != 0 {
+			return fmt.Errorf("%d injected faults were never met", n)
+		}
+		return nil
+	}
+}
+
+// TestAccLiveRecordCallbackResource_slowResponses: responses slower than the timeouts. The create
+// and the delete were applied, and the provider finds that out instead of orphaning anything.
+func TestAccLiveRecordCallbackResource_slowResponses(t *testing.T) {
+	e := newTestEmulator(t)
+	config := e.providerConfig() + `
+resource "live_record_callback" "test" {
+  publish_domain = "publish.example.com"
+  timeouts = {
+    create = "500ms"
+    delete = "500ms"
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				for _, operation := range []string{liveapi.OperationCreate, liveapi.OperationDelete} {
+					if err := e.InjectFault(liveemulator.Fault{Operation: operation, Times: 1, Latency: 5 * time.Second}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			Config: config,
+			Check:  e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+		}},
+	})
+}
+
+// TestAccLiveRecordCallbackResource_retriesExhausted: a fault that outlasts the retries fails the
+// apply with the API's error and the number of attempts, and creates nothing.
+func TestAccLiveRecordCallbackResource_retriesExhausted(t *testing.T) {
+	e := newTestEmulator(t)
+	if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationCreate, Status: 503, ErrorCode: "APIGW.0503"}); err != nil {
+		t.Fatal(err)
+	}
+	config := strings.Replace(e.providerConfig(), "provider \"live\" {", "provider \"live\" {\n  max_retries = 2", 1) +
+		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: wrapped(`(?s)Unable to Create Live Record Callback.*HTTP status: 503.*error_code: APIGW.0503.*request id: \S+.*attempts: 3 \(retries exhausted\)`),
+		}},
+	})
+	if n := e.RequestCounts()[liveapi.OperationCreate]; n != 3 {
+		t.Fatalf("%d create requests, want 3", n)
+	}
+}
+
+// TestAccLiveRecordCallbackResource_stress: 100 callbacks at -parallelism=20 against an emulator
+// that throttles above 5 concurrent requests. Not parallel: it sets TF_CLI_ARGS.
+func TestAccLiveRecordCallbackResource_stress(t *testing.T) {
+	t.Setenv("TF_CLI_ARGS_apply", "-parallelism=20")
+	t.Setenv("TF_CLI_ARGS_destroy", "-parallelism=20")
+	e := newTestEmulator(t)
+	e.SetThrottle(5)
+	// Slow responses make the requests overlap as they do over a real network.
+	if err := e.InjectFault(liveemulator.Fault{Latency: 20 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	config := e.providerConfig() + `
+resource "live_record_callback" "test" {
+  count          = 100
+  publish_domain = "d${count.index}.example.com"
+}
+`
+	resource.Test(t, resource.TestCase{
+		// The provider's own backoff, not the tests' shortened one: throttling is what it is for.
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"live": providerserver.NewProtocol6WithError(New("test")()),
+		},
+		CheckDestroy: e.checkDestroy,
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(s *terraform.State) error {
+				stored := map[string]bool{}
+				for _, cb := range e.Callbacks() {
+					stored[cb.ID] = true
+				}
+				inState := 0
+				for _, rs := range s.RootModule().Resources {
+					if rs.Type == "live_record_callback" {
+						inState++
+						if !stored[rs.Primary.ID] {
+							return fmt.Errorf("%s is in state but not in the emulator", rs.Primary.ID)
+						}
+					}
+				}
+				if inState != 100 || len(stored) != 100 {
+					return fmt.Errorf("%d in state, %d in the emulator, want 100 each", inState, len(stored))
+				}
+				if e.ThrottledCount() == 0 {
+					return fmt.Errorf("no request was throttled: the requests did not run in parallel")
+				}
+				return nil
+			},
+		}},
+	})
+}

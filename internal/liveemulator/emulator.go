@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"slices"
 	"strconv"
 	"sync"
@@ -121,9 +122,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("DELETE /v1/{project_id}/record/callbacks/{id}", s.operation(OperationDelete, s.delete))
 	s.mux.HandleFunc("GET /v3/projects", s.listProjects)
 	s.registerAdmin()
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
-	})
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeAPINotFound(w) })
 	return s
 }
 
@@ -138,6 +137,11 @@ const (
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", s.newRequestID())
+	if r.URL.Path == "" || path.Clean(r.URL.Path) != r.URL.Path {
+		// ServeMux would answer with a redirect; the API knows no such path.
+		writeAPINotFound(w)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -333,6 +337,11 @@ func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// writeAPINotFound answers a path or method that is not an API, as the API gateway does.
+func writeAPINotFound(w http.ResponseWriter) {
+	writeError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
 }
 
 func writeNotFound(w http.ResponseWriter) {

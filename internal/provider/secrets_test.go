@@ -73,8 +73,7 @@ resource "live_record_callback" "test" {
 	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_LOG=TRACE", "TF_LOG_PATH=" + traceLog, "CHECKPOINT_DISABLE=1",
 		"TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 	var outputs bytes.Buffer
-	run := func(args ...string) string {
-		t.Helper()
+	terraformRun := func(args ...string) (string, string, error) {
 		cmd := exec.Command(terraform, append(args, "-no-color")...)
 		cmd.Dir, cmd.Env = work, env
 		var stdout, stderr bytes.Buffer
@@ -82,15 +81,27 @@ resource "live_record_callback" "test" {
 		err := cmd.Run()
 		outputs.Write(stdout.Bytes())
 		outputs.Write(stderr.Bytes())
+		return stdout.String(), stderr.String(), err
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		stdout, stderr, err := terraformRun(args...)
 		if err != nil {
-			t.Fatalf("terraform %s: %v\n%s\n%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+			t.Fatalf("terraform %s: %v\n%s\n%s", strings.Join(args, " "), err, stdout, stderr)
 		}
-		return stdout.String()
+		return stdout
 	}
 
 	plan := run("plan", "-input=false")
 	if !regexp.MustCompile(`key\s+= \(sensitive value\)`).MatchString(plan) {
 		t.Fatalf("the plan does not show the key as sensitive:\n%s", plan)
+	}
+	// An error, with the API's answer in it.
+	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Status: 400, ErrorCode: "LIVE.100011001"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := terraformRun("apply", "-auto-approve", "-input=false"); err == nil || !strings.Contains(stderr, "LIVE.100011001") {
+		t.Fatalf("want the injected error, got %v:\n%s", err, stderr)
 	}
 	run("apply", "-auto-approve", "-input=false")
 	stored := emulator.Callbacks()

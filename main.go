@@ -10,8 +10,11 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/provider"
 )
 
-// version is set by goreleaser through ldflags.
-var version = "dev"
+// Set by goreleaser through ldflags; version also reaches the provider's User-Agent.
+var (
+	version = "dev"
+	commit  = "" //nolint:unused // set by ldflags for release builds
+)
 
 func main() {
 	var debug bool

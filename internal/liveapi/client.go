@@ -82,7 +82,11 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("a project ID, or a region to discover it for, is required")
 	}
 
-	base := http.DefaultTransport.(*http.Transport).Clone()
+	defaultTransport, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, errors.New("http.DefaultTransport has been replaced: cannot build the client's transport")
+	}
+	base := defaultTransport.Clone()
 	base.TLSClientConfig = &tls.Config{InsecureSkipVerify: cfg.Insecure} //nolint:gosec // opt-in, for private endpoints
 	transport := &contextTransport{base: base}
 
@@ -161,7 +165,7 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 		func(ctx context.Context) (bool, error) {
 			existing, found, err := c.findOnce(ctx, spec.PublishDomain, spec.App)
 			if err != nil || !found {
-				return false, nil
+				return false, nil //nolint:nilerr // a failed lookup settles nothing: the POST is retried
 			}
 			if !spec.matches(existing) {
 				return false, &ConflictError{Existing: existing}
@@ -341,7 +345,7 @@ func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Call
 		if pageNumbers {
 			filter.Offset++
 		} else {
-			filter.Offset += int32(len(page.Callbacks))
+			filter.Offset += int32(len(page.Callbacks)) //nolint:gosec // a page holds at most ListLimitMax items
 		}
 		if filter.Offset > ListOffsetMax {
 			return nil, fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter", page.Total, ListOffsetMax)

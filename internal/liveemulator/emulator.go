@@ -82,11 +82,12 @@ type Server struct {
 	offsetPages bool
 	mux         *http.ServeMux
 
-	mu        sync.Mutex
-	callbacks map[string]*Callback
-	byPair    map[domainApp]string
-	nextSeq   uint64
-	requests  map[string]int
+	mu         sync.Mutex
+	callbacks  map[string]*Callback
+	byPair     map[domainApp]string
+	nextSeq    uint64
+	requests   map[string]int
+	userAgents map[string]bool
 
 	faults        []*activeFault
 	maxConcurrent int
@@ -104,6 +105,7 @@ func New(opts Options) *Server {
 		callbacks:   map[string]*Callback{},
 		byPair:      map[domainApp]string{},
 		requests:    map[string]int{},
+		userAgents:  map[string]bool{},
 	}
 	for _, c := range opts.Credentials {
 		s.credentials[c.AccessKey] = c
@@ -166,6 +168,9 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 			writeError(w, http.StatusUnauthorized, code, msg)
 			return
 		}
+		s.mu.Lock()
+		s.userAgents[r.UserAgent()] = true
+		s.mu.Unlock()
 		s.serveWithFaults(w, r, name, func(w http.ResponseWriter) { h(w, r, projectID, body) })
 	}
 }
@@ -277,13 +282,13 @@ func (s *Server) page(projectID, publishDomain, app string, offset, limit int) w
 	return out
 }
 
-func intParam(raw, name string, def, min, max int) (int, string) {
+func intParam(raw, name string, def, lowest, highest int) (int, string) {
 	if raw == "" {
 		return def, ""
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil || n < min || n > max {
-		return 0, fmt.Sprintf("Request Illegal: %s must be an integer from %d to %d", name, min, max)
+	if err != nil || n < lowest || n > highest {
+		return 0, fmt.Sprintf("Request Illegal: %s must be an integer from %d to %d", name, lowest, highest)
 	}
 	return n, ""
 }

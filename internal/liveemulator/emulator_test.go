@@ -82,8 +82,9 @@ func validSpec(domain, app string) liveapi.CallbackSpec {
 	}
 }
 
-// apiError asserts err is the SDK's service error with this status and code, and a request id.
-func apiError(t *testing.T, err error, status int, code string) *sdkerr.ServiceResponseError {
+// apiError asserts err is the SDK's service error with this status and code, and a request id; it
+// returns the error_msg.
+func apiError(t *testing.T, err error, status int, code string) (errorMsg string) {
 	t.Helper()
 	var apiErr *sdkerr.ServiceResponseError
 	if !errors.As(err, &apiErr) {
@@ -95,7 +96,7 @@ func apiError(t *testing.T, err error, status int, code string) *sdkerr.ServiceR
 	if !requestIDPattern.MatchString(apiErr.RequestId) {
 		t.Fatalf("request id %q is not <uuid>-<timestamp>-<hostname>", apiErr.RequestId)
 	}
-	return apiErr
+	return apiErr.ErrorMessage
 }
 
 func TestCRUD(t *testing.T) {
@@ -217,11 +218,11 @@ func TestValidation(t *testing.T) {
 			spec := validSpec("publish.example.com", "live")
 			tc.change(&spec)
 			_, err := env.client.Create(ctx, spec)
-			apiErr := apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter)
-			if !strings.Contains(apiErr.ErrorMessage, tc.message) {
-				t.Fatalf("error_msg %q does not contain %q", apiErr.ErrorMessage, tc.message)
+			errorMsg := apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter)
+			if !strings.Contains(errorMsg, tc.message) {
+				t.Fatalf("error_msg %q does not contain %q", errorMsg, tc.message)
 			}
-			if spec.Key != nil && strings.Contains(apiErr.ErrorMessage, *spec.Key) {
+			if spec.Key != nil && strings.Contains(errorMsg, *spec.Key) {
 				t.Fatal("the error echoes the key")
 			}
 		})

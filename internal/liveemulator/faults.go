@@ -67,7 +67,7 @@ func (f Fault) validate() error {
 func ParseFault(s string) (Fault, error) {
 	operation, settings, found := strings.Cut(s, ":")
 	if !found {
-		return Fault{}, fmt.Errorf("fault %q: want <operation>:<setting>=<value>,...", s)
+		return Fault{}, fmt.Errorf("fault %q: want <operation>:<setting>=<value>[,<setting>=<value>]", s)
 	}
 	var f Fault
 	if operation != "*" {

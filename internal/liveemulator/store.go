@@ -68,6 +68,13 @@ func (s *Server) RequestCounts() map[string]int {
 	return maps.Clone(s.requests)
 }
 
+// UserAgents returns the distinct User-Agent headers of the authenticated requests served.
+func (s *Server) UserAgents() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.userAgents))
+}
+
 func cloneCallback(cb *Callback) Callback {
 	c := *cb
 	c.Events = slices.Clone(cb.Events)

@@ -41,7 +41,10 @@ func newResourceHarness(tb testing.TB) resourceHarness {
 func (h resourceHarness) plan(tb testing.TB, publishDomain, url string) tfsdk.Plan {
 	tb.Helper()
 	ctx := context.Background()
-	timeoutsType := h.schema.Attributes["timeouts"].GetType().(timeouts.Type)
+	timeoutsType, ok := h.schema.Attributes["timeouts"].GetType().(timeouts.Type)
+	if !ok {
+		tb.Fatal("the timeouts attribute is not of timeouts.Type")
+	}
 	model := liveRecordCallbackModel{
 		recordCallbackAPIModel: recordCallbackAPIModel{
 			ID:                      types.StringUnknown(),

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,10 +19,6 @@ import (
 // Terraform's), and looks for the secret key, the security token and the callback key in every
 // log line, every output and every error.
 func TestAccSecretsNeverLeak(t *testing.T) {
-	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if os.Getenv("TF_ACC") == "" || terraform == "" {
-		t.Skip("TF_ACC and TF_ACC_TERRAFORM_PATH must be set")
-	}
 	const (
 		accessKey     = "SECRETSTESTAK"
 		secretKey     = "SecretKeyMustNotLeak0123456789XYZ"
@@ -31,29 +27,15 @@ func TestAccSecretsNeverLeak(t *testing.T) {
 	)
 	secrets := []string{secretKey, securityToken, callbackKey}
 
-	dir := t.TempDir()
-	plugins := filepath.Join(dir, "plugins")
-	build := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-live"), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-
 	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
 		AccessKey: accessKey, SecretKey: secretKey, SecurityToken: securityToken, Projects: testProjects,
 	}}})
 	server := httptest.NewServer(emulator)
 	t.Cleanup(server.Close)
 
-	work := filepath.Join(dir, "work")
-	rc := filepath.Join(dir, "terraform.rc")
-	writeFile(t, rc, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", "platform-tools/live", plugins))
-	writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`
-terraform {
-  required_providers {
-    live = { source = "platform-tools/live" }
-  }
-}
-
+	traceLog := filepath.Join(t.TempDir(), "trace.log")
+	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog)
+	h.write("main.tf", requiredProviders+fmt.Sprintf(`
 provider "live" {
   endpoint       = %q
   project_id     = %q
@@ -69,28 +51,7 @@ resource "live_record_callback" "test" {
 }
 `, server.URL, testProjectID, accessKey, secretKey, securityToken, callbackKey))
 
-	traceLog := filepath.Join(dir, "trace.log")
-	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "TF_LOG=TRACE", "TF_LOG_PATH=" + traceLog, "CHECKPOINT_DISABLE=1",
-		"TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	var outputs bytes.Buffer
-	terraformRun := func(args ...string) (string, string, error) {
-		cmd := exec.Command(terraform, append(args, "-no-color")...)
-		cmd.Dir, cmd.Env = work, env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		outputs.Write(stdout.Bytes())
-		outputs.Write(stderr.Bytes())
-		return stdout.String(), stderr.String(), err
-	}
-	run := func(args ...string) string {
-		t.Helper()
-		stdout, stderr, err := terraformRun(args...)
-		if err != nil {
-			t.Fatalf("terraform %s: %v\n%s\n%s", strings.Join(args, " "), err, stdout, stderr)
-		}
-		return stdout
-	}
+	terraformRun, run := h.run, h.mustRun
 
 	plan := run("plan", "-input=false")
 	if !regexp.MustCompile(`key\s+= \(sensitive value\)`).MatchString(plan) {
@@ -118,6 +79,12 @@ resource "live_record_callback" "test" {
 	if n := len(emulator.Callbacks()); n != 0 {
 		t.Fatalf("%d callbacks left after destroy", n)
 	}
+	// The version set by ldflags reaches the User-Agent.
+	if agents := emulator.UserAgents(); !slices.ContainsFunc(agents, func(ua string) bool {
+		return strings.Contains(ua, "terraform-provider-live/"+cliVersion)
+	}) {
+		t.Fatalf("no request carried terraform-provider-live/%s: %q", cliVersion, agents)
+	}
 
 	trace, err := os.ReadFile(traceLog)
 	if err != nil {
@@ -127,20 +94,10 @@ resource "live_record_callback" "test" {
 		t.Fatal("the trace log holds no provider log line: the test would not see a leak")
 	}
 	for _, secret := range secrets {
-		for name, text := range map[string][]byte{"the trace log": trace, "stdout or stderr": outputs.Bytes()} {
+		for name, text := range map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes()} {
 			if bytes.Contains(text, []byte(secret)) {
 				t.Errorf("%s contains a secret (%d characters)", name, len(secret))
 			}
 		}
-	}
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }

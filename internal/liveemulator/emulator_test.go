@@ -451,3 +451,60 @@ func TestConcurrentClients(t *testing.T) {
 		t.Fatalf("%d configurations, want %d", got, n/2)
 	}
 }
+
+// benchmarkRequest serves one signed request through the emulator's handler, without a network.
+func benchmarkRequest(b *testing.B, emulator *liveemulator.Server, method, target string, body []byte) int {
+	req := httptest.NewRequest(method, target, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Sdk-Date", time.Now().UTC().Format("20060102T150405Z"))
+	signed := []string{"content-type", "x-sdk-date"}
+	req.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
+		testAccessKey, strings.Join(signed, ";"), liveemulator.Signature(req, body, signed, testSecretKey)))
+	recorder := httptest.NewRecorder()
+	emulator.ServeHTTP(recorder, req)
+	if recorder.Code >= 300 {
+		b.Fatalf("%s %s: %d %s", method, target, recorder.Code, recorder.Body)
+	}
+	return recorder.Code
+}
+
+func BenchmarkEmulatorHandlers(b *testing.B) {
+	base := "/v1/" + testProjectID + "/record/callbacks"
+	newEmulator := func(n int) (*liveemulator.Server, string) {
+		emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
+		var id string
+		for i := range n {
+			cb, err := emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: fmt.Sprintf("d%d.example.com", i), App: "live",
+				Events: []string{liveapi.DefaultEvent}, SignType: liveapi.DefaultSignType})
+			if err != nil {
+				b.Fatal(err)
+			}
+			id = cb.ID
+		}
+		return emulator, id
+	}
+	b.Run("create", func(b *testing.B) {
+		emulator, _ := newEmulator(0)
+		for i := range b.N {
+			benchmarkRequest(b, emulator, http.MethodPost, base, []byte(fmt.Sprintf(`{"publish_domain":"d%d.example.com","app":"live"}`, i)))
+		}
+	})
+	b.Run("show", func(b *testing.B) {
+		emulator, id := newEmulator(1000)
+		for range b.N {
+			benchmarkRequest(b, emulator, http.MethodGet, base+"/"+id, nil)
+		}
+	})
+	b.Run("update", func(b *testing.B) {
+		emulator, id := newEmulator(1000)
+		for range b.N {
+			benchmarkRequest(b, emulator, http.MethodPut, base+"/"+id, []byte(`{"publish_domain":"d999.example.com","app":"live","sign_type":"MD5"}`))
+		}
+	})
+	b.Run("list 100 of 1000", func(b *testing.B) {
+		emulator, _ := newEmulator(1000)
+		for range b.N {
+			benchmarkRequest(b, emulator, http.MethodGet, base+"?limit=100&offset=500", nil)
+		}
+	})
+}

@@ -202,3 +202,33 @@ func TestCallbackKeyValidator(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkExpand(b *testing.B) {
+	ctx := context.Background()
+	model := liveRecordCallbackModel{
+		recordCallbackAPIModel: recordCallbackAPIModel{
+			PublishDomain: types.StringValue("p.example.com"), App: types.StringValue("live"),
+			NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
+			NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER", "RECORD_NEW_FILE_START", "RECORD_FILE_COMPLETE"),
+			SignType:                types.StringValue("MD5"),
+		},
+		Key: types.StringValue("k"),
+	}
+	for range b.N {
+		if _, diags := model.expand(ctx); diags.HasError() {
+			b.Fatal(diags)
+		}
+	}
+}
+
+func BenchmarkFlatten(b *testing.B) {
+	ctx := context.Background()
+	callback := liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live", NotifyCallbackURL: "https://h.example.com/n",
+		Events: liveapi.Events, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"}
+	var model recordCallbackAPIModel
+	for range b.N {
+		if diags := model.flatten(ctx, callback); diags.HasError() {
+			b.Fatal(diags)
+		}
+	}
+}

@@ -1,0 +1,409 @@
+// Command live-bench measures what the provider costs Terraform: apply, no-op plan and destroy of
+// live_record_callback resources against the emulator, beside the same with terraform_data
+// (Terraform's own floor) and with a do-nothing framework provider (the plugin floor), with and
+// without emulated network latency; the API requests per operation; and the provider process's
+// start-up and peak RSS. It prints a markdown report. Run it from the repository root:
+//
+//	go run ./internal/cmd/live-bench -terraform .tools/terraform-1.5.7/terraform
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+const (
+	accessKey = "BENCHACCESSKEY"
+	secretKey = "BenchSecretKey0123456789abcdefXYZ"
+	projectID = "0123456789abcdef0123456789abcdef"
+)
+
+type options struct {
+	terraform   string
+	runs        int
+	sizes       []int
+	latency     time.Duration
+	latencySize int
+	parallelism int
+	out         string
+}
+
+func main() {
+	var opts options
+	var sizes string
+	flag.StringVar(&opts.terraform, "terraform", "", "path of the Terraform CLI")
+	flag.IntVar(&opts.runs, "runs", 3, "runs of each measurement")
+	flag.StringVar(&sizes, "sizes", "1,100,1000", "numbers of resources")
+	flag.DurationVar(&opts.latency, "latency", 50*time.Millisecond, "emulated latency per request in the latency runs")
+	flag.IntVar(&opts.latencySize, "latency-resources", 1000, "resources in the latency runs")
+	flag.IntVar(&opts.parallelism, "parallelism", 10, "terraform -parallelism in the latency runs")
+	flag.StringVar(&opts.out, "out", "", "also write the report to this file")
+	flag.Parse()
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fail(fmt.Errorf("-sizes: %q is not a positive number", s))
+		}
+		opts.sizes = append(opts.sizes, n)
+	}
+	if opts.terraform == "" || opts.runs < 1 {
+		fail(errors.New("-terraform is required and -runs must be positive"))
+	}
+	report, err := run(opts)
+	if err != nil {
+		fail(err)
+	}
+	fmt.Print(report)
+	if opts.out != "" {
+		if err := os.WriteFile(opts.out, []byte(report), 0o644); err != nil { //nolint:gosec // a report, not a secret
+			fail(err)
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "live-bench:", err)
+	os.Exit(1)
+}
+
+// bench holds what every measurement shares: the built providers, the CLI configuration and the
+// emulator.
+type bench struct {
+	opts     options
+	dir      string
+	env      []string
+	emulator *liveemulator.Server
+	endpoint string
+}
+
+func run(opts options) (string, error) {
+	terraform, err := filepath.Abs(opts.terraform)
+	if err != nil {
+		return "", err
+	}
+	opts.terraform = terraform
+	dir, err := os.MkdirTemp("", "live-bench-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+
+	plugins := filepath.Join(dir, "plugins")
+	for name, pkg := range map[string]string{"terraform-provider-live": ".", "terraform-provider-noop": "./internal/cmd/noop-provider"} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(plugins, name), pkg).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("building %s: %w\n%s", pkg, err, out)
+		}
+	}
+	rc := filepath.Join(dir, "terraform.rc")
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"platform-tools/live\" = %q\n    \"platform-tools/noop\" = %q\n  }\n  direct {}\n}\n", plugins, plugins)
+	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+		return "", err
+	}
+
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
+		AccessKey: accessKey, SecretKey: secretKey, Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}},
+	}}})
+	listener, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	server := &http.Server{Handler: emulator, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = server.Serve(listener) }()
+	defer server.Close()
+
+	b := &bench{opts: opts, dir: dir, emulator: emulator, endpoint: "http://" + listener.Addr().String(),
+		env: []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}}
+	return b.report()
+}
+
+// kinds are the three things measured side by side.
+var kinds = []string{"terraform_data", "noop", "live"}
+
+func (b *bench) config(kind string, n int) string {
+	switch kind {
+	case "terraform_data":
+		return fmt.Sprintf("resource \"terraform_data\" \"r\" {\n  count = %d\n  input = \"x${count.index}\"\n}\n", n)
+	case "noop":
+		return fmt.Sprintf("terraform {\n  required_providers {\n    noop = { source = \"platform-tools/noop\" }\n  }\n}\n\n"+
+			"resource \"noop_thing\" \"r\" {\n  count = %d\n  name  = \"x${count.index}\"\n}\n", n)
+	default:
+		return fmt.Sprintf("terraform {\n  required_providers {\n    live = { source = \"platform-tools/live\" }\n  }\n}\n\n"+
+			"provider \"live\" {\n  endpoint   = %q\n  project_id = %q\n  access_key = %q\n  secret_key = %q\n}\n\n"+
+			"resource \"live_record_callback\" \"r\" {\n  count          = %d\n  publish_domain = \"d${count.index}.bench.example.com\"\n}\n",
+			b.endpoint, projectID, accessKey, secretKey, n)
+	}
+}
+
+// samples are the durations of one command over the runs.
+type samples []time.Duration
+
+func (s samples) median() time.Duration {
+	sorted := slices.Sorted(slices.Values(s))
+	return sorted[len(sorted)/2]
+}
+
+func (s samples) String() string {
+	return fmt.Sprintf("%s (%s–%s)", seconds(s.median()), seconds(slices.Min(s)), seconds(slices.Max(s)))
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+var commands = []string{"apply", "plan", "destroy"}
+
+// measurement is one kind at one size: the samples of each command, the API requests of one run,
+// and the provider process's peak RSS.
+type measurement struct {
+	times    map[string]samples
+	requests map[string]map[string]int // command -> operation -> requests, from the last run
+	peakRSS  int64                     // KiB
+}
+
+// measure runs apply, a no-op plan and destroy runs times in a fresh working directory.
+func (b *bench) measure(kind string, n int, extraArgs ...string) (measurement, error) {
+	work, err := os.MkdirTemp(b.dir, kind+"-")
+	if err != nil {
+		return measurement{}, err
+	}
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(b.config(kind, n)), 0o600); err != nil {
+		return measurement{}, err
+	}
+	m := measurement{times: map[string]samples{}, requests: map[string]map[string]int{}}
+	args := map[string][]string{
+		"apply":   append([]string{"apply", "-auto-approve", "-input=false"}, extraArgs...),
+		"plan":    append([]string{"plan", "-input=false", "-detailed-exitcode"}, extraArgs...),
+		"destroy": append([]string{"destroy", "-auto-approve", "-input=false"}, extraArgs...),
+	}
+	for range b.opts.runs {
+		for _, command := range commands {
+			before := b.emulator.RequestCounts()
+			took, rss, err := b.terraform(work, args[command]...)
+			if err != nil {
+				return measurement{}, fmt.Errorf("%s of %d %s: %w", command, n, kind, err)
+			}
+			m.times[command] = append(m.times[command], took)
+			m.requests[command] = diff(b.emulator.RequestCounts(), before)
+			m.peakRSS = max(m.peakRSS, rss)
+		}
+	}
+	return m, nil
+}
+
+func diff(after, before map[string]int) map[string]int {
+	out := map[string]int{}
+	for op, n := range after {
+		if d := n - before[op]; d > 0 {
+			out[op] = d
+		}
+	}
+	return out
+}
+
+// terraform runs one command and returns its wall time and the peak RSS (KiB) of the provider
+// processes it started, read from /proc while it runs.
+func (b *bench) terraform(work string, args ...string) (time.Duration, int64, error) {
+	cmd := exec.Command(b.opts.terraform, append(args, "-no-color")...) //nolint:gosec // the CLI the user named
+	cmd.Dir, cmd.Env = work, b.env
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	done := make(chan struct{})
+	var peak int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ticker := time.NewTicker(20 * time.Millisecond)
+		defer ticker.Stop()
+		for {
+			peak = max(peak, providerPeakRSS())
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+			}
+		}
+	}()
+	start := time.Now()
+	err := cmd.Run()
+	took := time.Since(start)
+	close(done)
+	wg.Wait()
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w\n%s", err, output.String())
+	}
+	return took, peak, nil
+}
+
+// providerPeakRSS is the largest VmHWM (peak resident set, KiB) of the running live provider processes.
+func providerPeakRSS() int64 {
+	entries, _ := os.ReadDir("/proc")
+	var peak int64
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err != nil || filepath.Base(exe) != "terraform-provider-live" {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+				peak = max(peak, kib)
+			}
+		}
+	}
+	return peak
+}
+
+func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
+
+func (b *bench) report() (string, error) {
+	var out strings.Builder
+	fmt.Fprintf(&out, "## Benchmark results\n\nTerraform `%s`, %d runs each: median (min–max) wall time.\n\n", b.version(), b.opts.runs)
+
+	results := map[string]map[int]measurement{}
+	for _, kind := range kinds {
+		results[kind] = map[int]measurement{}
+		for _, n := range b.opts.sizes {
+			m, err := b.measure(kind, n)
+			if err != nil {
+				return "", err
+			}
+			results[kind][n] = m
+		}
+	}
+	out.WriteString("| resources | command | terraform_data | plugin floor (no-op provider) | live | live ÷ plugin floor | live ÷ terraform_data |\n|---:|---|---:|---:|---:|---:|---:|\n")
+	for _, n := range b.opts.sizes {
+		for _, command := range commands {
+			data, floor, live := results["terraform_data"][n].times[command], results["noop"][n].times[command], results["live"][n].times[command]
+			fmt.Fprintf(&out, "| %d | %s | %s | %s | %s | %.2f× | %.2f× |\n", n, command, data, floor, live,
+				ratio(live.median(), floor.median()), ratio(live.median(), data.median()))
+		}
+	}
+
+	out.WriteString("\n### API requests, counted by the emulator\n\n| resources | command | requests | per resource |\n|---:|---|---|---:|\n")
+	for _, n := range b.opts.sizes {
+		for _, command := range commands {
+			requests := results["live"][n].requests[command]
+			total := 0
+			var parts []string
+			for _, op := range slices.Sorted(maps.Keys(requests)) {
+				total += requests[op]
+				parts = append(parts, fmt.Sprintf("%d %s", requests[op], op))
+			}
+			fmt.Fprintf(&out, "| %d | %s | %s | %.2f |\n", n, command, strings.Join(parts, ", "), float64(total)/float64(n))
+		}
+	}
+
+	if err := b.emulator.InjectFault(liveemulator.Fault{Latency: b.opts.latency}); err != nil {
+		return "", err
+	}
+	latency, err := b.measure("live", b.opts.latencySize, fmt.Sprintf("-parallelism=%d", b.opts.parallelism))
+	b.emulator.ClearFaults()
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&out, "\n### With %s of latency per request, %d resources, -parallelism=%d\n\n"+
+		"The ideal is requests × latency ÷ parallelism.\n\n| command | requests | ideal | measured | measured ÷ ideal |\n|---|---:|---:|---:|---:|\n",
+		b.opts.latency, b.opts.latencySize, b.opts.parallelism)
+	latencyRatios := map[string]float64{}
+	for _, command := range commands {
+		total := 0
+		for _, n := range latency.requests[command] {
+			total += n
+		}
+		ideal := time.Duration(total) * b.opts.latency / time.Duration(b.opts.parallelism)
+		latencyRatios[command] = ratio(latency.times[command].median(), ideal)
+		fmt.Fprintf(&out, "| %s | %d | %s | %s | %.2f× |\n", command, total, seconds(ideal), latency.times[command], latencyRatios[command])
+	}
+
+	startLive, startFloor, err := b.startup()
+	if err != nil {
+		return "", err
+	}
+	peak := int64(0)
+	for _, m := range results["live"] {
+		peak = max(peak, m.peakRSS)
+	}
+	fmt.Fprintf(&out, "\n### Provider process\n\n| measure | live | plugin floor |\n|---|---:|---:|\n"+
+		"| `terraform providers schema -json` | %s | %s |\n| peak RSS of the provider process | %.1f MiB | |\n",
+		startLive, startFloor, float64(peak)/1024)
+
+	out.WriteString("\n### Targets\n\n| target | measured | met |\n|---|---|---|\n")
+	target := func(name, measured string, met bool) {
+		fmt.Fprintf(&out, "| %s | %s | %s |\n", name, measured, map[bool]string{true: "yes", false: "**no**"}[met])
+	}
+	if m, ok := results["live"][100]; ok {
+		for _, command := range commands {
+			r := ratio(m.times[command].median(), results["noop"][100].times[command].median())
+			target(fmt.Sprintf("%s of 100 within 1.25× of the plugin floor", command), fmt.Sprintf("%.2f×", r), r <= 1.25)
+		}
+	}
+	target(fmt.Sprintf("apply of %d at %s latency within 1.3× of the ideal", b.opts.latencySize, b.opts.latency),
+		fmt.Sprintf("%.2f×", latencyRatios["apply"]), latencyRatios["apply"] <= 1.3)
+	largest := slices.Max(b.opts.sizes)
+	perResource := func(command, op string) float64 {
+		return float64(results["live"][largest].requests[command][op]) / float64(largest)
+	}
+	target("one request per create (apply)", fmt.Sprintf("%.2f", perResource("apply", "create")), perResource("apply", "create") == 1)
+	target("one request per refresh (plan)", fmt.Sprintf("%.2f", perResource("plan", "show")), perResource("plan", "show") == 1)
+	target("one request per delete (destroy)", fmt.Sprintf("%.2f", perResource("destroy", "delete")), perResource("destroy", "delete") == 1)
+	target("provider peak RSS under 64 MiB", fmt.Sprintf("%.1f MiB", float64(peak)/1024), peak > 0 && peak < 64*1024)
+	out.WriteString("\nOne request per update is measured by `go test ./internal/provider -run '^$' -bench LiveRecordCallbackResource`.\n")
+	return out.String(), nil
+}
+
+// startup times `terraform providers schema -json` with the live provider and with the plugin floor.
+func (b *bench) startup() (samples, samples, error) {
+	var live, floor samples
+	for _, kind := range []string{"live", "noop"} {
+		work, err := os.MkdirTemp(b.dir, "schema-")
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(b.config(kind, 1)), 0o600); err != nil {
+			return nil, nil, err
+		}
+		for range b.opts.runs {
+			took, _, err := b.terraform(work, "providers", "schema", "-json")
+			if err != nil {
+				return nil, nil, err
+			}
+			if kind == "live" {
+				live = append(live, took)
+			} else {
+				floor = append(floor, took)
+			}
+		}
+	}
+	return live, floor, nil
+}
+
+func (b *bench) version() string {
+	out, err := exec.Command(b.opts.terraform, "version").Output() //nolint:gosec // the CLI the user named
+	if err != nil {
+		return "unknown"
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	return first
+}

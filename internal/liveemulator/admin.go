@@ -1,6 +1,8 @@
 package liveemulator
 
 import (
+	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -41,6 +43,22 @@ func (s *Server) registerAdmin() {
 	}))
 	s.mux.HandleFunc("GET "+AdminPrefix+"requests", s.admin(func(w http.ResponseWriter, _ string) {
 		writeJSON(w, http.StatusOK, s.RequestCounts())
+	}))
+	s.mux.HandleFunc("POST "+AdminPrefix+"recordings", s.admin(func(w http.ResponseWriter, body string) {
+		var rec Recording
+		if err := json.Unmarshal([]byte(body), &rec); err != nil {
+			writeError(w, http.StatusBadRequest, "EMULATOR.400", "the body must be a JSON recording: "+err.Error())
+			return
+		}
+		deliveries, err := s.Record(context.Background(), rec)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "EMULATOR.400", err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, deliveries)
+	}))
+	s.mux.HandleFunc("GET "+AdminPrefix+"deliveries", s.admin(func(w http.ResponseWriter, _ string) {
+		writeJSON(w, http.StatusOK, s.Deliveries())
 	}))
 	s.mux.HandleFunc("GET "+AdminPrefix+"callbacks", s.admin(func(w http.ResponseWriter, _ string) {
 		stored := s.Callbacks()

@@ -54,6 +54,8 @@ type Options struct {
 	// ListOffsetIsPageNumber makes list read offset as a page number, as older API docs describe it,
 	// instead of an item offset.
 	ListOffsetIsPageNumber bool
+	// DeliveryTimeout bounds each recording notification; 5 s when zero.
+	DeliveryTimeout time.Duration
 }
 
 // Callback is one stored recording callback configuration, key included.
@@ -76,11 +78,12 @@ type domainApp struct{ projectID, publishDomain, app string }
 
 // Server is the emulator. It is an http.Handler and safe for concurrent use.
 type Server struct {
-	credentials map[string]Credential
-	hostname    string
-	now         func() time.Time
-	offsetPages bool
-	mux         *http.ServeMux
+	credentials     map[string]Credential
+	hostname        string
+	now             func() time.Time
+	offsetPages     bool
+	deliveryTimeout time.Duration
+	mux             *http.ServeMux
 
 	mu         sync.Mutex
 	callbacks  map[string]*Callback
@@ -88,6 +91,9 @@ type Server struct {
 	nextSeq    uint64
 	requests   map[string]int
 	userAgents map[string]bool
+
+	deliveries     []Delivery
+	defaultProject string
 
 	faults        []*activeFault
 	maxConcurrent int
@@ -98,17 +104,21 @@ type Server struct {
 // New returns an emulator with an empty store.
 func New(opts Options) *Server {
 	s := &Server{
-		credentials: make(map[string]Credential, len(opts.Credentials)),
-		hostname:    opts.Hostname,
-		now:         opts.Now,
-		offsetPages: opts.ListOffsetIsPageNumber,
-		callbacks:   map[string]*Callback{},
-		byPair:      map[domainApp]string{},
-		requests:    map[string]int{},
-		userAgents:  map[string]bool{},
+		credentials:     make(map[string]Credential, len(opts.Credentials)),
+		hostname:        opts.Hostname,
+		now:             opts.Now,
+		offsetPages:     opts.ListOffsetIsPageNumber,
+		deliveryTimeout: cmp.Or(opts.DeliveryTimeout, defaultDeliveryTimeout),
+		callbacks:       map[string]*Callback{},
+		byPair:          map[domainApp]string{},
+		requests:        map[string]int{},
+		userAgents:      map[string]bool{},
 	}
 	for _, c := range opts.Credentials {
 		s.credentials[c.AccessKey] = c
+		if s.defaultProject == "" && len(c.Projects) > 0 {
+			s.defaultProject = c.Projects[0].ID
+		}
 	}
 	if s.hostname == "" {
 		s.hostname = "live-emulator"

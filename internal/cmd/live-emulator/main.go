@@ -1,9 +1,14 @@
 // Command live-emulator serves the Live recording callback API emulator until interrupted. The first
 // line it prints on stdout is the base URL to use as the provider's endpoint.
+//
+// live-emulator record --emulator URL --domain D --app A --stream S [--files N] [--fail MESSAGE]
+// makes a running emulator simulate a recording and deliver its notifications.
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,8 +43,11 @@ func main() {
 	}
 }
 
-// run serves until ctx is done.
+// run serves until ctx is done, or runs the record subcommand.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "record" {
+		return record(ctx, args[1:], stdout, stderr)
+	}
 	flags := flag.NewFlagSet("live-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	listen := flags.String("listen", defaultListen, "address to listen on; port 0 picks a free port")
@@ -100,6 +109,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// record asks a running emulator, through its admin endpoint, to simulate a recording, and prints
+// the deliveries; it fails when a notification was not delivered.
+func record(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("live-emulator record", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	emulatorURL := flags.String("emulator", "http://"+defaultListen, "base URL of the running emulator")
+	var rec liveemulator.Recording
+	flags.StringVar(&rec.PublishDomain, "domain", "", "ingest domain of the stream")
+	flags.StringVar(&rec.App, "app", "", "application of the stream")
+	flags.StringVar(&rec.Stream, "stream", "", "stream name")
+	flags.IntVar(&rec.Files, "files", 1, "files the recording produces")
+	flags.StringVar(&rec.FailWith, "fail", "", "make the recording fail with this error message")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		strings.TrimSuffix(*emulatorURL, "/")+liveemulator.AdminPrefix+"recordings", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the emulator answered %s: %s", resp.Status, answer)
+	}
+	var deliveries []liveemulator.Delivery
+	if err := json.Unmarshal(answer, &deliveries); err != nil {
+		return err
+	}
+	failed := 0
+	for _, d := range deliveries {
+		outcome := fmt.Sprintf("HTTP %d", d.Status)
+		if d.Error != "" {
+			outcome, failed = d.Error, failed+1
+		}
+		fmt.Fprintf(stdout, "delivered %-22s to %s in %s: %s\n", d.EventType, d.URL, d.Latency.Round(time.Millisecond), outcome)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d notifications were not accepted", failed, len(deliveries))
 	}
 	return nil
 }

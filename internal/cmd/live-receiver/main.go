@@ -1,0 +1,70 @@
+// Command live-receiver receives Live recording notifications on loopback, verifies their signatures
+// with the callback key, and prints each one. The first line it prints is its URL.
+//
+//	live-receiver --listen 127.0.0.1:0 --sign-type MD5   (the key comes from LIVE_RECEIVER_KEY)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "live-receiver:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("live-receiver", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	listen := flags.String("listen", "127.0.0.1:0", "address to listen on")
+	signType := flags.String("sign-type", "HMACSHA256", "sign_type of the callback: HMACSHA256 or MD5")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	// The key is a secret: from the environment, never from the command line.
+	key := os.Getenv("LIVE_RECEIVER_KEY")
+	if key == "" {
+		return errors.New("set LIVE_RECEIVER_KEY to the callback key")
+	}
+	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
+	if err != nil {
+		return err
+	}
+	receiver := &livereceiver.Receiver{SignType: *signType, Key: key, OnReceive: func(r livereceiver.Received) {
+		verdict := "signature verified"
+		if r.Err != nil {
+			verdict = "REJECTED: " + r.Err.Error()
+		}
+		e := r.Event
+		fmt.Fprintf(stdout, "%-22s %s/%s/%s  %s\n", e.EventType, e.PublishDomain, e.App, e.Stream, verdict)
+	}}
+	fmt.Fprintf(stdout, "http://%s/notify\n", listener.Addr())
+	server := &http.Server{Handler: receiver, ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- server.Serve(listener) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return server.Shutdown(shutdownCtx)
+}

@@ -1,0 +1,106 @@
+package liveemulator_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
+)
+
+func eventTypes(received []livereceiver.Received) string {
+	var types []string
+	for _, r := range received {
+		types = append(types, r.Event.EventType)
+	}
+	return strings.Join(types, " ")
+}
+
+func TestRecordPicksTheExactAppAndSubscribedEvents(t *testing.T) {
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
+	exact := &livereceiver.Receiver{SignType: "MD5", Key: testKey}
+	wildcard := &livereceiver.Receiver{SignType: "HMACSHA256", Key: testKey}
+	exactServer, wildcardServer := httptest.NewServer(exact), httptest.NewServer(wildcard)
+	defer exactServer.Close()
+	defer wildcardServer.Close()
+	for _, cb := range []liveemulator.Callback{
+		{App: "live", NotifyCallbackURL: exactServer.URL, SignType: "MD5", Key: testKey,
+			Events: []string{liveapi.EventRecordNewFileStart, liveapi.EventRecordOver, liveapi.EventRecordFailed}},
+		{App: "*", NotifyCallbackURL: wildcardServer.URL, SignType: "HMACSHA256", Key: testKey, Events: liveapi.Events},
+	} {
+		cb.ProjectID, cb.PublishDomain = testProjectID, "publish.example.com"
+		if _, err := emulator.AddCallback(cb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+
+	if _, err := emulator.Record(ctx, liveemulator.Recording{PublishDomain: "publish.example.com", App: "live", Stream: "s1", Files: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if got := eventTypes(exact.Received()); got != "RECORD_NEW_FILE_START RECORD_NEW_FILE_START RECORD_OVER" {
+		t.Fatalf("the exact app's receiver got %q", got)
+	}
+	if _, err := emulator.Record(ctx, liveemulator.Recording{PublishDomain: "publish.example.com", App: "sports", Stream: "s2", FailWith: "disk full"}); err != nil {
+		t.Fatal(err)
+	}
+	received := wildcard.Received()
+	if got := eventTypes(received); got != "RECORD_NEW_FILE_START RECORD_FAILED" {
+		t.Fatalf("the wildcard's receiver got %q", got)
+	}
+	if failed := received[1].Event; failed.ErrorMessage != "disk full" || failed.App != "sports" || failed.Stream != "s2" {
+		t.Fatalf("the failure notification: %+v", failed)
+	}
+	for _, r := range append(exact.Received(), received...) {
+		if r.Err != nil {
+			t.Fatalf("%s does not verify: %v", r.Event.EventType, r.Err)
+		}
+	}
+	if n := len(emulator.Deliveries()); n != 5 {
+		t.Fatalf("the delivery log holds %d deliveries, want 5", n)
+	}
+	if _, err := emulator.Record(ctx, liveemulator.Recording{PublishDomain: "other.example.com", App: "live", Stream: "s"}); err == nil {
+		t.Fatal("a recording that no configuration applies to must be an error")
+	}
+}
+
+func TestRecordReportsReceiversThatAreDownOrSlow(t *testing.T) {
+	emulator := liveemulator.New(liveemulator.Options{DeliveryTimeout: 100 * time.Millisecond,
+		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	downURL := "http://" + listener.Addr().String()
+	listener.Close()
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	for app, url := range map[string]string{"down": downURL, "slow": slow.URL} {
+		if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: app,
+			NotifyCallbackURL: url, Events: []string{liveapi.EventRecordOver}, SignType: "MD5"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, app := range []string{"down", "slow"} {
+		deliveries, err := emulator.Record(context.Background(), liveemulator.Recording{PublishDomain: "publish.example.com", App: app, Stream: "s"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(deliveries) != 1 || deliveries[0].Error == "" || deliveries[0].Status != 0 {
+			t.Fatalf("%s receiver: %+v", app, deliveries)
+		}
+	}
+}

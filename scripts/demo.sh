@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: build the provider and the emulator, start the emulator on a free loopback port, and run
-# terraform apply, a second plan that must be empty, and destroy on examples/demo. Cleans up on exit.
+# make demo: build the provider, the emulator and a notification receiver, start them on free loopback
+# ports, and run terraform apply on examples/demo, a recording whose signed notifications the receiver
+# verifies, a second plan that must be empty, and destroy. Cleans up on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,35 +10,48 @@ demo=$PWD/.tools/demo
 rm -rf "$demo"
 mkdir -p "$demo/plugins" "$demo/work"
 
-echo "==> Building the provider and the emulator"
+echo "==> Building the provider, the emulator and the receiver"
 go build -o "$demo/plugins/terraform-provider-live" .
 go build -o "$demo/live-emulator" ./internal/cmd/live-emulator
+go build -o "$demo/live-receiver" ./internal/cmd/live-receiver
 
-echo "==> Starting the emulator on loopback"
-"$demo/live-emulator" --listen 127.0.0.1:0 >"$demo/emulator.out" 2>"$demo/emulator.err" &
-emulator_pid=$!
+pids=()
 cleanup() {
-  kill "$emulator_pid" 2>/dev/null || true
-  wait "$emulator_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
-endpoint=
-for _ in $(seq 100); do
-  endpoint=$(head -n 1 "$demo/emulator.out" 2>/dev/null || true)
-  [ -n "$endpoint" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$demo/emulator.err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$endpoint" ] || { echo "the emulator printed no URL" >&2; exit 1; }
-echo "    $endpoint"
+# start NAME COMMAND...: runs COMMAND in the background and prints the URL it prints first.
+start() {
+  local name=$1 url=
+  shift
+  "$@" >"$demo/$name.out" 2>"$demo/$name.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    url=$(head -n 1 "$demo/$name.out" 2>/dev/null || true)
+    [ -n "$url" ] && { echo "$url"; return; }
+    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$demo/$name.err" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "$name printed no URL" >&2
+  return 1
+}
+
+export TF_VAR_callback_key=DemoCallbackKey0123456789abcdefXYZ
+
+echo "==> Starting the emulator and a notification receiver on loopback"
+endpoint=$(start emulator "$demo/live-emulator" --listen 127.0.0.1:0)
+echo "    emulator: $endpoint"
+receiver=$(LIVE_RECEIVER_KEY=$TF_VAR_callback_key start receiver "$demo/live-receiver" --listen 127.0.0.1:0 --sign-type MD5)
+echo "    receiver: $receiver"
+export TF_VAR_receiver_url=$receiver
 
 # The emulator's default account (see internal/cmd/live-emulator).
 export HW_LIVE_ENDPOINT=$endpoint
 export HW_PROJECT_ID=0123456789abcdef0123456789abcdef
 export HW_ACCESS_KEY=EMULATORACCESSKEY
 export HW_SECRET_KEY=EMULATORSECRETKEY0123456789abcdef
-export TF_VAR_callback_key=DemoCallbackKey0123456789abcdefXYZ
 export TF_CLI_CONFIG_FILE=$demo/terraform.tfrc
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
@@ -58,6 +72,11 @@ echo "==> terraform apply"
 
 echo "==> The callbacks"
 "$terraform" output -no-color callbacks
+
+echo "==> A recording of publish.example.com/live/demo: the emulator delivers the signed notifications"
+"$demo/live-emulator" record --emulator "$endpoint" --domain publish.example.com --app live --stream demo --files 2
+echo "    what the receiver verified:"
+sed -n '2,$p' "$demo/receiver.out" | sed 's/^/    /'
 
 echo "==> A second plan has no changes"
 set +e

@@ -10,6 +10,11 @@ terraform {
 
 provider "live" {}
 
+variable "receiver_url" {
+  description = "Where the live app's notifications go: the demo's receiver on loopback."
+  type        = string
+}
+
 variable "callback_key" {
   description = "Key that signs the notifications of the live app."
   type        = string
@@ -26,7 +31,7 @@ resource "live_record_callback" "all_apps" {
 resource "live_record_callback" "live_app" {
   publish_domain      = "publish.example.com"
   app                 = "live"
-  notify_callback_url = "https://hooks.example.com/live/recordings/live"
+  notify_callback_url = var.receiver_url
   notify_event_subscription = [
     "RECORD_NEW_FILE_START",
     "RECORD_FILE_COMPLETE",

@@ -44,6 +44,9 @@ type Config struct {
 	RetryMaxDelay  time.Duration
 }
 
+// maxIdleConnsPerHost covers Terraform's -parallelism well beyond its default of 10.
+const maxIdleConnsPerHost = 64
+
 // Client calls the recording callback operations. It is safe for concurrent use.
 type Client struct {
 	sdk       *live.LiveClient
@@ -88,6 +91,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	base := defaultTransport.Clone()
 	base.TLSClientConfig = &tls.Config{InsecureSkipVerify: cfg.Insecure} //nolint:gosec // opt-in, for private endpoints
+	// Terraform runs up to -parallelism operations at once against one host: keep their connections
+	// (Go keeps 2 per host by default, and reconnects for the rest).
+	base.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	transport := &contextTransport{base: base}
 
 	// A User-Agent keeps the SDK from writing $HOME/.huaweicloud/application_id.

@@ -192,7 +192,7 @@ func (b *bench) measure(kind string, n int, extraArgs ...string) (measurement, e
 	for range b.opts.runs {
 		for _, command := range commands {
 			before := b.emulator.RequestCounts()
-			took, rss, err := b.terraform(work, args[command]...)
+			took, rss, err := b.terraform(work, "terraform-provider-"+kind, args[command]...)
 			if err != nil {
 				return measurement{}, fmt.Errorf("%s of %d %s: %w", command, n, kind, err)
 			}
@@ -215,8 +215,8 @@ func diff(after, before map[string]int) map[string]int {
 }
 
 // terraform runs one command and returns its wall time and the peak RSS (KiB) of the provider
-// processes it started, read from /proc while it runs.
-func (b *bench) terraform(work string, args ...string) (time.Duration, int64, error) {
+// processes (of the binary named provider) that it started, read from /proc while it runs.
+func (b *bench) terraform(work, provider string, args ...string) (time.Duration, int64, error) {
 	cmd := exec.Command(b.opts.terraform, append(args, "-no-color")...) //nolint:gosec // the CLI the user named
 	cmd.Dir, cmd.Env = work, b.env
 	var output bytes.Buffer
@@ -230,7 +230,7 @@ func (b *bench) terraform(work string, args ...string) (time.Duration, int64, er
 		ticker := time.NewTicker(20 * time.Millisecond)
 		defer ticker.Stop()
 		for {
-			peak = max(peak, providerPeakRSS())
+			peak = max(peak, peakRSS(provider))
 			select {
 			case <-done:
 				return
@@ -249,8 +249,8 @@ func (b *bench) terraform(work string, args ...string) (time.Duration, int64, er
 	return took, peak, nil
 }
 
-// providerPeakRSS is the largest VmHWM (peak resident set, KiB) of the running live provider processes.
-func providerPeakRSS() int64 {
+// peakRSS is the largest VmHWM (peak resident set, KiB) of the running processes of the binary.
+func peakRSS(binary string) int64 {
 	entries, _ := os.ReadDir("/proc")
 	var peak int64
 	for _, e := range entries {
@@ -258,7 +258,7 @@ func providerPeakRSS() int64 {
 			continue
 		}
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
-		if err != nil || filepath.Base(exe) != "terraform-provider-live" {
+		if err != nil || filepath.Base(exe) != binary {
 			continue
 		}
 		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
@@ -341,13 +341,16 @@ func (b *bench) report() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	peak := int64(0)
-	for _, m := range results["live"] {
-		peak = max(peak, m.peakRSS)
+	peaks := map[string]int64{}
+	for _, kind := range kinds {
+		for _, m := range results[kind] {
+			peaks[kind] = max(peaks[kind], m.peakRSS)
+		}
 	}
+	peak := peaks["live"]
 	fmt.Fprintf(&out, "\n### Provider process\n\n| measure | live | plugin floor |\n|---|---:|---:|\n"+
-		"| `terraform providers schema -json` | %s | %s |\n| peak RSS of the provider process | %.1f MiB | |\n",
-		startLive, startFloor, float64(peak)/1024)
+		"| `terraform providers schema -json` | %s | %s |\n| peak RSS of the provider process | %.1f MiB | %.1f MiB |\n",
+		startLive, startFloor, float64(peak)/1024, float64(peaks["noop"])/1024)
 
 	out.WriteString("\n### Targets\n\n| target | measured | met |\n|---|---|---|\n")
 	target := func(name, measured string, met bool) {
@@ -385,7 +388,7 @@ func (b *bench) startup() (samples, samples, error) {
 			return nil, nil, err
 		}
 		for range b.opts.runs {
-			took, _, err := b.terraform(work, "providers", "schema", "-json")
+			took, _, err := b.terraform(work, "", "providers", "schema", "-json")
 			if err != nil {
 				return nil, nil, err
 			}

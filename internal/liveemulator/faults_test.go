@@ -75,7 +75,7 @@ func TestDropAfterApplyMakesTheChange(t *testing.T) {
 func TestThrottle(t *testing.T) {
 	env := newTestEnv(t, liveemulator.Options{})
 	env.emulator.SetThrottle(2)
-	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: "list", Latency: 100 * time.Millisecond}); err != nil {
+	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: "list", Latency: 500 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup

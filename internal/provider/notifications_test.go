@@ -48,7 +48,7 @@ func TestAccLiveRecordCallbackResource_notifications(t *testing.T) {
 					for _, r := range received {
 						events = append(events, r.Event.EventType)
 						if !errors.Is(r.Err, wantErr) {
-							return fmt.Errorf("%s: verification gave %v, want %v", r.Event.EventType, r.Err, wantErr)
+							return fmt.Errorf("%s: verification gave %q, want %q", r.Event.EventType, fmt.Sprint(r.Err), fmt.Sprint(wantErr))
 						}
 					}
 					if got := strings.Join(events, " "); got != "RECORD_NEW_FILE_START RECORD_NEW_FILE_START RECORD_OVER" {

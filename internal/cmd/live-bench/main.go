@@ -18,11 +18,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
@@ -65,7 +67,9 @@ func main() {
 	if opts.terraform == "" || opts.runs < 1 {
 		fail(errors.New("-terraform is required and -runs must be positive"))
 	}
-	report, err := run(opts)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	report, err := run(ctx, opts)
 	if err != nil {
 		fail(err)
 	}
@@ -85,6 +89,7 @@ func fail(err error) {
 // bench holds what every measurement shares: the built providers, the CLI configuration and the
 // emulator.
 type bench struct {
+	ctx      context.Context // cancelled on interrupt
 	opts     options
 	dir      string
 	env      []string
@@ -92,7 +97,7 @@ type bench struct {
 	endpoint string
 }
 
-func run(opts options) (string, error) {
+func run(ctx context.Context, opts options) (string, error) {
 	terraform, err := filepath.Abs(opts.terraform)
 	if err != nil {
 		return "", err
@@ -106,7 +111,8 @@ func run(opts options) (string, error) {
 
 	plugins := filepath.Join(dir, "plugins")
 	for name, pkg := range map[string]string{"terraform-provider-live": ".", "terraform-provider-noop": "./internal/cmd/noop-provider"} {
-		if out, err := exec.Command("go", "build", "-o", filepath.Join(plugins, name), pkg).CombinedOutput(); err != nil {
+		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(plugins, name), pkg) //nolint:gosec // fixed packages of this module
+		if out, err := build.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("building %s: %w\n%s", pkg, err, out)
 		}
 	}
@@ -119,7 +125,7 @@ func run(opts options) (string, error) {
 	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
 		AccessKey: accessKey, SecretKey: secretKey, Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}},
 	}}})
-	listener, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
@@ -127,7 +133,7 @@ func run(opts options) (string, error) {
 	go func() { _ = server.Serve(listener) }()
 	defer server.Close()
 
-	b := &bench{opts: opts, dir: dir, emulator: emulator, endpoint: "http://" + listener.Addr().String(),
+	b := &bench{ctx: ctx, opts: opts, dir: dir, emulator: emulator, endpoint: "http://" + listener.Addr().String(),
 		env: []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}}
 	return b.report()
 }
@@ -217,7 +223,7 @@ func diff(after, before map[string]int) map[string]int {
 // terraform runs one command and returns its wall time and the peak RSS (KiB) of the provider
 // processes (of the binary named provider) that it started, read from /proc while it runs.
 func (b *bench) terraform(work, provider string, args ...string) (time.Duration, int64, error) {
-	cmd := exec.Command(b.opts.terraform, append(args, "-no-color")...) //nolint:gosec // the CLI the user named
+	cmd := exec.CommandContext(b.ctx, b.opts.terraform, append(args, "-no-color")...) //nolint:gosec // the CLI the user named
 	cmd.Dir, cmd.Env = work, b.env
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
@@ -403,7 +409,7 @@ func (b *bench) startup() (samples, samples, error) {
 }
 
 func (b *bench) version() string {
-	out, err := exec.Command(b.opts.terraform, "version").Output() //nolint:gosec // the CLI the user named
+	out, err := exec.CommandContext(b.ctx, b.opts.terraform, "version").Output() //nolint:gosec // the CLI the user named
 	if err != nil {
 		return "unknown"
 	}

@@ -20,6 +20,7 @@ type cliHarness struct {
 	t         *testing.T
 	terraform string
 	work      string
+	home      string // $HOME of the commands and of the provider they start
 	env       []string
 	outputs   bytes.Buffer // everything every command printed
 }
@@ -39,7 +40,7 @@ func newCLIHarness(t *testing.T, extraEnv ...string) *cliHarness {
 	}
 	rc := filepath.Join(dir, "terraform.rc")
 	writeFile(t, rc, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", "platform-tools/live", plugins))
-	h := &cliHarness{t: t, terraform: terraform, work: filepath.Join(dir, "work")}
+	h := &cliHarness{t: t, terraform: terraform, work: filepath.Join(dir, "work"), home: dir}
 	h.env = append([]string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"HOME=" + dir, "PATH=" + os.Getenv("PATH")}, extraEnv...)
 	if err := os.MkdirAll(h.work, 0o755); err != nil {

@@ -79,6 +79,10 @@ resource "live_record_callback" "test" {
 	if n := len(emulator.Callbacks()); n != 0 {
 		t.Fatalf("%d callbacks left after destroy", n)
 	}
+	// With a User-Agent set, the SDK writes nothing into $HOME.
+	if _, err := os.Stat(filepath.Join(h.home, ".huaweicloud")); !os.IsNotExist(err) {
+		t.Fatalf("the SDK wrote into $HOME: %v", err)
+	}
 	// The version set by ldflags reaches the User-Agent.
 	if agents := emulator.UserAgents(); !slices.ContainsFunc(agents, func(ua string) bool {
 		return strings.Contains(ua, "terraform-provider-live/"+cliVersion)

@@ -329,8 +329,11 @@ func (b *bench) report() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Terraform's own time for as many resources, when measured, is what no provider can save.
+	floor, haveFloor := results["noop"][b.opts.latencySize]
 	fmt.Fprintf(&out, "\n### With %s of latency per request, %d resources, -parallelism=%d\n\n"+
-		"The ideal is requests × latency ÷ parallelism.\n\n| command | requests | ideal | measured | measured ÷ ideal |\n|---|---:|---:|---:|---:|\n",
+		"The ideal is requests × latency ÷ parallelism; the plugin floor column adds what the no-op provider takes for as many resources without latency.\n\n"+
+		"| command | requests | ideal | ideal + plugin floor | measured | measured ÷ ideal | measured ÷ (ideal + floor) |\n|---|---:|---:|---:|---:|---:|---:|\n",
 		b.opts.latency, b.opts.latencySize, b.opts.parallelism)
 	latencyRatios := map[string]float64{}
 	for _, command := range commands {
@@ -339,8 +342,15 @@ func (b *bench) report() (string, error) {
 			total += n
 		}
 		ideal := time.Duration(total) * b.opts.latency / time.Duration(b.opts.parallelism)
-		latencyRatios[command] = ratio(latency.times[command].median(), ideal)
-		fmt.Fprintf(&out, "| %s | %d | %s | %s | %.2f× |\n", command, total, seconds(ideal), latency.times[command], latencyRatios[command])
+		measured := latency.times[command].median()
+		latencyRatios[command] = ratio(measured, ideal)
+		withFloor, withFloorRatio := "not measured", "–"
+		if haveFloor {
+			withFloor = seconds(ideal + floor.times[command].median())
+			withFloorRatio = fmt.Sprintf("%.2f×", ratio(measured, ideal+floor.times[command].median()))
+		}
+		fmt.Fprintf(&out, "| %s | %d | %s | %s | %s | %.2f× | %s |\n", command, total, seconds(ideal), withFloor,
+			latency.times[command], latencyRatios[command], withFloorRatio)
 	}
 
 	startLive, startFloor, err := b.startup()

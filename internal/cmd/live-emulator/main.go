@@ -2,7 +2,8 @@
 // line it prints on stdout is the base URL to use as the provider's endpoint.
 //
 // live-emulator record --emulator URL --domain D --app A --stream S [--files N] [--fail MESSAGE]
-// makes a running emulator simulate a recording and deliver its notifications.
+// makes a running emulator simulate a recording and deliver its notifications;
+// live-emulator deliveries --emulator URL prints its delivery log.
 package main
 
 import (
@@ -47,6 +48,9 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "record" {
 		return record(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "deliveries" {
+		return deliveries(ctx, args[1:], stdout, stderr)
 	}
 	flags := flag.NewFlagSet("live-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -132,29 +136,54 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-		strings.TrimSuffix(*emulatorURL, "/")+liveemulator.AdminPrefix+"recordings", bytes.NewReader(body))
+	delivered, err := callAdmin(ctx, http.MethodPost, *emulatorURL, "recordings", body)
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	return printDeliveries(stdout, delivered)
+}
+
+// deliveries prints the delivery log of a running emulator.
+func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("live-emulator deliveries", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	emulatorURL := flags.String("emulator", "http://"+defaultListen, "base URL of the running emulator")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	logged, err := callAdmin(ctx, http.MethodGet, *emulatorURL, "deliveries", nil)
 	if err != nil {
 		return err
+	}
+	return printDeliveries(stdout, logged)
+}
+
+// callAdmin calls the admin endpoint of a running emulator and decodes the deliveries it answers.
+func callAdmin(ctx context.Context, method, emulatorURL, path string, body []byte) ([]liveemulator.Delivery, error) {
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(emulatorURL, "/")+liveemulator.AdminPrefix+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the emulator answered %s: %s", resp.Status, answer)
+		return nil, fmt.Errorf("the emulator answered %s: %s", resp.Status, answer)
 	}
-	var deliveries []liveemulator.Delivery
-	if err := json.Unmarshal(answer, &deliveries); err != nil {
-		return err
-	}
+	var delivered []liveemulator.Delivery
+	return delivered, json.Unmarshal(answer, &delivered)
+}
+
+// printDeliveries prints one line per delivery; it fails when a notification was not accepted.
+func printDeliveries(stdout io.Writer, delivered []liveemulator.Delivery) error {
 	failed := 0
-	for _, d := range deliveries {
+	for _, d := range delivered {
 		outcome := fmt.Sprintf("HTTP %d", d.Status)
 		if d.Error != "" {
 			outcome, failed = d.Error, failed+1
@@ -162,7 +191,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "delivered %-22s to %s in %s: %s\n", d.EventType, d.URL, d.Latency.Round(time.Millisecond), outcome)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d notifications were not accepted", failed, len(deliveries))
+		return fmt.Errorf("%d of %d notifications were not accepted", failed, len(delivered))
 	}
 	return nil
 }

@@ -5,8 +5,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 )
 
 func TestRunPrintsTheBaseURLFirstAndServes(t *testing.T) {
@@ -56,5 +60,56 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"--unknown"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("an unknown flag must fail")
+	}
+}
+
+func TestRecordAndDeliveriesSubcommands(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutReader, stdout := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"--listen", "127.0.0.1:0"}, stdout, io.Discard) }()
+	lines := bufio.NewScanner(stdoutReader)
+	if !lines.Scan() {
+		t.Fatal("no output")
+	}
+	baseURL := lines.Text()
+	go func() { _, _ = io.Copy(io.Discard, stdoutReader) }()
+
+	receiver := &livereceiver.Receiver{SignType: "MD5", Key: "SubcommandKey0123456789abcdefXYZ01"}
+	receiverServer := httptest.NewServer(receiver)
+	defer receiverServer.Close()
+	client, err := liveapi.New(liveapi.Config{Endpoint: baseURL, ProjectID: defaultProjectID, AccessKey: defaultAccessKey,
+		SecretKey: defaultSecretKey, UserAgent: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, signType, key := receiverServer.URL, "MD5", receiver.Key
+	if _, err := client.Create(ctx, liveapi.CallbackSpec{PublishDomain: "publish.example.com", App: "*", NotifyCallbackURL: &url,
+		Events: []string{liveapi.EventRecordOver}, SignType: &signType, Key: &key}); err != nil {
+		t.Fatal(err)
+	}
+
+	var out strings.Builder
+	if err := run(ctx, []string{"record", "--emulator", baseURL, "--domain", "publish.example.com", "--app", "live", "--stream", "s"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "delivered RECORD_OVER") || !strings.Contains(out.String(), "HTTP 200") {
+		t.Fatalf("record printed %q", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"deliveries", "--emulator", baseURL}, &out, io.Discard); err != nil || strings.Count(out.String(), "delivered") != 1 {
+		t.Fatalf("deliveries printed %q, %v", out.String(), err)
+	}
+	if got := receiver.Received(); len(got) != 1 || got[0].Err != nil {
+		t.Fatalf("the receiver got %+v", got)
+	}
+	// A recording that no configuration applies to fails.
+	if err := run(ctx, []string{"record", "--emulator", baseURL, "--domain", "other.example.com", "--app", "live", "--stream", "s"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("want an error")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

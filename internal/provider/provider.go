@@ -195,19 +195,19 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 		UserAgent:     "terraform-provider-live/" + p.version,
 	}
 
-	switch {
+	switch insecure := p.getenv(envInsecure[0]); {
 	case config.Insecure.IsUnknown():
 		diags.AddAttributeError(path.Root("insecure"), "Unknown Live Provider Setting",
 			"The provider cannot create the Live API client because insecure is not known until apply.")
 	case !config.Insecure.IsNull():
 		cfg.Insecure = config.Insecure.ValueBool()
-	case p.getenv(envInsecure[0]) != "":
-		insecure, err := strconv.ParseBool(p.getenv(envInsecure[0]))
+	case insecure != "":
+		parsed, err := strconv.ParseBool(insecure)
 		if err != nil {
 			diags.AddAttributeError(path.Root("insecure"), "Invalid Live Provider Setting",
 				fmt.Sprintf("The %s environment variable must be true or false.", envInsecure[0]))
 		}
-		cfg.Insecure = insecure
+		cfg.Insecure = parsed
 	}
 	switch maxRetries := p.getenv(envMaxRetries[0]); {
 	case config.MaxRetries.IsUnknown():

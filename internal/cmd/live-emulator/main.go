@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
@@ -100,21 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "secret key: as given by --secret-key")
 	}
 
-	server := &http.Server{Handler: emulator, ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- server.Serve(listener) }()
-
-	select {
-	case err := <-serveErr:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return httpserve.Serve(ctx, listener, emulator)
 }
 
 // record asks a running emulator, through its admin endpoint, to simulate a recording, and prints

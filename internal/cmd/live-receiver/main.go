@@ -11,12 +11,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 )
 
@@ -56,15 +55,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%-22s %s/%s/%s  %s\n", e.EventType, e.PublishDomain, e.App, e.Stream, verdict)
 	}}
 	fmt.Fprintf(stdout, "http://%s/notify\n", listener.Addr())
-	server := &http.Server{Handler: receiver, ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- server.Serve(listener) }()
-	select {
-	case err := <-serveErr:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return server.Shutdown(shutdownCtx)
+	return httpserve.Serve(ctx, listener, receiver)
 }

@@ -19,15 +19,13 @@ const (
 	ErrorCodeCallbackNotExists = "LIVE.103011019"
 )
 
-// IsNotFound reports whether err says the configuration does not exist. The per-operation docs
-// list only 400 for errors, so a 400 with the not-found code counts as well as a 404.
+// IsNotFound reports whether err is the Live API's own "does not exist": LIVE.103011019 with a 404
+// or, as the per-operation docs list only 400, a 400. Any other 404 (the gateway's APIG.0101 for a
+// wrong endpoint or region, a proxy's page) says nothing about the configuration.
 func IsNotFound(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	return apiErr.StatusCode == http.StatusNotFound ||
-		(apiErr.StatusCode == http.StatusBadRequest && apiErr.ErrorCode == ErrorCodeCallbackNotExists)
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == ErrorCodeCallbackNotExists &&
+		(apiErr.StatusCode == http.StatusNotFound || apiErr.StatusCode == http.StatusBadRequest)
 }
 
 // IsAlreadyExists reports whether err says a configuration for the same (publish_domain, app) exists.
@@ -35,6 +33,10 @@ func IsAlreadyExists(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode == ErrorCodeAlreadyExists
 }
+
+// wrongEndpointHint follows a 404 that is not the Live API's own: the request did not reach the API.
+const wrongEndpointHint = "hint: this is not the Live API's \"does not exist\" (" + ErrorCodeCallbackNotExists + "): the " +
+	"request did not reach the Live API. Check the provider's endpoint and region (and any proxy in between)."
 
 // Describe renders err for a diagnostic: an API error shows its HTTP status, error_code, error_msg
 // and request id; any other error (network, timeout) its own message. The number of attempts
@@ -45,6 +47,9 @@ func Describe(err error) string {
 	if errors.As(err, &apiErr) {
 		description = fmt.Sprintf("HTTP status: %d\nerror_code: %s\nerror_msg: %s\nrequest id: %s",
 			apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessage, apiErr.RequestId)
+		if apiErr.StatusCode == http.StatusNotFound && !IsNotFound(err) {
+			description += "\n" + wrongEndpointHint
+		}
 	} else {
 		return err.Error()
 	}

@@ -3,6 +3,7 @@ package liveemulator
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,9 +22,16 @@ type Fault struct {
 	Operation string
 	// Times is how many requests the fault applies to; 0 means every request.
 	Times int
-	// Status answers with this HTTP status and ErrorCode instead of handling the request.
+	// Status answers with this HTTP status and ErrorCode instead of handling the request, or, with
+	// Apply, after handling it (the change is made or refused, and the answer is a server error).
 	Status    int
 	ErrorCode string
+	Apply     bool
+	// NotPublished answers 404 APIG.0101 as the API gateway does for an API it does not know: what a
+	// wrong endpoint, an unpublished region or a proxy in the way looks like.
+	NotPublished bool
+	// Omit removes these top-level fields from the JSON body of a successful answer.
+	Omit []string
 	// RetryAfter is sent as the Retry-After header (seconds) with Status.
 	RetryAfter int
 	// Drop closes the connection without an answer: DropBeforeApply before handling the request,
@@ -55,15 +63,22 @@ func (f Fault) validate() error {
 		return fmt.Errorf("drop must be %q or %q", DropBeforeApply, DropAfterApply)
 	case f.Latency < 0 || f.RetryAfter < 0:
 		return errors.New("latency and retry_after must not be negative")
-	case f.Status == 0 && f.Drop == "" && f.Latency == 0:
-		return errors.New("a fault needs a status, a drop or a latency")
+	case f.Apply && f.Status < 500:
+		return errors.New("apply needs a 5xx status: the server failed after handling the request")
+	case f.NotPublished && (f.Status != 0 || f.Drop != "" || len(f.Omit) > 0):
+		return errors.New("not_published answers alone: no status, drop or omit with it")
+	case len(f.Omit) > 0 && (f.Status != 0 || f.Drop != ""):
+		return errors.New("omit changes a successful answer: no status or drop with it")
+	case f.Status == 0 && f.Drop == "" && f.Latency == 0 && !f.NotPublished && len(f.Omit) == 0:
+		return errors.New("a fault needs a status, a drop, not_published, omit or a latency")
 	}
 	return nil
 }
 
 // ParseFault reads the command's --fault syntax: an operation (or "*" for every one), a colon, and
 // comma-separated settings, e.g. "create:status=500,code=LIVE.100011005,times=2",
-// "update:drop=after,times=1", "show:latency=2s" or "*:status=429,retry_after=1".
+// "create:status=502,apply,times=1", "update:drop=after,times=1", "show:latency=2s",
+// "*:not_published", "update:omit=id+create_time" or "*:status=429,retry_after=1".
 func ParseFault(s string) (Fault, error) {
 	operation, settings, found := strings.Cut(s, ":")
 	if !found {
@@ -89,6 +104,12 @@ func ParseFault(s string) (Fault, error) {
 			f.Drop = value
 		case "latency":
 			f.Latency, err = time.ParseDuration(value)
+		case "apply":
+			f.Apply, err = parseFlag(value)
+		case "not_published":
+			f.NotPublished, err = parseFlag(value)
+		case "omit":
+			f.Omit = strings.Split(value, "+")
 		default:
 			err = fmt.Errorf("unknown setting %q", name)
 		}
@@ -100,6 +121,14 @@ func ParseFault(s string) (Fault, error) {
 		return Fault{}, fmt.Errorf("fault %q: %w", s, err)
 	}
 	return f, nil
+}
+
+// parseFlag reads a setting that is on when named alone or set to true.
+func parseFlag(value string) (bool, error) {
+	if value == "" {
+		return true, nil
+	}
+	return strconv.ParseBool(value)
 }
 
 type activeFault struct {
@@ -197,11 +226,12 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 		h(w)
 		return
 	}
-	if fault.Status != 0 {
-		if fault.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfter))
-		}
-		writeError(w, fault.Status, cmp.Or(fault.ErrorCode, liveapi.ErrorCodeInternal), "Injected fault: "+http.StatusText(fault.Status))
+	if fault.NotPublished {
+		writeAPINotFound(w)
+		return
+	}
+	if fault.Status != 0 && !fault.Apply {
+		writeFaultStatus(w, fault)
 		return
 	}
 	if fault.Drop == DropBeforeApply {
@@ -210,6 +240,10 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 	}
 	buffered := &bufferedResponse{header: w.Header()}
 	h(buffered)
+	if fault.Status != 0 {
+		writeFaultStatus(w, fault)
+		return
+	}
 	if fault.Drop == DropAfterApply {
 		dropConnection(w)
 		return
@@ -223,8 +257,35 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 			return
 		}
 	}
+	body := buffered.body.Bytes()
+	if len(fault.Omit) > 0 && buffered.status < 300 {
+		body = withoutFields(body, fault.Omit)
+	}
 	w.WriteHeader(buffered.status)
-	_, _ = w.Write(buffered.body.Bytes())
+	_, _ = w.Write(body)
+}
+
+func writeFaultStatus(w http.ResponseWriter, fault Fault) {
+	if fault.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfter))
+	}
+	writeError(w, fault.Status, cmp.Or(fault.ErrorCode, liveapi.ErrorCodeInternal), "Injected fault: "+http.StatusText(fault.Status))
+}
+
+// withoutFields removes fields from a JSON object; any other body is returned as it is.
+func withoutFields(body []byte, fields []string) []byte {
+	var object map[string]json.RawMessage
+	if json.Unmarshal(body, &object) != nil {
+		return body
+	}
+	for _, field := range fields {
+		delete(object, field)
+	}
+	out, err := json.Marshal(object)
+	if err != nil {
+		return body
+	}
+	return append(out, '\n')
 }
 
 // dropConnection closes the client's connection without an HTTP answer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -19,15 +20,20 @@ func TestParseFault(t *testing.T) {
 		"update:drop=after,times=1":                     {Operation: "update", Drop: "after", Times: 1},
 		"show:latency=2s":                               {Operation: "show", Latency: 2 * time.Second},
 		"*:status=429,retry_after=1":                    {Status: 429, RetryAfter: 1},
+		"create:status=502,apply,times=1":               {Operation: "create", Status: 502, Apply: true, Times: 1},
+		"*:not_published":                               {NotPublished: true},
+		"show:not_published=true,times=3":               {Operation: "show", NotPublished: true, Times: 3},
+		"update:omit=id+create_time":                    {Operation: "update", Omit: []string{"id", "create_time"}},
 	}
 	for text, want := range valid {
 		got, err := liveemulator.ParseFault(text)
-		if err != nil || got != want {
+		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("%q: got %+v %v, want %+v", text, got, err, want)
 		}
 	}
 	for _, text := range []string{"", "create", "create:", "nope:status=500", "create:status=200", "create:status=500,drop=after",
-		"create:drop=sideways", "create:times=-1", "create:latency=fast", "create:colour=red", "create:times=2"} {
+		"create:drop=sideways", "create:times=-1", "create:latency=fast", "create:colour=red", "create:times=2",
+		"create:status=400,apply", "create:apply", "*:not_published,status=500", "*:not_published=maybe", "update:omit=id,drop=after"} {
 		if _, err := liveemulator.ParseFault(text); err == nil {
 			t.Errorf("%q: want an error", text)
 		}
@@ -69,6 +75,59 @@ func TestDropAfterApplyMakesTheChange(t *testing.T) {
 	}
 	if n := len(env.emulator.Callbacks()); n != 1 {
 		t.Fatalf("the change must be made: %d stored", n)
+	}
+}
+
+// TestStatusAfterApply: the change is made (or refused) and the answer is a server error.
+func TestStatusAfterApply(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 2, Status: 502, ErrorCode: "APIGW.0502", Apply: true}); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"publish_domain":"publish.example.com","app":"live"}`)
+	for range 2 { // applied, then refused as a duplicate: both answered 502
+		req := signedRequest(t, http.MethodPost, env.url+"/v1/"+testProjectID+"/record/callbacks", "", body, testSecretKey)
+		if status, answer, _ := do(t, req); status != http.StatusBadGateway || !strings.Contains(answer, "APIGW.0502") {
+			t.Fatalf("want 502 APIGW.0502: %d %s", status, answer)
+		}
+	}
+	if n := len(env.emulator.Callbacks()); n != 1 {
+		t.Fatalf("the first create must be applied and the second refused: %d stored", n)
+	}
+}
+
+func TestNotPublished(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	created, err := env.client.Create(context.Background(), validSpec("publish.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.emulator.InjectFault(liveemulator.Fault{NotPublished: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.client.Show(context.Background(), created.ID)
+	apiError(t, err, http.StatusNotFound, "APIG.0101")
+	if liveapi.IsNotFound(err) {
+		t.Fatal("the gateway's 404 is not the API's not-found")
+	}
+	err = env.client.Delete(context.Background(), created.ID)
+	apiError(t, err, http.StatusNotFound, "APIG.0101")
+	if _, ok := env.emulator.Callback(created.ID); !ok {
+		t.Fatal("nothing may be deleted behind the gateway's 404")
+	}
+}
+
+func TestOmitFields(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Omit: []string{"id", "create_time"}}); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"publish_domain":"publish.example.com","app":"live"}`)
+	req := signedRequest(t, http.MethodPost, env.url+"/v1/"+testProjectID+"/record/callbacks", "", body, testSecretKey)
+	status, answer, _ := do(t, req)
+	if status != http.StatusCreated || strings.Contains(answer, `"id"`) || strings.Contains(answer, `"create_time"`) ||
+		!strings.Contains(answer, `"update_time"`) {
+		t.Fatalf("want a 201 without id and create_time: %d %s", status, answer)
 	}
 }
 

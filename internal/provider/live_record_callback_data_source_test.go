@@ -180,3 +180,35 @@ provider "live" {
 		})
 	}
 }
+
+// TestAccLiveRecordCallbackDataSource_gatewayNotFound: behind the gateway's 404 APIG.0101, a lookup by
+// id, a list and an import fail with the gateway's error instead of reporting "no such callback".
+func TestAccLiveRecordCallbackDataSource_gatewayNotFound(t *testing.T) {
+	e := newTestEmulator(t)
+	existing, err := e.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: "live"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.InjectFault(liveemulator.Fault{NotPublished: true}); err != nil {
+		t.Fatal(err)
+	}
+	gatewayError := wrapped(`(?s)HTTP status: 404.*error_code: APIG.0101.*Check the provider's endpoint and region`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.providerConfig() + fmt.Sprintf("data \"live_record_callback\" \"test\" {\n  id = %q\n}\n", existing.ID), ExpectError: gatewayError},
+			{Config: e.providerConfig() + "data \"live_record_callback\" \"test\" {\n  publish_domain = \"publish.example.com\"\n  app = \"live\"\n}\n", ExpectError: gatewayError},
+			{Config: e.providerConfig() + "data \"live_record_callbacks\" \"test\" {}\n", ExpectError: gatewayError},
+			{
+				Config:        e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("publish.example.com", "live"),
+				ResourceName:  testResourceAddress,
+				ImportState:   true,
+				ImportStateId: existing.ID,
+				ExpectError:   gatewayError,
+			},
+		},
+	})
+	if len(e.Callbacks()) != 1 {
+		t.Fatal("the callback must be left alone")
+	}
+}

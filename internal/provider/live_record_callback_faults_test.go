@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
@@ -180,4 +182,74 @@ resource "live_record_callback" "test" {
 			},
 		}},
 	})
+}
+
+// TestAccLiveRecordCallbackResource_gatewayNotFound: the API gateway's 404 APIG.0101 (a wrong
+// endpoint or region, a proxy in the way) is not the Live API's "does not exist". Plan and destroy
+// fail with it, and state and the emulator keep every callback.
+func TestAccLiveRecordCallbackResource_gatewayNotFound(t *testing.T) {
+	e := newTestEmulator(t)
+	config := e.providerConfig() + `
+resource "live_record_callback" "test" {
+  count          = 2
+  publish_domain = "d${count.index}.example.com"
+}
+`
+	notPublished := func(operation string) func() {
+		return func() {
+			e.ClearFaults()
+			if err := e.InjectFault(liveemulator.Fault{Operation: operation, NotPublished: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	gatewayError := wrapped(`(?s)HTTP status: 404.*error_code: APIG.0101.*request id: \S+.*Check the provider's endpoint and region`)
+	var ids []string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					ids = idsInState(s)
+					return nil
+				},
+			},
+			{PreConfig: notPublished(""), Config: config, PlanOnly: true, ExpectError: gatewayError},
+			{PreConfig: notPublished(""), Config: config, Destroy: true, ExpectError: gatewayError},
+			{PreConfig: notPublished(liveapi.OperationDelete), Config: config, Destroy: true, ExpectError: gatewayError},
+			{
+				PreConfig:        e.ClearFaults,
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(s *terraform.State) error {
+					if got := idsInState(s); !slices.Equal(got, ids) {
+						return fmt.Errorf("state holds %v, want %v", got, ids)
+					}
+					var stored []string
+					for _, cb := range e.Callbacks() {
+						stored = append(stored, cb.ID)
+					}
+					slices.Sort(stored)
+					if !slices.Equal(stored, ids) {
+						return fmt.Errorf("the emulator holds %v, want %v", stored, ids)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// idsInState returns the sorted ids of every live_record_callback in state.
+func idsInState(s *terraform.State) []string {
+	var ids []string
+	for _, rs := range s.RootModule().Resources {
+		if rs.Type == "live_record_callback" {
+			ids = append(ids, rs.Primary.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }

@@ -152,12 +152,20 @@ func (c *Client) ProjectID() string {
 	return c.projectID
 }
 
+// AdoptionClockSkew is how much older than the first attempt of a create (by the client's clock) a
+// configuration may be and still be taken for the one that create made (by the server's clock).
+const AdoptionClockSkew = 30 * time.Second
+
 // Create sends a POST, retried as the retry policy allows. A POST is not idempotent: after an
 // attempt whose outcome is unknown, it looks (publish_domain, app) up first and adopts a
-// configuration that matches spec instead of creating a second one.
+// configuration that matches spec and was created since the first attempt was sent (less
+// AdoptionClockSkew), instead of creating a second one; one that existed before is never adopted.
+// When the error is not nil and the returned Callback has an ID, that configuration exists and is
+// this create's: the caller must keep it.
 func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error) {
 	var created Callback
 	adopted := false
+	adoptableSince := time.Now().Add(-AdoptionClockSkew)
 	err := c.withRetries(ctx, OperationCreate,
 		func(ctx context.Context) (time.Duration, error) {
 			resp, retryAfter, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
@@ -173,14 +181,26 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 			if err != nil || !found {
 				return false, nil //nolint:nilerr // a failed lookup settles nothing: the POST is retried
 			}
+			if !createdSince(existing, adoptableSince) {
+				return false, &ConflictError{Existing: existing, Preexisting: true}
+			}
 			if !spec.matches(existing) {
 				return false, &ConflictError{Existing: existing}
 			}
 			created, adopted = existing, true
 			return true, nil
 		})
-	if err != nil || !adopted {
-		return created, err
+	if err != nil {
+		return Callback{}, err
+	}
+	if created.ID == "" {
+		// A 201 without an id: the configuration exists, so find it rather than lose it.
+		ctx, cancel := settleContext(ctx)
+		defer cancel()
+		return c.findCreated(ctx, spec, adoptableSince)
+	}
+	if !adopted {
+		return created, nil
 	}
 	tflog.Warn(ctx, "Adopted the Live record callback that a create request with a lost response made", map[string]any{"id": created.ID})
 	if spec.Key == nil {
@@ -189,7 +209,30 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 	// The API never returns the key: set it again so that it is certainly the planned one.
 	ctx, cancel := settleContext(ctx)
 	defer cancel()
-	return c.Update(ctx, created.ID, spec)
+	updated, err := c.Update(ctx, created.ID, spec)
+	if err != nil {
+		return created, fmt.Errorf("the configuration %s was created, but setting its key failed: %w", created.ID, err)
+	}
+	return updated, nil
+}
+
+// findCreated looks up the configuration that a create answered without an id.
+func (c *Client) findCreated(ctx context.Context, spec CallbackSpec, since time.Time) (Callback, error) {
+	existing, found, err := c.FindByDomainApp(ctx, spec.PublishDomain, spec.App)
+	switch {
+	case err != nil:
+		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and looking the configuration up failed: %w", err)
+	case !found || !createdSince(existing, since):
+		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and no configuration for publish_domain %q and app %q created since was found",
+			spec.PublishDomain, spec.App)
+	}
+	return existing, nil
+}
+
+// createdSince reports whether cb's create_time is no earlier than t; an unreadable time is not.
+func createdSince(cb Callback, t time.Time) bool {
+	createTime, err := time.Parse(TimeLayout, cb.CreateTime)
+	return err == nil && !createTime.Before(t.Truncate(time.Second))
 }
 
 // Show sends a GET for the configuration with this id.

@@ -198,13 +198,19 @@ func (e *AttemptsError) Error() string {
 
 func (e *AttemptsError) Unwrap() error { return e.Err }
 
-// ConflictError says that a configuration for the same (publish_domain, app) exists and differs
-// from what was to be created, so it was not adopted.
+// ConflictError says that, after a create whose outcome was unknown, a configuration for the same
+// (publish_domain, app) was found that the create did not make: it existed before the create, or it
+// differs from what was to be created. It was not adopted and nothing was sent to it.
 type ConflictError struct {
-	Existing Callback
+	Existing    Callback
+	Preexisting bool
 }
 
 func (e *ConflictError) Error() string {
+	if e.Preexisting {
+		return fmt.Sprintf("a recording callback for publish_domain %q and app %q already exists with id %s, created at %s, "+
+			"before this create was sent", e.Existing.PublishDomain, e.Existing.App, e.Existing.ID, e.Existing.CreateTime)
+	}
 	return fmt.Sprintf("a recording callback for publish_domain %q and app %q already exists with id %s and other settings",
 		e.Existing.PublishDomain, e.Existing.App, e.Existing.ID)
 }

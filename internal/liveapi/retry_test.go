@@ -104,6 +104,74 @@ func TestCreateAdoptsOnlyAMatchingConfiguration(t *testing.T) {
 	}
 }
 
+// TestCreateNeverAdoptsAPreexistingConfiguration: a colleague's configuration for the same pair,
+// created before our create was sent, is never adopted, even when it matches: our POST is refused
+// as a duplicate but answered 502, and the lookup finds theirs.
+func TestCreateNeverAdoptsAPreexistingConfiguration(t *testing.T) {
+	for _, age := range []time.Duration{time.Hour, liveapi.AdoptionClockSkew + 2*time.Second} {
+		t.Run(age.String(), func(t *testing.T) {
+			emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true})
+			s := spec()
+			theirs, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: s.PublishDomain, App: s.App,
+				NotifyCallbackURL: *s.NotifyCallbackURL, Events: s.Events, SignType: *s.SignType, Key: "TheirKey0123456789abcdefXYZ0123456",
+				CreateTime: time.Now().Add(-age)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = client.Create(context.Background(), s)
+			var conflict *liveapi.ConflictError
+			if !errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != theirs.ID {
+				t.Fatalf("want a conflict naming %s, got %v", theirs.ID, err)
+			}
+			if got := requests(emulator); !sameCounts(got, map[string]int{"create": 1, "list": 1}) {
+				t.Fatalf("nothing but the lookup may follow: %v", got)
+			}
+			if stored, _ := emulator.Callback(theirs.ID); stored.Key != theirs.Key {
+				t.Fatal("their key must be left alone")
+			}
+		})
+	}
+}
+
+// TestCreateAdoptsItsOwnAppliedCreate: applied, then answered 502: adopted, exactly one configuration.
+func TestCreateAdoptsItsOwnAppliedCreate(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true})
+	created, err := client.Create(context.Background(), spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := emulator.Callbacks(); len(stored) != 1 || stored[0].ID != created.ID || stored[0].Key != callbackKey {
+		t.Fatalf("want exactly the adopted callback with its key: %+v", stored)
+	}
+	if got := requests(emulator); !sameCounts(got, map[string]int{"create": 1, "list": 1, "update": 1}) {
+		t.Fatalf("requests %v", got)
+	}
+}
+
+// TestCreateKeepsTheAdoptedIDWhenSettingTheKeyFails: the id comes back with the error, never lost.
+func TestCreateKeepsTheAdoptedIDWhenSettingTheKeyFails(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5,
+		liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropAfterApply},
+		liveemulator.Fault{Operation: "update", Times: 1, Status: 403, ErrorCode: "APIGW.0305"})
+	created, err := client.Create(context.Background(), spec())
+	stored := emulator.Callbacks()
+	if err == nil || len(stored) != 1 || created.ID != stored[0].ID {
+		t.Fatalf("want an error with the adopted id %v: %+v, %v", stored, created, err)
+	}
+}
+
+// TestCreateAnsweredWithoutAnID: a 201 without an id is completed by a lookup, never stored empty.
+func TestCreateAnsweredWithoutAnID(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Omit: []string{"id"}})
+	created, err := client.Create(context.Background(), spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := emulator.Callbacks(); len(stored) != 1 || created.ID == "" || stored[0].ID != created.ID {
+		t.Fatalf("want the stored id, got %q (%+v)", created.ID, stored)
+	}
+}
+
 func TestNoRetryOn4xx(t *testing.T) {
 	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 403, ErrorCode: "APIGW.0305"})
 	_, err := client.Create(context.Background(), spec())

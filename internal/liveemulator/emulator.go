@@ -305,7 +305,15 @@ func intParam(raw, name string, def, lowest, highest int) (int, string) {
 
 // insert, lookup and remove expect s.mu to be held.
 
-// insert stores a copy of cb with a new id and times; it reports false when (project,
+// cmpTime is t, or fallback when t is zero.
+func cmpTime(t, fallback time.Time) time.Time {
+	if t.IsZero() {
+		return fallback
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+// insert stores a copy of cb with a new id, and times where cb has none; it reports false when (project,
 // publish_domain, app) is taken.
 func (s *Server) insert(cb Callback) (*Callback, bool) {
 	pair := domainApp{cb.ProjectID, cb.PublishDomain, cb.App}
@@ -315,7 +323,7 @@ func (s *Server) insert(cb Callback) (*Callback, bool) {
 	now := s.now().UTC().Truncate(time.Second)
 	s.nextSeq++
 	stored := cloneCallback(&cb)
-	stored.ID, stored.CreateTime, stored.UpdateTime, stored.seq = newID(), now, now, s.nextSeq
+	stored.ID, stored.CreateTime, stored.UpdateTime, stored.seq = newID(), cmpTime(cb.CreateTime, now), cmpTime(cb.UpdateTime, now), s.nextSeq
 	s.callbacks[stored.ID] = &stored
 	s.byPair[pair] = stored.ID
 	return &stored, true

@@ -81,8 +81,9 @@ func cloneCallback(cb *Callback) Callback {
 	return c
 }
 
-// AddCallback stores a configuration directly, as if created through the API, and returns it with
-// its id and times; it fails when (project, publish_domain, app) is taken.
+// AddCallback stores a configuration directly, as if created through the API (at its CreateTime and
+// UpdateTime when set, such as a colleague's configuration of last week), and returns it with its id
+// and times; it fails when (project, publish_domain, app) is taken.
 func (s *Server) AddCallback(cb Callback) (Callback, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -9,9 +9,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
@@ -252,4 +256,162 @@ func idsInState(s *terraform.State) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// TestAccLiveRecordCallbackResource_neverAdoptsAnotherConfiguration: a colleague's configuration for
+// the same pair exists; our create is refused as a duplicate but answered 502. The apply fails naming
+// their id, and nothing is sent to their configuration.
+func TestAccLiveRecordCallbackResource_neverAdoptsAnotherConfiguration(t *testing.T) {
+	e := newTestEmulator(t)
+	theirs, err := e.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: "live",
+		NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testRotatedKey,
+		CreateTime: time.Now().Add(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationCreate, Times: 1, Status: 502, Apply: true}); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+				"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey),
+			ExpectError: wrapped(`(?s)Unable to Create Live Record Callback.*already exists with id ` + theirs.ID +
+				`.*did not change it.*terraform import live_record_callback.<name> ` + theirs.ID),
+		}},
+	})
+	if counts := e.RequestCounts(); counts[liveapi.OperationUpdate] != 0 || counts[liveapi.OperationDelete] != 0 {
+		t.Fatalf("their configuration was written to: %v", counts)
+	}
+	if stored := e.Callbacks(); len(stored) != 1 || stored[0].ID != theirs.ID || stored[0].Key != testRotatedKey {
+		t.Fatalf("their configuration must be left as it was: %+v", stored)
+	}
+}
+
+// TestAccLiveRecordCallbackResource_adoptsItsOwnCreate: our create is applied, then answered 502:
+// adopted, with exactly one configuration, its key set.
+func TestAccLiveRecordCallbackResource_adoptsItsOwnCreate(t *testing.T) {
+	e := newTestEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationCreate, Times: 1, Status: 502, Apply: true}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+				"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey),
+			Check: resource.ComposeTestCheckFunc(e.checkFaultsUsed(), e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+				NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey})),
+		}},
+	})
+}
+
+// TestAccLiveRecordCallbackResource_adoptedKeyFails: the create's response is lost and the PUT that
+// sets the key after adopting it fails. The callback is in state, tainted, and the next apply
+// replaces it: nothing is orphaned.
+func TestAccLiveRecordCallbackResource_adoptedKeyFails(t *testing.T) {
+	e := newTestEmulator(t)
+	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+		"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey)
+	var adoptedID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					for _, f := range []liveemulator.Fault{
+						{Operation: liveapi.OperationCreate, Times: 1, Drop: liveemulator.DropAfterApply},
+						{Operation: liveapi.OperationUpdate, Times: 1, Status: 403, ErrorCode: "APIGW.0305"},
+					} {
+						if err := e.InjectFault(f); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				Config:      config,
+				ExpectError: wrapped(`(?s)was created for publish_domain "publish.example.com" and app "live".*kept in state as tainted.*APIGW.0305`),
+			},
+			{
+				// The tainted callback is in state: the plan replaces it rather than creating a second one.
+				PreConfig: func() {
+					stored := e.Callbacks()
+					if len(stored) != 1 {
+						t.Fatalf("want the adopted callback alone, got %+v", stored)
+					}
+					adoptedID = stored[0].ID
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
+						NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey}),
+					func(s *terraform.State) error {
+						if s.RootModule().Resources[testResourceAddress].Primary.ID == adoptedID {
+							return fmt.Errorf("the tainted callback %s was not replaced", adoptedID)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// TestAccLiveRecordCallbackResource_incompleteResponses: a 201 without id and a 200 without id and
+// create_time still leave state complete and consistent.
+func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
+	e := newTestEmulator(t)
+	inject := func(operation string, fields ...string) func() {
+		return func() {
+			if err := e.InjectFault(liveemulator.Fault{Operation: operation, Times: 1, Omit: fields}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameCreateTime := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: inject(liveapi.OperationCreate, "id"),
+				Config:    e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("publish.example.com", "live"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResourceAddress, tfjsonpath.New("id")),
+					sameCreateTime.AddStateValue(testResourceAddress, tfjsonpath.New("create_time")),
+				},
+				Check: resource.ComposeTestCheckFunc(e.checkFaultsUsed(), e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com",
+					App: "live", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"})),
+			},
+			{
+				PreConfig: inject(liveapi.OperationUpdate, "id", "create_time"),
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResourceAddress, tfjsonpath.New("id")),
+					sameCreateTime.AddStateValue(testResourceAddress, tfjsonpath.New("create_time")),
+				},
+				Check: resource.ComposeTestCheckFunc(e.checkFaultsUsed(), e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com",
+					App: "live", NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey})),
+			},
+			{
+				PreConfig: inject(liveapi.OperationUpdate, "update_time"),
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"https://receiver.example.com/b", `["RECORD_OVER"]`, "MD5", testCallbackKey),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testResourceAddress, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testResourceAddress, tfjsonpath.New("update_time"), knownvalue.StringRegexp(timePattern)),
+				},
+				Check: e.checkFaultsUsed(),
+			},
+		},
+	})
 }

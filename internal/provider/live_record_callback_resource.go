@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -149,14 +150,26 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 
 	const summary = "Unable to Create Live Record Callback"
 	created, err := r.client.Create(ctx, spec)
+	if err != nil && created.ID != "" {
+		// The configuration is ours although the create failed: keep it in state (tainted), never orphan it.
+		resp.Diagnostics.Append(plan.flatten(ctx, created)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("The recording callback %s was created for publish_domain %q and app %q, "+
+			"but the create did not complete. It is kept in state as tainted: the next apply replaces it.\n\n%s",
+			created.ID, spec.PublishDomain, spec.App, liveapi.Describe(err)))
+		return
+	}
 	if err != nil {
 		var conflict *liveapi.ConflictError
-		if liveapi.IsAlreadyExists(err) || errors.As(err, &conflict) {
-			resp.Diagnostics.AddError(summary, r.describeExisting(ctx, spec.PublishDomain, spec.App, err))
-			return
+		switch {
+		case errors.As(err, &conflict):
+			resp.Diagnostics.AddError(summary, describeExisting(conflict.Existing, err))
+		case liveapi.IsAlreadyExists(err):
+			resp.Diagnostics.AddError(summary, r.lookUpExisting(ctx, spec.PublishDomain, spec.App, err))
+		default:
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("Creating the recording callback for publish_domain %q and app %q failed.\n\n%s",
+				spec.PublishDomain, spec.App, liveapi.Describe(err)))
 		}
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("Creating the recording callback for publish_domain %q and app %q failed.\n\n%s",
-			spec.PublishDomain, spec.App, liveapi.Describe(err)))
 		return
 	}
 	tflog.Debug(ctx, "Created Live record callback", map[string]any{"id": created.ID})
@@ -222,11 +235,22 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	updated, err := r.client.Update(ctx, plan.ID.ValueString(), spec)
+	const summary = "Unable to Update Live Record Callback"
+	id := plan.ID.ValueString()
+	updated, err := r.client.Update(ctx, id, spec)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Update Live Record Callback",
-			fmt.Sprintf("Updating the recording callback %s failed.\n\n%s", plan.ID.ValueString(), liveapi.Describe(err)))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Updating the recording callback %s failed.\n\n%s", id, liveapi.Describe(err)))
 		return
+	}
+	// The id and the creation time do not change: a response without them keeps those in state.
+	updated.ID = cmp.Or(updated.ID, id)
+	updated.CreateTime = cmp.Or(updated.CreateTime, plan.CreateTime.ValueString())
+	if incomplete(updated) {
+		if updated, err = r.client.Show(ctx, id); err != nil {
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("The recording callback %s was updated, but reading it back failed.\n\n%s",
+				id, liveapi.Describe(err)))
+			return
+		}
 	}
 	resp.Diagnostics.Append(plan.flatten(ctx, updated)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -308,18 +332,24 @@ func parseImportID(s string) (importID, error) {
 	return importID{publishDomain: publishDomain, app: app}, nil
 }
 
-// describeExisting explains a create refused because (publish_domain, app) is taken, with the id to
-// import; err is the API's refusal, shown when the lookup fails.
-func (r *liveRecordCallbackResource) describeExisting(ctx context.Context, publishDomain, app string, err error) string {
+// lookUpExisting explains a create refused because (publish_domain, app) is taken, with the id to
+// import; err is the API's refusal, shown alone when the lookup fails.
+func (r *liveRecordCallbackResource) lookUpExisting(ctx context.Context, publishDomain, app string, err error) string {
 	existing, found, lookupErr := r.client.FindByDomainApp(ctx, publishDomain, app)
 	if lookupErr != nil || !found {
 		return fmt.Sprintf("A recording callback for publish_domain %q and app %q already exists. Import it to "+
 			"manage it with Terraform.\n\n%s", publishDomain, app, liveapi.Describe(err))
 	}
+	return describeExisting(existing, err)
+}
+
+// describeExisting explains that the configuration existing, not made by this create, holds
+// (publish_domain, app), and how to import it.
+func describeExisting(existing liveapi.Callback, err error) string {
 	return fmt.Sprintf("A recording callback for publish_domain %q and app %q already exists with id %s. "+
-		"To manage it with Terraform, import it instead of creating it:\n\n"+
+		"Terraform did not change it. To manage it with Terraform, import it instead of creating it:\n\n"+
 		"  terraform import live_record_callback.<name> %s\n\n"+
 		"or add an import block:\n\n"+
 		"  import {\n    to = live_record_callback.<name>\n    id = %q\n  }\n\n%s",
-		publishDomain, app, existing.ID, existing.ID, existing.ID, liveapi.Describe(err))
+		existing.PublishDomain, existing.App, existing.ID, existing.ID, existing.ID, liveapi.Describe(err))
 }

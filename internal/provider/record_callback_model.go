@@ -94,7 +94,7 @@ func optionalString(s string) types.String {
 	return types.StringValue(s)
 }
 
-// incomplete reports whether a create response lacks a field that state needs.
+// incomplete reports whether a create or update response lacks a field that state needs.
 func incomplete(cb liveapi.Callback) bool {
-	return cb.PublishDomain == "" || cb.App == "" || cb.CreateTime == "" || cb.UpdateTime == ""
+	return cb.ID == "" || cb.PublishDomain == "" || cb.App == "" || cb.CreateTime == "" || cb.UpdateTime == ""
 }

@@ -42,6 +42,8 @@ type Config struct {
 	// RetryBaseDelay and RetryMaxDelay bound the backoff between attempts; zero means the defaults.
 	RetryBaseDelay time.Duration
 	RetryMaxDelay  time.Duration
+	// RequestTimeout bounds each attempt; zero means the SDK's default.
+	RequestTimeout time.Duration
 }
 
 // maxIdleConnsPerHost covers Terraform's -parallelism well beyond its default of 10.
@@ -100,6 +102,9 @@ func New(cfg Config) (*Client, error) {
 	httpConfig := config.DefaultHttpConfig().
 		WithUserAgent(cfg.UserAgent).
 		WithHttpRoundTripper(transport)
+	if cfg.RequestTimeout > 0 {
+		httpConfig.WithTimeout(cfg.RequestTimeout)
+	}
 
 	credentialsBuilder := basic.NewCredentialsBuilder().
 		WithAk(cfg.AccessKey).
@@ -420,7 +425,7 @@ func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.
 	retryAfter := state.retryAfter()
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return zero, retryAfter, fmt.Errorf("%s %s: %w", requestDef.Method, requestDef.Path, ctxErr)
+			return zero, retryAfter, fmt.Errorf("%s %s: %w (%w)", requestDef.Method, requestDef.Path, ctxErr, err)
 		}
 		return zero, retryAfter, err
 	}
@@ -467,7 +472,20 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ctx := req.Context()
 	state, _ := t.active.Load(req.Header.Get(callIDHeader))
 	if state, ok := state.(*callState); ok {
+		// The caller's context, still ended by the SDK's per-request timeout, which the request's own
+		// context carries. The body is read after RoundTrip returns, so ctx ends with the request's
+		// context (the client ends it once the body is closed), or with the caller's.
 		ctx = state.ctx
+		cancelDeadline := context.CancelFunc(func() {})
+		if deadline, ok := req.Context().Deadline(); ok {
+			ctx, cancelDeadline = context.WithDeadline(ctx, deadline)
+		}
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		context.AfterFunc(req.Context(), func() {
+			cancel(context.Cause(req.Context()))
+			cancelDeadline()
+		})
 		req = req.WithContext(ctx)
 	}
 	start := time.Now()

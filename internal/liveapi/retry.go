@@ -126,29 +126,29 @@ func (c *Client) backoff(attempt int) time.Duration {
 }
 
 // retryable reports whether a failed request may succeed when sent again: 429, any 5xx (the API's
-// concurrency throttle LIVE.100011007 arrives as a 500), and connection failures and timeouts.
+// concurrency throttle LIVE.100011007 arrives as a 500), connection failures and timeouts. Whether
+// the operation's own time is up (its timeouts, or Ctrl-C) is decided by its context, not here: a
+// client or dial timeout also satisfies errors.Is(err, context.DeadlineExceeded).
 func retryable(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= http.StatusInternalServerError ||
 			apiErr.ErrorCode == ErrorCodeTooManyRequests
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		// The operation's own context: its timeout or Ctrl-C.
-		return false
-	}
-	return isConnectionFailure(err)
+	return errors.Is(err, context.DeadlineExceeded) || isConnectionFailure(err)
 }
 
 // outcomeUnknown reports whether a failed request may have been applied: the connection failed
-// after it was sent, the response never came, or the server failed (5xx) while handling it.
+// after it was sent, the response never came, or the server failed (5xx) while handling it. A
+// failed dial (refused, unreachable, DNS, dial timeout) sent nothing.
 func outcomeUnknown(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode >= http.StatusInternalServerError && apiErr.ErrorCode != ErrorCodeTooManyRequests
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return false // never sent
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return false
 	}
 	return errors.Is(err, context.DeadlineExceeded) || isConnectionFailure(err)
 }

@@ -18,6 +18,12 @@ const callbackKey = "RetryTestKey0123456789abcdefXYZ012"
 // newFaultyClient returns an emulator with the faults and a client that retries quickly.
 func newFaultyClient(t *testing.T, maxRetries int, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
 	t.Helper()
+	return newFaultyClientWith(t, liveapi.Config{MaxRetries: maxRetries}, faults...)
+}
+
+// newFaultyClientWith is newFaultyClient with the client's retry and timeout settings from cfg.
+func newFaultyClientWith(t *testing.T, cfg liveapi.Config, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
+	t.Helper()
 	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
 		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}})
 	for _, f := range faults {
@@ -27,8 +33,9 @@ func newFaultyClient(t *testing.T, maxRetries int, faults ...liveemulator.Fault)
 	}
 	server := httptest.NewServer(emulator)
 	t.Cleanup(server.Close)
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
-		UserAgent: "test", MaxRetries: maxRetries, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 10 * time.Millisecond})
+	cfg.Endpoint, cfg.ProjectID, cfg.AccessKey, cfg.SecretKey, cfg.UserAgent = server.URL, projectID, accessKey, secretKey, "test"
+	cfg.RetryBaseDelay, cfg.RetryMaxDelay = time.Millisecond, 10*time.Millisecond
+	client, err := liveapi.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,5 +294,51 @@ func TestConnectionRefusedIsRetried(t *testing.T) {
 	var attempts *liveapi.AttemptsError
 	if !errors.As(err, &attempts) || attempts.Attempts != 3 {
 		t.Fatalf("want 3 attempts on a refused connection, got %v", err)
+	}
+}
+
+// newTimeoutClient is newFaultyClient with a short per-request timeout.
+func newTimeoutClient(t *testing.T, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
+	t.Helper()
+	return newFaultyClientWith(t, liveapi.Config{MaxRetries: 3, RequestTimeout: 300 * time.Millisecond}, faults...)
+}
+
+// TestRequestTimeoutIsRetried: an attempt that outlives the per-request timeout is retried while the
+// operation has time left, as the README says.
+func TestRequestTimeoutIsRetried(t *testing.T) {
+	emulator, client := newTimeoutClient(t)
+	created, err := client.Create(context.Background(), spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emulator.InjectFault(liveemulator.Fault{Operation: "show", Times: 1, Latency: 30 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	shown, err := client.Show(ctx, created.ID)
+	if err != nil || shown.ID != created.ID {
+		t.Fatalf("a timed-out attempt must be retried: %+v %v", shown, err)
+	}
+	if n := requests(emulator)["show"]; n != 2 {
+		t.Fatalf("%d show requests, want 2", n)
+	}
+}
+
+// TestCreateTimeoutIsSettled: a POST that times out may have been applied: the lookup adopts it
+// rather than sending a second POST.
+func TestCreateTimeoutIsSettled(t *testing.T) {
+	emulator, client := newTimeoutClient(t, liveemulator.Fault{Operation: "create", Times: 1, Latency: 30 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	created, err := client.Create(ctx, spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := emulator.Callbacks(); len(stored) != 1 || stored[0].ID != created.ID {
+		t.Fatalf("stored %+v, created %s", stored, created.ID)
+	}
+	if got := requests(emulator); !sameCounts(got, map[string]int{"create": 1, "list": 1, "update": 1}) {
+		t.Fatalf("requests %v", got)
 	}
 }

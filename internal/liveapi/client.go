@@ -362,53 +362,104 @@ func exactMatch(page ListPage, publishDomain, app string) (Callback, bool) {
 	return Callback{}, false
 }
 
-// ListAll walks every page (ListLimitMax per request) of the configurations that match the filter's
-// publish_domain and app, and returns them sorted by publish_domain, app and id. The docs give two
-// readings of offset, an item offset and (older docs) a page number: it starts with item offsets and
-// switches to page numbers when the server skips past the items; ids are deduplicated and the walk is
-// bounded, so it neither loops nor repeats.
+// ListAll returns every configuration that matches the filter's publish_domain and app, sorted by
+// publish_domain, app and id, or an error: never a partial list. Servers differ in how they page:
+// offset is an item offset (the API's docs), or a page number from 0 or from 1 (older docs), and a
+// server may hold fewer items per page than limit asks. The first page tells the page size; a probe
+// whose answer overlaps the first page by one item tells item offsets from page numbers. Ids are
+// deduplicated and every walk is bounded.
 func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Callback, error) {
 	filter := ListFilter{PublishDomain: publishDomain, App: app, Limit: ListLimitMax}
-	seen := map[string]bool{}
-	var all []Callback
-	pageNumbers := false
-	for pages := 1; ; pages++ {
-		page, err := c.List(ctx, filter)
-		if err != nil {
+	first, err := c.List(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	walk := listWalk{seen: map[string]bool{}}
+	walk.add(first)
+	if !walk.complete() && len(first.Callbacks) > 0 {
+		if err := c.walkRest(ctx, filter, first, &walk); err != nil {
 			return nil, err
 		}
-		added := 0
-		for _, cb := range page.Callbacks {
-			if !seen[cb.ID] {
-				seen[cb.ID] = true
-				all = append(all, cb)
-				added++
-			}
+	}
+	if !walk.complete() {
+		return nil, fmt.Errorf("the list is incomplete: the API reports %d configurations, and paging through it found %d; "+
+			"it may have changed while it was read: try again", walk.total, len(walk.all))
+	}
+	slices.SortFunc(walk.all, func(a, b Callback) int {
+		return cmp.Or(cmp.Compare(a.PublishDomain, b.PublishDomain), cmp.Compare(a.App, b.App), cmp.Compare(a.ID, b.ID))
+	})
+	return walk.all, nil
+}
+
+// walkRest pages on after the first page until the walk is complete or the server has no more.
+func (c *Client) walkRest(ctx context.Context, filter ListFilter, first ListPage, walk *listWalk) error {
+	size := len(first.Callbacks)
+	// Item offsets: the probe at size-1 starts with the first page's last item. Page numbers: it is
+	// another page, or none. (With one item per page, page numbers from 0 are item offsets, and from
+	// 1 they answer the probe with the first page again, which item offsets also walk through.)
+	probeOffset := int32(max(size-1, 1)) //nolint:gosec // a page holds at most ListLimitMax items
+	filter.Offset = probeOffset
+	probe, err := c.List(ctx, filter)
+	if err != nil {
+		return err
+	}
+	walk.add(probe)
+	pageNumbers := size > 1 && (len(probe.Callbacks) == 0 || probe.Callbacks[0].ID != first.Callbacks[size-1].ID)
+	if pageNumbers {
+		// Page numbers from 0 or from 1: offset 1 is the second page or the first again.
+		filter.Offset = 1
+		page, err := c.List(ctx, filter)
+		if err != nil {
+			return err
 		}
-		if len(all) >= page.Total || pages > page.Total/ListLimitMax+2 {
-			break
-		}
-		if added == 0 {
-			if pageNumbers || filter.Offset == 0 {
-				break
-			}
-			// An empty page at item offset n: the server reads offset as a page number.
-			pageNumbers = true
-			filter.Offset = 0
-		}
+		walk.add(page)
+	}
+	page := probe
+	for !walk.complete() {
 		if pageNumbers {
 			filter.Offset++
 		} else {
 			filter.Offset += int32(len(page.Callbacks)) //nolint:gosec // a page holds at most ListLimitMax items
 		}
 		if filter.Offset > ListOffsetMax {
-			return nil, fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter", page.Total, ListOffsetMax)
+			return fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter",
+				walk.total, ListOffsetMax)
+		}
+		if page, err = c.List(ctx, filter); err != nil {
+			return err
+		}
+		// A page of nothing new ends the walk (complete or not, the caller decides), except the
+		// probe's own page met again in its turn.
+		if walk.add(page) == 0 && (len(page.Callbacks) == 0 || !pageNumbers || filter.Offset != probeOffset) {
+			return nil
 		}
 	}
-	slices.SortFunc(all, func(a, b Callback) int {
-		return cmp.Or(cmp.Compare(a.PublishDomain, b.PublishDomain), cmp.Compare(a.App, b.App), cmp.Compare(a.ID, b.ID))
-	})
-	return all, nil
+	return nil
+}
+
+// listWalk collects the distinct configurations of a walk over list pages.
+type listWalk struct {
+	seen  map[string]bool
+	all   []Callback
+	total int
+}
+
+// add keeps the page's configurations not seen before and returns how many it kept.
+func (w *listWalk) add(page ListPage) int {
+	w.total = page.Total
+	added := 0
+	for _, cb := range page.Callbacks {
+		if !w.seen[cb.ID] {
+			w.seen[cb.ID] = true
+			w.all = append(w.all, cb)
+			added++
+		}
+	}
+	return added
+}
+
+func (w *listWalk) complete() bool {
+	return len(w.all) >= w.total
 }
 
 // invoke runs one SDK call under ctx: the SDK's calls take no context, so the call is tagged with a

@@ -1,12 +1,16 @@
 package liveapi_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
@@ -62,8 +66,17 @@ func checkComplete(t *testing.T, got []liveapi.Callback, want int) {
 	}
 }
 
+// listRequests is how many list requests a walk over n items at 100 per page takes with item
+// offsets: the first page, a probe that overlaps it by one item, then 100 per page.
+func listRequests(n int) int {
+	if n <= 100 {
+		return 1
+	}
+	return 2 + (max(n-199, 0)+99)/100
+}
+
 func TestListAllWalksEveryPage(t *testing.T) {
-	for _, n := range []int{0, 1, 99, 100, 101, 250, 1000} {
+	for _, n := range []int{0, 1, 99, 100, 101, 199, 200, 250, 1000} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			emulator, client := newEmulatorClient(t, n, liveemulator.Options{})
 			got, err := client.ListAll(context.Background(), "", "")
@@ -71,23 +84,70 @@ func TestListAllWalksEveryPage(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkComplete(t, got, n)
-			if requests, want := emulator.RequestCounts()[liveemulator.OperationList], max(1, (n+99)/100); requests != want {
+			if requests, want := emulator.RequestCounts()[liveemulator.OperationList], listRequests(n); requests != want {
 				t.Fatalf("%d list requests, want %d", requests, want)
 			}
 		})
 	}
 }
 
-func TestListAllToleratesPageNumberOffsets(t *testing.T) {
-	for _, n := range []int{1, 100, 250, 1000} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			_, client := newEmulatorClient(t, n, liveemulator.Options{ListOffsetIsPageNumber: true})
-			got, err := client.ListAll(context.Background(), "", "")
-			if err != nil {
-				t.Fatal(err)
+// TestListAllPagingKinds: item offsets from 0, page numbers from 0 or from 1, and servers that hold
+// fewer items per page than asked for: every walk is complete.
+func TestListAllPagingKinds(t *testing.T) {
+	kinds := map[string]liveemulator.Options{
+		"item offsets":          {},
+		"page numbers from 0":   {ListOffsetIsPageNumber: true},
+		"page numbers from 1":   {ListOffsetIsPageNumber: true, ListFirstPage: 1},
+		"item offsets, cap 10":  {ListLimitCap: 10},
+		"pages from 0, cap 10":  {ListOffsetIsPageNumber: true, ListLimitCap: 10},
+		"pages from 1, cap 10":  {ListOffsetIsPageNumber: true, ListFirstPage: 1, ListLimitCap: 10},
+		"item offsets, cap 1":   {ListLimitCap: 1},
+		"pages from 1, cap 1":   {ListOffsetIsPageNumber: true, ListFirstPage: 1, ListLimitCap: 1},
+		"pages from 0, cap 2":   {ListOffsetIsPageNumber: true, ListLimitCap: 2},
+		"pages from 1, cap 100": {ListOffsetIsPageNumber: true, ListFirstPage: 1, ListLimitCap: 100},
+	}
+	for name, opts := range kinds {
+		for _, n := range []int{0, 1, 2, 3, 9, 10, 11, 99, 100, 101, 250, 1000} {
+			if opts.ListLimitCap == 1 && n > 250 {
+				continue
 			}
-			checkComplete(t, got, n)
-		})
+			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
+				_, client := newEmulatorClient(t, n, opts)
+				got, err := client.ListAll(context.Background(), "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkComplete(t, got, n)
+			})
+		}
+	}
+}
+
+// TestListAllFailsRatherThanTruncate: a server whose total promises more than its pages hold gives
+// an error that says how many of how many were found, never a shorter list.
+func TestListAllFailsRatherThanTruncate(t *testing.T) {
+	for _, n := range []int{5, 150} {
+		emulator, _ := newEmulatorClient(t, n, liveemulator.Options{})
+		inflated := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			recorder := httptest.NewRecorder()
+			emulator.ServeHTTP(recorder, r)
+			body := recorder.Body.Bytes()
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/record/callbacks") && recorder.Code == http.StatusOK {
+				body = bytes.Replace(body, []byte(fmt.Sprintf(`"total":%d`, n)), []byte(fmt.Sprintf(`"total":%d`, n+3)), 1)
+			}
+			maps.Copy(w.Header(), recorder.Header())
+			w.WriteHeader(recorder.Code)
+			_, _ = w.Write(body)
+		}))
+		t.Cleanup(inflated.Close)
+		client, err := liveapi.New(liveapi.Config{Endpoint: inflated.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := client.ListAll(context.Background(), "", "")
+		if want := fmt.Sprintf("reports %d configurations, and paging through it found %d", n+3, n); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("want an error saying %q, got %d configurations and %v", want, len(got), err)
+		}
 	}
 }
 
@@ -158,7 +218,7 @@ func TestProjectDiscovery(t *testing.T) {
 	}
 }
 
-// BenchmarkListAll reports the list requests per walk: ceil(N/100).
+// BenchmarkListAll reports the list requests per walk (see listRequests).
 func BenchmarkListAll(b *testing.B) {
 	for _, n := range []int{100, 250, 1000, 4000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {

@@ -52,8 +52,12 @@ type Options struct {
 	// Now is the emulator's clock; time.Now when nil.
 	Now func() time.Time
 	// ListOffsetIsPageNumber makes list read offset as a page number, as older API docs describe it,
-	// instead of an item offset.
+	// instead of an item offset; ListFirstPage is the number of the first page, 0 or 1 (then 0 is
+	// read as 1).
 	ListOffsetIsPageNumber bool
+	ListFirstPage          int
+	// ListLimitCap, when set, is the most items a list page holds, whatever limit asks for.
+	ListLimitCap int
 	// DeliveryTimeout bounds each recording notification; 5 s when zero.
 	DeliveryTimeout time.Duration
 }
@@ -82,6 +86,8 @@ type Server struct {
 	hostname        string
 	now             func() time.Time
 	offsetPages     bool
+	firstPage       int
+	limitCap        int
 	deliveryTimeout time.Duration
 	mux             *http.ServeMux
 
@@ -108,6 +114,8 @@ func New(opts Options) *Server {
 		hostname:        opts.Hostname,
 		now:             opts.Now,
 		offsetPages:     opts.ListOffsetIsPageNumber,
+		firstPage:       opts.ListFirstPage,
+		limitCap:        opts.ListLimitCap,
 		deliveryTimeout: cmp.Or(opts.DeliveryTimeout, defaultDeliveryTimeout),
 		callbacks:       map[string]*Callback{},
 		byPair:          map[domainApp]string{},
@@ -257,8 +265,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, projectID string, 
 		var offset int
 		offset, msg = intParam(query.Get("offset"), "offset", 0, 0, liveapi.ListOffsetMax)
 		if msg == "" {
+			if s.limitCap > 0 {
+				limit = min(limit, s.limitCap)
+			}
 			if s.offsetPages {
-				offset *= limit
+				offset = max(offset-s.firstPage, 0) * limit
 			}
 			writeJSON(w, http.StatusOK, s.page(projectID, query.Get("publish_domain"), query.Get("app"), offset, limit))
 			return

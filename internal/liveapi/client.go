@@ -353,9 +353,11 @@ func (c *Client) findOnce(ctx context.Context, publishDomain, app string) (Callb
 	return cb, found, nil
 }
 
+// exactMatch finds (publish_domain, app) in a page; a domain is found whatever its case, so that a
+// configuration written otherwise (outside Terraform) is reported rather than missed.
 func exactMatch(page ListPage, publishDomain, app string) (Callback, bool) {
 	for _, cb := range page.Callbacks {
-		if cb.PublishDomain == publishDomain && cb.App == app {
+		if strings.EqualFold(cb.PublishDomain, publishDomain) && cb.App == app {
 			return cb, true
 		}
 	}

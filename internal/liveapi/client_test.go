@@ -52,6 +52,12 @@ func TestErrorClassification(t *testing.T) {
 		{400, `{"error_code":"LIVE.103011018","error_msg":"exists"}`, false, true, "error_code: LIVE.103011018"},
 		{400, `{"error_code":"LIVE.100011001","error_msg":"Request Illegal"}`, false, false, "error_msg: Request Illegal"},
 		{500, `not json`, false, false, "HTTP status: 500"},
+		// Only the Live API's code means gone: the gateway's 404 (wrong endpoint or region) and a
+		// proxy's 404 page do not, and say where to look.
+		{404, `{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}`, false, false,
+			"error_code: APIG.0101\nerror_msg: The API does not exist or has not been published in the environment\nrequest id: rid-1\nhint: "},
+		{404, `<html>Not Found</html>`, false, false, "Check the provider's endpoint and region"},
+		{500, `{"error_code":"LIVE.103011019","error_msg":"gone"}`, false, false, "HTTP status: 500"},
 	}
 	for _, tc := range cases {
 		client := newClient(t, func(w http.ResponseWriter, _ *http.Request) {
@@ -79,5 +85,57 @@ func TestNewNeedsAProject(t *testing.T) {
 	}
 	if endpoint, err := liveapi.RegionEndpoint("cn-north-4"); err != nil || endpoint != "https://live.cn-north-4.myhuaweicloud.com" {
 		t.Fatalf("cn-north-4: %q %v", endpoint, err)
+	}
+}
+
+func TestCheckPublishDomain(t *testing.T) {
+	cases := map[string]string{ // value: what the error says, "" when valid
+		"publish.example.com":       "",
+		"xn--r8jz45g.jp":            "",
+		"a-1.b2.example.xn--p1ai":   "",
+		"Publish.Example.com":       `must be in lower case (domain names are case-insensitive): use "publish.example.com"`,
+		"例え.jp":                     `punycode (xn--) form of an internationalized domain name: use "xn--r8jz45g.jp"`,
+		"Bücher.example.com":        `use "xn--bcher-kva.example.com"`,
+		"\u00a0.example.com":        "punycode (xn--) form",
+		"localhost":                 "must be a domain name such as publish.example.com",
+		"-a.example.com":            "must be a domain name",
+		"publish.example.com.":      "must be a domain name",
+		"publish..example.com":      "must be a domain name",
+		"publish.example.com/live":  "must be a domain name",
+		"publish_1.example.com":     "must be a domain name",
+		"publish.example.c0m":       "must be a domain name",
+		"publish.example.com\u2028": "punycode",
+	}
+	for value, want := range cases {
+		err := liveapi.CheckPublishDomain(value)
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("%q: got %v, want %q", value, err, want)
+		}
+	}
+}
+
+func TestCheckApp(t *testing.T) {
+	for _, valid := range []string{"live", "*", "app-1_x.y", "直播", "a:b"} {
+		if err := liveapi.CheckApp(valid); err != nil {
+			t.Errorf("%q: %v", valid, err)
+		}
+	}
+	for value, want := range map[string]string{
+		"a/b":        "must not contain '/'",
+		"a b":        "U+0020",
+		"a\tb":       "U+0009",
+		"a\x00b":     "U+0000",
+		"a\u00a0b":   "U+00A0",
+		"a\u2028b":   "U+2028",
+		"a\u3000b":   "U+3000",
+		"a\u200bb":   "U+200B",
+		"a\u007fb":   "U+007F",
+		"a\u0085b":   "U+0085",
+		"a\xffb":     "valid UTF-8",
+		"live\ufeff": "U+FEFF",
+	} {
+		if err := liveapi.CheckApp(value); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want %q", value, err, want)
+		}
 	}
 }

@@ -16,7 +16,7 @@ func (timeoutError) Error() string   { return "i/o timeout" }
 func (timeoutError) Timeout() bool   { return true }
 func (timeoutError) Temporary() bool { return true }
 
-func TestErrorClassification(t *testing.T) {
+func TestTransportErrorClassification(t *testing.T) {
 	post := func(err error) error { return &url.Error{Op: "Post", URL: "https://live.example.com/v1", Err: err} }
 	cases := []struct {
 		name              string

@@ -4,9 +4,14 @@ package liveapi
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // The field rules the API documents, shared by the provider's plan-time validators and the emulator.
@@ -43,16 +48,60 @@ var Events = []string{EventRecordNewFileStart, EventRecordFileComplete, EventRec
 var SignTypes = []string{SignTypeHMACSHA256, SignTypeMD5}
 
 var (
-	// DomainPattern accepts a fully qualified domain name: dot-separated labels of letters, digits
-	// and inner hyphens, at most 63 characters each, ending in an alphabetic or IDN top-level label.
-	DomainPattern = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$`)
-
-	// AppPattern forbids '/' (it separates publish_domain and app in import ids) and whitespace.
-	AppPattern = regexp.MustCompile(`^[^/\s]+$`)
+	// DomainPattern accepts a fully qualified domain name in lower case: dot-separated labels of
+	// letters, digits and inner hyphens, at most 63 characters each, ending in an alphabetic or IDN
+	// top-level label.
+	DomainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$`)
 
 	// KeyPattern is the callback key: letters and digits only, at least KeyMinLength of them.
 	KeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{32,}$`)
 )
+
+// CheckPublishDomain returns why s is not an acceptable publish_domain, or nil. Domain names are
+// case-insensitive: publish_domain is taken in lower case only, so that every comparison (duplicate
+// lookup, import, adoption) can be exact and no plan shows a difference of case. An
+// internationalized domain name is taken in its punycode (xn--) form.
+func CheckPublishDomain(s string) error {
+	if !isASCII(s) {
+		if ascii, err := idna.Lookup.ToASCII(s); err == nil && DomainPattern.MatchString(ascii) {
+			return fmt.Errorf("must be the punycode (xn--) form of an internationalized domain name: use %q", ascii)
+		}
+		return errors.New("must be a domain name in ASCII: write an internationalized domain name in its punycode (xn--) form")
+	}
+	if lower := strings.ToLower(s); lower != s {
+		return fmt.Errorf("must be in lower case (domain names are case-insensitive): use %q", lower)
+	}
+	if !DomainPattern.MatchString(s) {
+		return errors.New("must be a domain name such as publish.example.com")
+	}
+	return nil
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckApp returns why s is not an acceptable app, or nil: no '/' (it separates publish_domain and
+// app in import ids), and no Unicode whitespace, control or invisible format character.
+func CheckApp(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("must be valid UTF-8")
+	}
+	for _, r := range s {
+		switch {
+		case r == '/':
+			return errors.New("must not contain '/'")
+		case unicode.IsSpace(r) || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r):
+			return fmt.Errorf("must not contain whitespace or control characters (found %U)", r)
+		}
+	}
+	return nil
+}
 
 // CheckCallbackURL returns why s is not an acceptable notify_callback_url, or nil: the API takes an
 // absolute http:// or https:// URL with a host and without query parameters; a fragment would never

@@ -87,16 +87,16 @@ func parseCallbackBody(raw []byte) (callbackSpec, string) {
 		return callbackSpec{}, "Request Illegal: publish_domain is required"
 	case n > liveapi.PublishDomainMaxLength:
 		return callbackSpec{}, fmt.Sprintf("Request Illegal: publish_domain must be at most %d characters", liveapi.PublishDomainMaxLength)
-	case !liveapi.DomainPattern.MatchString(spec.PublishDomain):
-		return callbackSpec{}, "Request Illegal: publish_domain must be a domain name"
+	case liveapi.CheckPublishDomain(spec.PublishDomain) != nil:
+		return callbackSpec{}, "Request Illegal: publish_domain " + liveapi.CheckPublishDomain(spec.PublishDomain).Error()
 	}
 	switch n := utf8.RuneCountInString(spec.App); {
 	case n == 0:
 		return callbackSpec{}, "Request Illegal: app is required"
 	case n > liveapi.AppMaxLength:
 		return callbackSpec{}, fmt.Sprintf("Request Illegal: app must be at most %d characters", liveapi.AppMaxLength)
-	case !liveapi.AppPattern.MatchString(spec.App):
-		return callbackSpec{}, "Request Illegal: app must not contain '/' or whitespace"
+	case liveapi.CheckApp(spec.App) != nil:
+		return callbackSpec{}, "Request Illegal: app " + liveapi.CheckApp(spec.App).Error()
 	}
 	if spec.NotifyCallbackURL != "" {
 		if err := liveapi.CheckCallbackURL(spec.NotifyCallbackURL); err != nil {

@@ -51,7 +51,7 @@ func FuzzEmulatorRequest(f *testing.F) {
 			t.Fatalf("%s %s: %d with a body that is not JSON: %q", method, target, recorder.Code, recorder.Body.String())
 		}
 		for _, cb := range emulator.Callbacks() {
-			if !liveapi.DomainPattern.MatchString(cb.PublishDomain) || !liveapi.AppPattern.MatchString(cb.App) ||
+			if liveapi.CheckPublishDomain(cb.PublishDomain) != nil || liveapi.CheckApp(cb.App) != nil ||
 				(cb.Key != "" && !liveapi.KeyPattern.MatchString(cb.Key)) || len(cb.Events) == 0 {
 				t.Fatalf("an invalid configuration was stored: %+v", cb)
 			}

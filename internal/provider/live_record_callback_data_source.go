@@ -46,16 +46,16 @@ func (d *liveRecordCallbackDataSource) Schema(_ context.Context, _ datasource.Sc
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"publish_domain": schema.StringAttribute{
-				MarkdownDescription: "Ingest domain name. Set it with `app` to look up by both.",
+				MarkdownDescription: "Ingest domain name, in lower case. Set it with `app` to look up by both.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), publishDomain()},
 			},
 			"app": schema.StringAttribute{
 				MarkdownDescription: "Application name, exactly as configured (`*` for the wildcard configuration). Set it with `publish_domain`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), appName()},
 			},
 		}),
 	}

@@ -58,25 +58,26 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"publish_domain": schema.StringAttribute{
-				MarkdownDescription: "Ingest domain name, 1 to 255 characters. Changing it replaces the configuration.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Ingest domain name, 1 to 255 characters, in lower case; an internationalized " +
+					"domain name in its punycode (`xn--`) form. Changing it replaces the configuration.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, liveapi.PublishDomainMaxLength),
-					stringvalidator.RegexMatches(liveapi.DomainPattern, "must be a domain name such as publish.example.com"),
+					publishDomain(),
 				},
 			},
 			"app": schema.StringAttribute{
-				MarkdownDescription: "Application name, 1 to 128 characters without `/` or whitespace; `*` " +
-					"(the default) matches every application, and an exact name is preferred over `*`. " +
-					"Changing it replaces the configuration.",
+				MarkdownDescription: "Application name, 1 to 128 characters without `/`, whitespace or control " +
+					"characters; `*` (the default) matches every application, and an exact name is preferred " +
+					"over `*`. Changing it replaces the configuration.",
 				Optional:      true,
 				Computed:      true,
 				Default:       stringdefault.StaticString(liveapi.AppWildcard),
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, liveapi.AppMaxLength),
-					stringvalidator.RegexMatches(liveapi.AppPattern, "must not contain '/' or whitespace"),
+					appName(),
 				},
 			},
 			"notify_callback_url": schema.StringAttribute{
@@ -328,6 +329,12 @@ func parseImportID(s string) (importID, error) {
 	}
 	if publishDomain == "" || app == "" || strings.Contains(app, "/") {
 		return importID{}, fmt.Errorf("the import id %q is not publish_domain/app: it needs exactly one \"/\" between two non-empty parts", s)
+	}
+	if err := liveapi.CheckPublishDomain(publishDomain); err != nil {
+		return importID{}, fmt.Errorf("the publish_domain of the import id %q %s", s, err)
+	}
+	if err := liveapi.CheckApp(app); err != nil {
+		return importID{}, fmt.Errorf("the app of the import id %q %s", s, err)
 	}
 	return importID{publishDomain: publishDomain, app: app}, nil
 }

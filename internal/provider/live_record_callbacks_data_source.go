@@ -43,14 +43,14 @@ func (d *liveRecordCallbacksDataSource) Schema(_ context.Context, _ datasource.S
 			"`publish_domain`, `app` and `id`.",
 		Attributes: map[string]schema.Attribute{
 			"publish_domain": schema.StringAttribute{
-				MarkdownDescription: "Only configurations of this ingest domain.",
+				MarkdownDescription: "Only configurations of this ingest domain, in lower case.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), publishDomain()},
 			},
 			"app": schema.StringAttribute{
 				MarkdownDescription: "Only configurations of this application, and those of every application (`*`).",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), appName()},
 			},
 			"callbacks": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching configurations.",

@@ -10,24 +10,43 @@ import (
 )
 
 // httpURL accepts an absolute http:// or https:// URL with a host and no query or fragment.
-func httpURL() validator.String { return httpURLValidator{} }
-
-type httpURLValidator struct{}
-
-func (v httpURLValidator) Description(_ context.Context) string {
-	return "value must be an absolute http:// or https:// URL with a host, without query parameters or fragment"
+func httpURL() validator.String {
+	return ruleValidator{description: "value must be an absolute http:// or https:// URL with a host, without query parameters or fragment",
+		summary: "Invalid URL", check: liveapi.CheckCallbackURL}
 }
 
-func (v httpURLValidator) MarkdownDescription(ctx context.Context) string {
+// publishDomain accepts a domain name in lower case, an internationalized one in punycode.
+func publishDomain() validator.String {
+	return ruleValidator{description: "value must be a domain name in lower case, in punycode (xn--) when internationalized",
+		summary: "Invalid Domain Name", check: liveapi.CheckPublishDomain}
+}
+
+// appName accepts an application name without '/', whitespace or control characters.
+func appName() validator.String {
+	return ruleValidator{description: "value must not contain '/', whitespace or control characters",
+		summary: "Invalid Application Name", check: liveapi.CheckApp}
+}
+
+// ruleValidator applies one of the API's field rules from liveapi; check says why a value fails.
+type ruleValidator struct {
+	description, summary string
+	check                func(string) error
+}
+
+func (v ruleValidator) Description(_ context.Context) string {
+	return v.description
+}
+
+func (v ruleValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (v httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v ruleValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := liveapi.CheckCallbackURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
 			fmt.Sprintf("Attribute %s %s, got: %q.", req.Path, err, req.ConfigValue.ValueString()))
 	}
 }

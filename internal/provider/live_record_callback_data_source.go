@@ -27,7 +27,8 @@ func NewLiveRecordCallbackDataSource() datasource.DataSource {
 }
 
 type liveRecordCallbackDataSource struct {
-	client *liveapi.Client
+	client          *liveapi.Client
+	unknownSettings []string
 }
 
 func (d *liveRecordCallbackDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -91,10 +92,14 @@ func (d *liveRecordCallbackDataSource) ConfigValidators(_ context.Context) []dat
 }
 
 func (d *liveRecordCallbackDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.client, d.unknownSettings = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *liveRecordCallbackDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.client == nil {
+		addNotConfiguredError(&resp.Diagnostics, d.unknownSettings, "Reading the live_record_callback data source")
+		return
+	}
 	var config recordCallbackAPIModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
@@ -132,15 +137,3 @@ func (d *liveRecordCallbackDataSource) Read(ctx context.Context, req datasource.
 	resp.Diagnostics.Append(resp.State.Set(ctx, config)...)
 }
 
-// clientFrom takes the client that the provider's Configure hands to resources and data sources.
-func clientFrom(providerData any, diags interface{ AddError(string, string) }) *liveapi.Client {
-	if providerData == nil {
-		return nil
-	}
-	client, ok := providerData.(*liveapi.Client)
-	if !ok {
-		diags.AddError("Unexpected Provider Data Type",
-			fmt.Sprintf("Expected *liveapi.Client, got: %T. Please report this issue to the provider developers.", providerData))
-	}
-	return client
-}

@@ -40,7 +40,8 @@ func NewLiveRecordCallbackResource() resource.Resource {
 }
 
 type liveRecordCallbackResource struct {
-	client *liveapi.Client
+	client          *liveapi.Client
+	unknownSettings []string
 }
 
 func (r *liveRecordCallbackResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -130,10 +131,14 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 }
 
 func (r *liveRecordCallbackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.client, r.unknownSettings = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.client == nil {
+		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Creating a recording callback")
+		return
+	}
 	var plan liveRecordCallbackModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -195,6 +200,13 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.client == nil {
+		// Plan with the state as it is: neither fail nor drop the callback.
+		resp.Diagnostics.AddWarning("Live Record Callback Not Refreshed",
+			fmt.Sprintf("%s The recording callback %s was not read from the Live API; Terraform plans with the state it "+
+				"has, and reads it again once the provider's configuration is known.", notKnownYet(r.unknownSettings), state.ID.ValueString()))
+		return
+	}
 	timeout, diags := state.Timeouts.Read(ctx, defaultTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -221,6 +233,10 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 }
 
 func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.client == nil {
+		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Updating a recording callback")
+		return
+	}
 	var plan liveRecordCallbackModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -258,6 +274,10 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 }
 
 func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.client == nil {
+		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Deleting a recording callback")
+		return
+	}
 	var state liveRecordCallbackModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -282,6 +302,10 @@ func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.De
 // a wrong id is answered with both accepted forms.
 func (r *liveRecordCallbackResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	const summary = "Unable to Import Live Record Callback"
+	if r.client == nil {
+		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Importing a recording callback")
+		return
+	}
 	importID, err := parseImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s.\n\n%s", err, importIDForms))

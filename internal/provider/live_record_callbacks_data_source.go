@@ -22,7 +22,8 @@ func NewLiveRecordCallbacksDataSource() datasource.DataSource {
 }
 
 type liveRecordCallbacksDataSource struct {
-	client *liveapi.Client
+	client          *liveapi.Client
+	unknownSettings []string
 }
 
 type liveRecordCallbacksDataSourceModel struct {
@@ -67,10 +68,14 @@ func (d *liveRecordCallbacksDataSource) Schema(_ context.Context, _ datasource.S
 }
 
 func (d *liveRecordCallbacksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.client, d.unknownSettings = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *liveRecordCallbacksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.client == nil {
+		addNotConfiguredError(&resp.Diagnostics, d.unknownSettings, "Reading the live_record_callbacks data source")
+		return
+	}
 	var config liveRecordCallbacksDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {

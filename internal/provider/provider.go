@@ -138,9 +138,17 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	cfg, diags := p.resolveConfig(config)
+	cfg, unknown, diags := p.resolveConfig(config)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(unknown) > 0 {
+		// During plan, settings may come from resources not applied yet: the client is built once
+		// apply knows them. Resources and data sources say what they cannot do until then.
+		tflog.Debug(ctx, "Live provider settings are not known until apply", map[string]any{"settings": unknown})
+		data := &providerData{unknownSettings: unknown}
+		resp.ResourceData, resp.DataSourceData = data, data
 		return
 	}
 
@@ -158,19 +166,62 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	tflog.Debug(ctx, "Configured the Live API client", map[string]any{
 		"endpoint": cfg.Endpoint, "region": cfg.Region, "project_id": client.ProjectID(),
 	})
-	resp.ResourceData = client
-	resp.DataSourceData = client
+	data := &providerData{client: client}
+	resp.ResourceData, resp.DataSourceData = data, data
 }
 
-// resolveConfig applies the environment fallbacks and reports every unknown, missing or invalid
-// setting as an error on its attribute, naming its environment variables. It sends no request.
-func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, diag.Diagnostics) {
-	var diags diag.Diagnostics
+// providerData is what Configure hands to resources and data sources: the client, or, while some
+// settings are not known until apply, their names.
+type providerData struct {
+	client          *liveapi.Client
+	unknownSettings []string
+}
+
+// clientFrom takes the client that the provider's Configure hands to resources and data sources; it
+// is nil, with the settings not known yet, before apply knows the whole configuration.
+func clientFrom(data any, diags interface{ AddError(string, string) }) (*liveapi.Client, []string) {
+	if data == nil {
+		return nil, nil
+	}
+	configured, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data Type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", data))
+		return nil, nil
+	}
+	return configured.client, configured.unknownSettings
+}
+
+// notKnownYet explains that some settings of the provider are not known until apply.
+func notKnownYet(unknownSettings []string) string {
+	switch len(unknownSettings) {
+	case 0:
+		return "The provider is not configured yet."
+	case 1:
+		return fmt.Sprintf("The provider's %s is not known until apply.", unknownSettings[0])
+	}
+	return fmt.Sprintf("The provider's %s are not known until apply.", strings.Join(unknownSettings, ", "))
+}
+
+// addNotConfiguredError reports that what needs the Live API cannot run before the provider's
+// configuration is known.
+func addNotConfiguredError(diags *diag.Diagnostics, unknownSettings []string, what string) {
+	diags.AddError("Live Provider Configuration Not Known",
+		fmt.Sprintf("%s %s needs the Live API, so it cannot run before then. Apply the resources that the "+
+			"provider configuration depends on first (for example with -target), or configure the provider from "+
+			"values known at plan time.", notKnownYet(unknownSettings), what))
+}
+
+// resolveConfig applies the environment fallbacks and reports every missing or invalid setting as an
+// error on its attribute, naming its environment variables. A setting whose value is not known until
+// apply is returned in unknown, and only what can be checked without it is checked. It sends no
+// request.
+func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, diags diag.Diagnostics) {
+	isUnknown := map[string]bool{}
 	resolve := func(attr string, value types.String, envs []string) string {
 		if value.IsUnknown() {
-			diags.AddAttributeError(path.Root(attr), "Unknown Live Provider Setting",
-				fmt.Sprintf("The provider cannot create the Live API client because %s is not known until apply. "+
-					"Set it to a static value or use the %s environment variable.", attr, strings.Join(envs, " or ")))
+			isUnknown[attr] = true
+			unknown = append(unknown, attr)
 			return ""
 		}
 		if !value.IsNull() {
@@ -184,7 +235,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 		return ""
 	}
 
-	cfg := liveapi.Config{
+	cfg = liveapi.Config{
 		Region:        resolve("region", config.Region, envRegion),
 		ProjectID:     resolve("project_id", config.ProjectID, envProjectID),
 		AccessKey:     resolve("access_key", config.AccessKey, envAccessKey),
@@ -197,8 +248,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 
 	switch insecure := p.getenv(envInsecure[0]); {
 	case config.Insecure.IsUnknown():
-		diags.AddAttributeError(path.Root("insecure"), "Unknown Live Provider Setting",
-			"The provider cannot create the Live API client because insecure is not known until apply.")
+		unknown = append(unknown, "insecure")
 	case !config.Insecure.IsNull():
 		cfg.Insecure = config.Insecure.ValueBool()
 	case insecure != "":
@@ -211,8 +261,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 	}
 	switch maxRetries := p.getenv(envMaxRetries[0]); {
 	case config.MaxRetries.IsUnknown():
-		diags.AddAttributeError(path.Root("max_retries"), "Unknown Live Provider Setting",
-			"The provider cannot create the Live API client because max_retries is not known until apply.")
+		unknown = append(unknown, "max_retries")
 	case !config.MaxRetries.IsNull():
 		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
 	case maxRetries != "":
@@ -227,7 +276,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 	}
 	cfg.RetryBaseDelay = p.retryBaseDelay
 	if diags.HasError() {
-		return cfg, diags
+		return cfg, unknown, diags
 	}
 
 	for _, required := range []struct {
@@ -237,7 +286,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 		{"access_key", cfg.AccessKey, "access key", envAccessKey},
 		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
 	} {
-		if required.value == "" {
+		if required.value == "" && !isUnknown[required.attr] {
 			diags.AddAttributeError(path.Root(required.attr), "Missing Live Provider Setting",
 				fmt.Sprintf("The provider cannot create the Live API client because the %s is missing. "+
 					"Set %s in the provider configuration or the %s environment variable.",
@@ -245,7 +294,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 		}
 	}
 
-	if cfg.ProjectID == "" && cfg.Region == "" {
+	if cfg.ProjectID == "" && cfg.Region == "" && !isUnknown["project_id"] && !isUnknown["region"] {
 		diags.AddAttributeError(path.Root("project_id"), "Missing Live Provider Setting",
 			fmt.Sprintf("The provider cannot create the Live API client because the project ID is missing. "+
 				"Set project_id in the provider configuration or the %s environment variable, or set region "+
@@ -265,11 +314,13 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 	}
 	// Without an endpoint, the region chooses it.
 	switch {
-	case cfg.Endpoint != "":
+	case cfg.Endpoint != "" || isUnknown["endpoint"]:
 	case cfg.Region == "":
-		diags.AddAttributeError(path.Root("region"), "Missing Live Provider Setting",
-			fmt.Sprintf("The provider cannot choose a Live endpoint. Set region (or the %s environment variable) "+
-				"to a Live region, or endpoint (or %s) to a Live API base URL.", envRegion[0], envEndpoint[0]))
+		if !isUnknown["region"] {
+			diags.AddAttributeError(path.Root("region"), "Missing Live Provider Setting",
+				fmt.Sprintf("The provider cannot choose a Live endpoint. Set region (or the %s environment variable) "+
+					"to a Live region, or endpoint (or %s) to a Live API base URL.", envRegion[0], envEndpoint[0]))
+		}
 	default:
 		if _, err := liveapi.RegionEndpoint(cfg.Region); err != nil {
 			diags.AddAttributeError(path.Root("region"), "Invalid Live Provider Setting",
@@ -277,7 +328,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (liveapi.Config, 
 					"Set endpoint (or %s) to use it.", cfg.Region, envRegion[0], err, envEndpoint[0]))
 		}
 	}
-	return cfg, diags
+	return cfg, unknown, diags
 }
 
 func (p *liveProvider) Resources(_ context.Context) []func() resource.Resource {

@@ -3,6 +3,7 @@ package liveemulator
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,9 @@ import (
 // AdminPrefix is where the admin endpoint lives: faults, throttle and a look at the store and the
 // request counts, for rehearsing faults from outside the process. Only loopback clients may use it.
 const AdminPrefix = "/_emulator/"
+
+// DeliveriesDroppedHeader tells, with the delivery log, how many older deliveries it dropped.
+const DeliveriesDroppedHeader = "X-Deliveries-Dropped"
 
 func (s *Server) registerAdmin() {
 	s.mux.HandleFunc("POST "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, body string) {
@@ -46,8 +50,16 @@ func (s *Server) registerAdmin() {
 	}))
 	s.mux.HandleFunc("POST "+AdminPrefix+"recordings", s.admin(func(w http.ResponseWriter, body string) {
 		var rec Recording
+		var given struct {
+			Files *int `json:"files"`
+		}
 		if err := json.Unmarshal([]byte(body), &rec); err != nil {
 			writeError(w, http.StatusBadRequest, "EMULATOR.400", "the body must be a JSON recording: "+err.Error())
+			return
+		}
+		_ = json.Unmarshal([]byte(body), &given) // it decoded as a Recording just above
+		if given.Files != nil && *given.Files < 1 {
+			writeError(w, http.StatusBadRequest, "EMULATOR.400", fmt.Sprintf("files must be 1 to %d", MaxRecordingFiles))
 			return
 		}
 		deliveries, err := s.Record(context.Background(), rec)
@@ -58,6 +70,7 @@ func (s *Server) registerAdmin() {
 		writeJSON(w, http.StatusOK, deliveries)
 	}))
 	s.mux.HandleFunc("GET "+AdminPrefix+"deliveries", s.admin(func(w http.ResponseWriter, _ string) {
+		w.Header().Set(DeliveriesDroppedHeader, strconv.Itoa(s.DeliveriesDropped()))
 		writeJSON(w, http.StatusOK, s.Deliveries())
 	}))
 	s.mux.HandleFunc("GET "+AdminPrefix+"callbacks", s.admin(func(w http.ResponseWriter, _ string) {

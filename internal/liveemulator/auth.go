@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -80,8 +81,11 @@ func canonicalRequest(r *http.Request, body []byte, signedHeaders []string) stri
 		}
 	}
 	b.WriteString("\n" + strings.Join(signedHeaders, ";") + "\n")
-	if unsigned := r.Header.Get("X-Sdk-Content-Sha256"); unsigned != "" {
-		b.WriteString(unsigned)
+	// The header stands for the body's hash only when the signature covers it; otherwise anyone
+	// could swap the body of a signed request and state the old body's hash.
+	if payloadHash := r.Header.Get("X-Sdk-Content-Sha256"); payloadHash != "" &&
+		slices.ContainsFunc(signedHeaders, func(name string) bool { return strings.EqualFold(name, "x-sdk-content-sha256") }) {
+		b.WriteString(payloadHash)
 	} else {
 		bodyHash := sha256.Sum256(body)
 		b.WriteString(hex.EncodeToString(bodyHash[:]))

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/lastn"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 )
 
@@ -98,7 +99,7 @@ type Server struct {
 	requests   map[string]int
 	userAgents map[string]bool
 
-	deliveries     []Delivery
+	deliveries     *lastn.Log[Delivery]
 	defaultProject string
 
 	faults        []*activeFault
@@ -121,6 +122,7 @@ func New(opts Options) *Server {
 		byPair:          map[domainApp]string{},
 		requests:        map[string]int{},
 		userAgents:      map[string]bool{},
+		deliveries:      lastn.New[Delivery](MaxDeliveries),
 	}
 	for _, c := range opts.Credentials {
 		s.credentials[c.AccessKey] = c

@@ -3,6 +3,9 @@ package liveemulator_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -396,6 +399,42 @@ func TestOtherClientSignature(t *testing.T) {
 	mismatch := signedRequest(t, http.MethodGet, url, "ffffffffffffffffffffffffffffffff", nil, testSecretKey)
 	if status, got, _ := do(t, mismatch); status != http.StatusUnauthorized || !strings.Contains(got, liveapi.ErrorCodeProjectMismatch) {
 		t.Fatalf("X-Project-Id different from the path: %d %s", status, got)
+	}
+}
+
+// TestPayloadHashHeader: X-Sdk-Content-Sha256 stands for the body's hash only when it is signed. A
+// body swapped after signing, with the old body's hash in an unsigned header, is refused.
+func TestPayloadHashHeader(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	url := env.url + "/v1/" + testProjectID + "/record/callbacks"
+	signedBody := []byte(`{"publish_domain":"signed.example.com","app":"live"}` + "\n")
+	swappedBody := []byte(`{"publish_domain":"swapped.example.com","app":"live"}` + "\n")
+
+	swapped := signedRequest(t, http.MethodPost, url, "", signedBody, testSecretKey)
+	hash := sha256.Sum256(signedBody)
+	swapped.Header.Set("X-Sdk-Content-Sha256", hex.EncodeToString(hash[:]))
+	swapped.Body, swapped.ContentLength = io.NopCloser(bytes.NewReader(swappedBody)), int64(len(swappedBody))
+	if status, got, _ := do(t, swapped); status != http.StatusUnauthorized || !strings.Contains(got, liveapi.ErrorCodeAuthFailed) {
+		t.Fatalf("a body swapped after signing: %d %s", status, got)
+	}
+
+	// Signed, the header is the payload's stand-in, as the SDK's UNSIGNED-PAYLOAD is.
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(signedBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Sdk-Date", time.Now().UTC().Format("20060102T150405Z"))
+	req.Header.Set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")
+	signed := []string{"x-sdk-content-sha256", "x-sdk-date"}
+	canonical := "POST\n/v1/" + testProjectID + "/record/callbacks/\n\nx-sdk-content-sha256:UNSIGNED-PAYLOAD\nx-sdk-date:" +
+		req.Header.Get("X-Sdk-Date") + "\n\nx-sdk-content-sha256;x-sdk-date\nUNSIGNED-PAYLOAD"
+	canonicalHash := sha256.Sum256([]byte(canonical))
+	mac := hmac.New(sha256.New, []byte(testSecretKey))
+	mac.Write([]byte("SDK-HMAC-SHA256\n" + req.Header.Get("X-Sdk-Date") + "\n" + hex.EncodeToString(canonicalHash[:])))
+	req.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
+		testAccessKey, strings.Join(signed, ";"), hex.EncodeToString(mac.Sum(nil))))
+	if status, got, _ := do(t, req); status != http.StatusCreated {
+		t.Fatalf("a signed X-Sdk-Content-Sha256: %d %s", status, got)
 	}
 }
 

@@ -71,7 +71,7 @@ type Recording struct {
 	PublishDomain string `json:"publish_domain"`
 	App           string `json:"app"`
 	Stream        string `json:"stream"`
-	// Files is how many files the recording produces (at least 1).
+	// Files is how many files the recording produces, 1 to MaxRecordingFiles; 0 means 1.
 	Files int `json:"files"`
 	// FailWith makes the recording fail after its first file started, with this error_message.
 	FailWith string `json:"fail_with,omitempty"`
@@ -87,6 +87,13 @@ type Delivery struct {
 	Error     string        `json:"error,omitempty"`
 }
 
+const (
+	// MaxRecordingFiles bounds a simulated recording.
+	MaxRecordingFiles = 1000
+	// MaxDeliveries is how many deliveries the log keeps: an emulator left running stays bounded.
+	MaxDeliveries = 10_000
+)
+
 // defaultDeliveryTimeout bounds each notification unless Options.DeliveryTimeout says otherwise: a
 // receiver that is down or slow is reported, and the recording goes on.
 const defaultDeliveryTimeout = 5 * time.Second
@@ -99,6 +106,9 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 	projectID := cmp.Or(rec.ProjectID, s.defaultProject)
 	if rec.PublishDomain == "" || rec.App == "" || rec.Stream == "" {
 		return nil, errors.New("a recording needs publish_domain, app and stream")
+	}
+	if rec.Files < 0 || rec.Files > MaxRecordingFiles {
+		return nil, fmt.Errorf("a recording produces 1 to %d files, not %d", MaxRecordingFiles, rec.Files)
 	}
 	rec.Files = max(rec.Files, 1)
 	cb, ok := s.callbackFor(projectID, rec.PublishDomain, rec.App)
@@ -120,7 +130,7 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 		delivery := s.deliver(ctx, cb.NotifyCallbackURL, n)
 		deliveries = append(deliveries, delivery)
 		s.mu.Lock()
-		s.deliveries = append(s.deliveries, delivery)
+		s.deliveries.Add(delivery)
 		s.mu.Unlock()
 	}
 	return deliveries, nil
@@ -204,9 +214,16 @@ func (s *Server) deliver(ctx context.Context, url string, n Notification) Delive
 	return delivery
 }
 
-// Deliveries returns the delivery log: every notification sent, in order.
+// Deliveries returns the delivery log: the last MaxDeliveries notifications sent, in order.
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.deliveries)
+	return s.deliveries.Entries()
+}
+
+// DeliveriesDropped returns how many older deliveries were dropped from the delivery log.
+func (s *Server) DeliveriesDropped() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deliveries.Dropped()
 }

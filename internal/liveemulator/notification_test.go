@@ -2,6 +2,7 @@ package liveemulator_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -62,8 +63,8 @@ func TestRecordPicksTheExactAppAndSubscribedEvents(t *testing.T) {
 			t.Fatalf("%s does not verify: %v", r.Event.EventType, r.Err)
 		}
 	}
-	if n := len(emulator.Deliveries()); n != 5 {
-		t.Fatalf("the delivery log holds %d deliveries, want 5", n)
+	if deliveries, dropped := emulator.Deliveries(), emulator.DeliveriesDropped(); len(deliveries) != 5 || dropped != 0 {
+		t.Fatalf("the delivery log holds %d deliveries (%d dropped), want 5", len(deliveries), dropped)
 	}
 	if _, err := emulator.Record(ctx, liveemulator.Recording{PublishDomain: "other.example.com", App: "live", Stream: "s"}); err == nil {
 		t.Fatal("a recording that no configuration applies to must be an error")
@@ -102,5 +103,41 @@ func TestRecordReportsReceiversThatAreDownOrSlow(t *testing.T) {
 		if len(deliveries) != 1 || deliveries[0].Error == "" || deliveries[0].Status != 0 {
 			t.Fatalf("%s receiver: %+v", app, deliveries)
 		}
+	}
+}
+
+// TestDeliveryLogIsBounded: an emulator left running keeps the last MaxDeliveries deliveries and
+// counts the others; a recording has 1 to MaxRecordingFiles files.
+func TestDeliveryLogIsBounded(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	accept := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer accept.Close()
+	if _, err := env.emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: "*",
+		NotifyCallbackURL: accept.URL, Events: []string{liveapi.EventRecordNewFileStart, liveapi.EventRecordFileComplete}, SignType: "MD5"}); err != nil {
+		t.Fatal(err)
+	}
+	record := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, env.url+liveemulator.AdminPrefix+"recordings", strings.NewReader(body))
+		status, answer, _ := do(t, req)
+		return status, answer
+	}
+	for _, files := range []string{"0", "-1", "1001"} {
+		if status, answer := record(`{"publish_domain":"publish.example.com","app":"live","stream":"s","files":` + files + `}`); status != http.StatusBadRequest {
+			t.Fatalf("files=%s: %d %s", files, status, answer)
+		}
+	}
+	// 2 events per file: 5 recordings of 1000 files and one of 3 make 10,006 deliveries.
+	for _, files := range []int{1000, 1000, 1000, 1000, 1000, 3} {
+		if status, answer := record(fmt.Sprintf(`{"publish_domain":"publish.example.com","app":"live","stream":"s","files":%d}`, files)); status != http.StatusOK {
+			t.Fatalf("files=%d: %d %.200s", files, status, answer)
+		}
+	}
+	deliveries, dropped := env.emulator.Deliveries(), env.emulator.DeliveriesDropped()
+	if len(deliveries) != liveemulator.MaxDeliveries || dropped != 6 {
+		t.Fatalf("the log holds %d deliveries and dropped %d, want %d and 6", len(deliveries), dropped, liveemulator.MaxDeliveries)
+	}
+	req, _ := http.NewRequest(http.MethodGet, env.url+liveemulator.AdminPrefix+"deliveries", nil)
+	if _, _, header := do(t, req); header.Get(liveemulator.DeliveriesDroppedHeader) != "6" {
+		t.Fatalf("%s: %q", liveemulator.DeliveriesDroppedHeader, header.Get(liveemulator.DeliveriesDroppedHeader))
 	}
 }

@@ -16,6 +16,9 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/lastn"
 )
 
 // Event is a notification as received.
@@ -66,34 +69,55 @@ func Verify(body []byte, signType, key string) (Event, error) {
 	return event, nil
 }
 
+// ErrStale is returned for a notification whose auth_timestamp is further than MaxClockSkew from
+// the receiver's clock: a replay of an old notification, or a clock that is wrong.
+var ErrStale = errors.New("the notification's auth_timestamp is more than 5 minutes from the receiver's clock: a replay or a wrong clock")
+
+const (
+	// MaxClockSkew is how far auth_timestamp may be from the receiver's clock.
+	MaxClockSkew = 5 * time.Minute
+	// MaxBodyBytes caps a notification's body; a notification is about a kilobyte.
+	MaxBodyBytes = 64 << 10
+	// MaxReceived is how many notifications the receiver keeps: one left running stays bounded.
+	MaxReceived = 10_000
+)
+
 // Received is one notification and whether it verified.
 type Received struct {
 	Event Event
 	Err   error
 }
 
-// Receiver is an http.Handler that verifies each notification with its key: it answers 200 to a
-// verified one and 401 to any other, and keeps them all.
+// Receiver is an http.Handler that verifies each notification with its key and its freshness: it
+// answers 200 to a verified one and 401 to any other, and keeps the last MaxReceived.
 type Receiver struct {
 	SignType string
 	Key      string
 	// OnReceive, when set, is called with each notification.
 	OnReceive func(Received)
+	// Now is the receiver's clock; time.Now when nil.
+	Now func() time.Time
 
 	mu       sync.Mutex
-	received []Received
+	received *lastn.Log[Received]
 }
 
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxBodyBytes))
 	if err != nil {
-		http.Error(w, "unreadable body", http.StatusBadRequest)
+		http.Error(w, "unreadable or too large body", http.StatusRequestEntityTooLarge)
 		return
 	}
 	event, err := Verify(body, r.SignType, r.Key)
+	if err == nil && !r.fresh(event.AuthTimestamp) {
+		err = ErrStale
+	}
 	received := Received{Event: event, Err: err}
 	r.mu.Lock()
-	r.received = append(r.received, received)
+	if r.received == nil {
+		r.received = lastn.New[Received](MaxReceived)
+	}
+	r.received.Add(received)
 	r.mu.Unlock()
 	if r.OnReceive != nil {
 		r.OnReceive(received)
@@ -105,9 +129,31 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// Received returns every notification received, in order.
+func (r *Receiver) fresh(authTimestamp int64) bool {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	skew := now().Sub(time.Unix(authTimestamp, 0))
+	return skew <= MaxClockSkew && skew >= -MaxClockSkew
+}
+
+// Received returns the last MaxReceived notifications received, in order.
 func (r *Receiver) Received() []Received {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Received(nil), r.received...)
+	if r.received == nil {
+		return nil
+	}
+	return r.received.Entries()
+}
+
+// Dropped returns how many notifications were dropped from what Received returns.
+func (r *Receiver) Dropped() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.received == nil {
+		return 0
+	}
+	return r.received.Dropped()
 }

@@ -2,10 +2,12 @@ package livereceiver_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 )
@@ -41,8 +43,11 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+// signedAt is the auth_timestamp of body.
+var signedAt = time.Unix(1795725000, 0)
+
 func TestReceiverAnswers(t *testing.T) {
-	receiver := &livereceiver.Receiver{SignType: "MD5", Key: key}
+	receiver := &livereceiver.Receiver{SignType: "MD5", Key: key, Now: func() time.Time { return signedAt.Add(time.Minute) }}
 	server := httptest.NewServer(receiver)
 	defer server.Close()
 	for sign, want := range map[string]int{md5Sign: http.StatusOK, hmacSign: http.StatusUnauthorized} {
@@ -57,5 +62,43 @@ func TestReceiverAnswers(t *testing.T) {
 	}
 	if n := len(receiver.Received()); n != 2 {
 		t.Fatalf("%d received", n)
+	}
+}
+
+// TestReceiverRefusesReplays: a notification signed more than 5 minutes from the receiver's clock,
+// in either direction, is refused although its signature verifies.
+func TestReceiverRefusesReplays(t *testing.T) {
+	for offset, want := range map[time.Duration]int{
+		0: http.StatusOK, 5 * time.Minute: http.StatusOK, -5 * time.Minute: http.StatusOK,
+		5*time.Minute + time.Second: http.StatusUnauthorized, -5*time.Minute - time.Second: http.StatusUnauthorized, 24 * time.Hour: http.StatusUnauthorized,
+	} {
+		receiver := &livereceiver.Receiver{SignType: "MD5", Key: key, Now: func() time.Time { return signedAt.Add(offset) }}
+		recorder := httptest.NewRecorder()
+		receiver.ServeHTTP(recorder, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(withSign(md5Sign)))))
+		if recorder.Code != want {
+			t.Errorf("received %s after signing: %d, want %d", offset, recorder.Code, want)
+		}
+		if want != http.StatusOK && !errors.Is(receiver.Received()[0].Err, livereceiver.ErrStale) {
+			t.Errorf("%s: %v, want ErrStale", offset, receiver.Received()[0].Err)
+		}
+	}
+}
+
+// TestReceiverIsBounded: the body is capped, and the record keeps the last MaxReceived.
+func TestReceiverIsBounded(t *testing.T) {
+	receiver := &livereceiver.Receiver{SignType: "MD5", Key: key, Now: func() time.Time { return signedAt }}
+	recorder := httptest.NewRecorder()
+	huge := `{"stream":"` + strings.Repeat("a", livereceiver.MaxBodyBytes) + `"}`
+	receiver.ServeHTTP(recorder, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(huge)))
+	if recorder.Code != http.StatusRequestEntityTooLarge || len(receiver.Received()) != 0 {
+		t.Fatalf("a body over the cap: %d, %d recorded", recorder.Code, len(receiver.Received()))
+	}
+	for i := range livereceiver.MaxReceived + 3 {
+		body := strings.Replace(string(withSign(md5Sign)), `"s1"`, fmt.Sprintf(`"s%d"`, i), 1)
+		receiver.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body)))
+	}
+	received := receiver.Received()
+	if len(received) != livereceiver.MaxReceived || receiver.Dropped() != 3 || received[0].Event.Stream != "s3" {
+		t.Fatalf("kept %d, dropped %d, oldest %q", len(received), receiver.Dropped(), received[0].Event.Stream)
 	}
 }

@@ -136,4 +136,3 @@ func (d *liveRecordCallbackDataSource) Read(ctx context.Context, req datasource.
 	resp.Diagnostics.Append(config.flatten(ctx, callback)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, config)...)
 }
-

@@ -122,7 +122,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	delivered, err := callAdmin(ctx, http.MethodPost, *emulatorURL, "recordings", body)
+	delivered, _, err := callAdmin(ctx, http.MethodPost, *emulatorURL, "recordings", body)
 	if err != nil {
 		return err
 	}
@@ -137,33 +137,36 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	logged, err := callAdmin(ctx, http.MethodGet, *emulatorURL, "deliveries", nil)
+	logged, dropped, err := callAdmin(ctx, http.MethodGet, *emulatorURL, "deliveries", nil)
 	if err != nil {
 		return err
+	}
+	if dropped != "" && dropped != "0" {
+		fmt.Fprintf(stdout, "(%s older deliveries were dropped from the log, which keeps the last %d)\n", dropped, liveemulator.MaxDeliveries)
 	}
 	return printDeliveries(stdout, logged)
 }
 
-// callAdmin calls the admin endpoint of a running emulator and decodes the deliveries it answers.
-func callAdmin(ctx context.Context, method, emulatorURL, path string, body []byte) ([]liveemulator.Delivery, error) {
+// callAdmin calls the admin endpoint of a running emulator and decodes the deliveries it answers,
+// with how many older ones the log dropped, when it says.
+func callAdmin(ctx context.Context, method, emulatorURL, path string, body []byte) (delivered []liveemulator.Delivery, dropped string, err error) {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(emulatorURL, "/")+liveemulator.AdminPrefix+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the emulator answered %s: %s", resp.Status, answer)
+		return nil, "", fmt.Errorf("the emulator answered %s: %s", resp.Status, answer)
 	}
-	var delivered []liveemulator.Delivery
-	return delivered, json.Unmarshal(answer, &delivered)
+	return delivered, resp.Header.Get(liveemulator.DeliveriesDroppedHeader), json.Unmarshal(answer, &delivered)
 }
 
 // printDeliveries prints one line per delivery; it fails when a notification was not accepted.

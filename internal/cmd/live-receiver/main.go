@@ -13,7 +13,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"unicode"
 
 	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
@@ -52,8 +55,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			verdict = "REJECTED: " + r.Err.Error()
 		}
 		e := r.Event
-		fmt.Fprintf(stdout, "%-22s %s/%s/%s  %s\n", e.EventType, e.PublishDomain, e.App, e.Stream, verdict)
+		fmt.Fprintf(stdout, "%-22s %s/%s/%s  %s\n", printable(e.EventType), printable(e.PublishDomain), printable(e.App),
+			printable(e.Stream), verdict)
 	}}
 	fmt.Fprintf(stdout, "http://%s/notify\n", listener.Addr())
 	return httpserve.Serve(ctx, listener, receiver)
+}
+
+// printable quotes a value from a notification when it holds anything but graphic characters, so
+// that what anyone can POST cannot forge lines or drive the terminal.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: build the provider, the emulator and a notification receiver, start them on free loopback
 # ports, and run terraform apply on examples/demo, a recording whose signed notifications the receiver
-# verifies, a second plan that must be empty, and destroy. Cleans up on exit.
+# verifies, a second plan that must be empty, and destroy. Stops every server it started when it
+# ends, however it ends (scripts/processes.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,35 +16,16 @@ go build -o "$demo/plugins/terraform-provider-live" .
 go build -o "$demo/live-emulator" ./internal/cmd/live-emulator
 go build -o "$demo/live-receiver" ./internal/cmd/live-receiver
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-# start NAME COMMAND...: runs COMMAND in the background and prints the URL it prints first.
-start() {
-  local name=$1 url=
-  shift
-  "$@" >"$demo/$name.out" 2>"$demo/$name.err" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(head -n 1 "$demo/$name.out" 2>/dev/null || true)
-    [ -n "$url" ] && { echo "$url"; return; }
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$demo/$name.err" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "$name printed no URL" >&2
-  return 1
-}
+source scripts/processes.sh
 
 export TF_VAR_callback_key=DemoCallbackKey0123456789abcdefXYZ
 
 echo "==> Starting the emulator and a notification receiver on loopback"
-endpoint=$(start emulator "$demo/live-emulator" --listen 127.0.0.1:0)
+start_server emulator "$demo" "$demo/live-emulator" --listen 127.0.0.1:0
+endpoint=$started_url
 echo "    emulator: $endpoint"
-receiver=$(LIVE_RECEIVER_KEY=$TF_VAR_callback_key start receiver "$demo/live-receiver" --listen 127.0.0.1:0 --sign-type MD5)
+start_server receiver "$demo" env LIVE_RECEIVER_KEY="$TF_VAR_callback_key" "$demo/live-receiver" --listen 127.0.0.1:0 --sign-type MD5
+receiver=$started_url
 echo "    receiver: $receiver"
 export TF_VAR_receiver_url=$receiver
 

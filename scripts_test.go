@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDemoStopsEveryServerItStarts runs the start and stop code of make demo (scripts/processes.sh)
+// with two servers and checks that neither survives the script, however it ends.
+func TestDemoStopsEveryServerItStarts(t *testing.T) {
+	const script = `set -euo pipefail
+source scripts/processes.sh
+start_server one "$DIR" bash -c 'echo http://127.0.0.1:1/one; exec sleep 300'
+[ "$started_url" = http://127.0.0.1:1/one ]
+start_server two "$DIR" bash -c 'echo http://127.0.0.1:1/two; exec sleep 300'
+[ "$started_url" = http://127.0.0.1:1/two ]
+echo "${started_pids[@]}" > "$DIR/pids"
+case "$ENDING" in
+success) exit 0 ;;
+failure) false ;;
+interrupt) while true; do sleep 0.1; done ;;
+broken-server) start_server three "$DIR" bash -c 'echo cannot listen >&2; exit 1' ;;
+esac
+`
+	for ending, wantStatus := range map[string]int{"success": 0, "failure": 1, "interrupt": 130, "broken-server": 1} {
+		t.Run(ending, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command("bash", "-c", script)
+			cmd.Env = append(os.Environ(), "DIR="+dir, "ENDING="+ending)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			pids := startedPIDs(t, filepath.Join(dir, "pids"))
+			if ending == "interrupt" {
+				if err := cmd.Process.Signal(os.Interrupt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			status := 0
+			if err := cmd.Wait(); err != nil {
+				var exitErr *exec.ExitError
+				if !errors.As(err, &exitErr) {
+					t.Fatal(err)
+				}
+				status = exitErr.ExitCode()
+			}
+			if status != wantStatus {
+				t.Fatalf("the script exited with %d, want %d; stderr:\n%s", status, wantStatus, stderr.String())
+			}
+			for _, pid := range pids {
+				if running(pid) {
+					t.Errorf("server %d is still running after the script ended", pid)
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+			if ending == "broken-server" && !strings.Contains(stderr.String(), "three exited before printing its URL") {
+				t.Errorf("stderr: %s", stderr.String())
+			}
+		})
+	}
+}
+
+// startedPIDs waits for the script to write the pids of the servers it started.
+func startedPIDs(t *testing.T, file string) []int {
+	t.Helper()
+	for range 200 {
+		if data, err := os.ReadFile(file); err == nil && strings.HasSuffix(string(data), "\n") {
+			var pids []int
+			for _, field := range strings.Fields(string(data)) {
+				pid, err := strconv.Atoi(field)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pids = append(pids, pid)
+			}
+			if len(pids) != 2 {
+				t.Fatalf("pids %v, want 2", pids)
+			}
+			return pids
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the script never started its servers")
+	return nil
+}
+
+// running reports whether pid is a live process (not gone, not a zombie waiting to be reaped).
+func running(pid int) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return false
+	}
+	// The state follows the command name in parentheses.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z"
+}

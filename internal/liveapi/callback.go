@@ -114,7 +114,7 @@ func callbackFromUpdate(r *model.UpdateRecordCallbackConfigResponse) Callback {
 }
 
 func listPageFrom(r *model.ListRecordCallbackConfigsResponse) ListPage {
-	page := ListPage{}
+	page := ListPage{Total: -1}
 	if r.Total != nil {
 		page.Total = int(*r.Total)
 	}

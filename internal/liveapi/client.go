@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,6 +59,7 @@ type Client struct {
 	maxRetries     int
 	retryBaseDelay time.Duration
 	retryMaxDelay  time.Duration
+	now            func() time.Time
 }
 
 // ErrProjectDiscovery marks a failure to discover the project ID from IAM.
@@ -138,6 +140,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries:     max(cfg.MaxRetries, 0),
 		retryBaseDelay: cmp.Or(cfg.RetryBaseDelay, defaultRetryBaseDelay),
 		retryMaxDelay:  cmp.Or(cfg.RetryMaxDelay, defaultRetryMaxDelay),
+		now:            time.Now,
 	}
 	return client, nil
 }
@@ -163,16 +166,30 @@ const AdoptionClockSkew = 30 * time.Second
 
 // Create sends a POST, retried as the retry policy allows. A POST is not idempotent: after an
 // attempt whose outcome is unknown, it looks (publish_domain, app) up first and adopts a
-// configuration that matches spec and was created since the first attempt was sent (less
-// AdoptionClockSkew), instead of creating a second one; one that existed before is never adopted.
-// When the error is not nil and the returned Callback has an ID, that configuration exists and is
-// this create's: the caller must keep it.
+// configuration that matches spec and was created since the earliest attempt that may have made it
+// (less AdoptionClockSkew), instead of creating a second one; one that existed before is never
+// adopted. When the error is not nil and the returned Callback has an ID, that configuration exists
+// and is this create's: the caller must keep it.
 func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error) {
 	var created Callback
-	adopted := false
-	adoptableSince := time.Now().Add(-AdoptionClockSkew)
+	adopted, lookedUp, provenUnapplied := false, false, false
+	adoptableSince := c.now().Add(-AdoptionClockSkew)
+	decide := func(existing Callback) error {
+		if !createdSince(existing, adoptableSince) {
+			return &ConflictError{Existing: existing, Preexisting: true}
+		}
+		if !spec.matches(existing) {
+			return &ConflictError{Existing: existing}
+		}
+		created, adopted = existing, true
+		return nil
+	}
 	err := c.withRetries(ctx, OperationCreate,
 		func(ctx context.Context) (time.Duration, error) {
+			if provenUnapplied {
+				// A lookup found nothing: no earlier attempt made a configuration, so only this one can.
+				adoptableSince, provenUnapplied = c.now().Add(-AdoptionClockSkew), false
+			}
 			resp, retryAfter, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
 				&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
 				live.GenReqDefForCreateRecordCallbackConfig())
@@ -182,19 +199,25 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 			return retryAfter, err
 		},
 		func(ctx context.Context) (bool, error) {
+			lookedUp = true
 			existing, found, err := c.findOnce(ctx, spec.PublishDomain, spec.App)
-			if err != nil || !found {
+			if err != nil {
 				return false, nil //nolint:nilerr // a failed lookup settles nothing: the POST is retried
 			}
-			if !createdSince(existing, adoptableSince) {
-				return false, &ConflictError{Existing: existing, Preexisting: true}
+			if !found {
+				provenUnapplied = true
+				return false, nil
 			}
-			if !spec.matches(existing) {
-				return false, &ConflictError{Existing: existing}
+			if err := decide(existing); err != nil {
+				return false, err
 			}
-			created, adopted = existing, true
 			return true, nil
 		})
+	if err != nil && lookedUp && IsAlreadyExists(err) {
+		// An earlier attempt's outcome was unknown and the last lookup could not tell whose the
+		// configuration is: one more lookup, with retries, decides.
+		err = c.settleRefusedCreate(ctx, spec, err, decide)
+	}
 	if err != nil {
 		return Callback{}, err
 	}
@@ -218,7 +241,25 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 	if err != nil {
 		return created, fmt.Errorf("the configuration %s was created, but setting its key failed: %w", created.ID, err)
 	}
+	updated.CreateTime = cmp.Or(updated.CreateTime, created.CreateTime)
 	return updated, nil
+}
+
+// ErrCreateUnsettled marks a create refused as a duplicate after an attempt whose outcome was
+// unknown, when no lookup could tell whether the configuration that exists is the one it made.
+var ErrCreateUnsettled = errors.New("an earlier attempt of this create had an unknown outcome, so the configuration " +
+	"that exists may be the one it made")
+
+// settleRefusedCreate decides a create refused as a duplicate after an unknown outcome: adopted
+// (decide returns nil), someone else's (decide's ConflictError), or unsettled.
+func (c *Client) settleRefusedCreate(ctx context.Context, spec CallbackSpec, refused error, decide func(Callback) error) error {
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
+	existing, found, err := c.FindByDomainApp(ctx, spec.PublishDomain, spec.App)
+	if err != nil || !found {
+		return fmt.Errorf("%w: %w", ErrCreateUnsettled, refused)
+	}
+	return decide(existing)
 }
 
 // findCreated looks up the configuration that a create answered without an id.
@@ -240,7 +281,8 @@ func createdSince(cb Callback, t time.Time) bool {
 	return err == nil && !createTime.Before(t.Truncate(time.Second))
 }
 
-// Show sends a GET for the configuration with this id.
+// Show sends a GET for the configuration with this id. An answer without publish_domain or app
+// (a proxy or a cache answering for the API) is an error: nothing in it can be trusted.
 func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 	var shown Callback
 	err := c.withRetries(ctx, OperationShow, func(ctx context.Context) (time.Duration, error) {
@@ -249,9 +291,13 @@ func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 			live.GenReqDefForShowRecordCallbackConfig())
 		if err == nil {
 			shown = callbackFromShow(resp)
+			shown.ID = cmp.Or(shown.ID, id) // an answer without it is still about this id
 		}
 		return retryAfter, err
 	}, nil)
+	if err == nil && (shown.PublishDomain == "" || shown.App == "") {
+		return Callback{}, fmt.Errorf("the answer about the configuration %s has no publish_domain or app: it cannot be trusted", id)
+	}
 	return shown, err
 }
 
@@ -264,6 +310,7 @@ func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Call
 			live.GenReqDefForUpdateRecordCallbackConfig())
 		if err == nil {
 			updated = callbackFromUpdate(resp)
+			updated.ID = cmp.Or(updated.ID, id) // an answer without it is still about this id
 		}
 		return retryAfter, err
 	}, nil)
@@ -296,7 +343,7 @@ type ListFilter struct {
 	Limit         int32
 }
 
-// ListPage is one page of a list request.
+// ListPage is one page of a list request. Total is -1 when the answer has none.
 type ListPage struct {
 	Total     int
 	Callbacks []Callback
@@ -304,6 +351,23 @@ type ListPage struct {
 
 // List sends a GET for one page.
 func (c *Client) List(ctx context.Context, filter ListFilter) (ListPage, error) {
+	var page ListPage
+	err := c.withRetries(ctx, OperationList, func(ctx context.Context) (time.Duration, error) {
+		var retryAfter time.Duration
+		var err error
+		page, retryAfter, err = c.listAttempt(ctx, filter)
+		return retryAfter, err
+	}, nil)
+	return page, err
+}
+
+// listOnce is List in one attempt, for settling an unknown outcome inside a retry loop.
+func (c *Client) listOnce(ctx context.Context, filter ListFilter) (ListPage, error) {
+	page, _, err := c.listAttempt(ctx, filter)
+	return page, err
+}
+
+func (c *Client) listAttempt(ctx context.Context, filter ListFilter) (ListPage, time.Duration, error) {
 	request := &model.ListRecordCallbackConfigsRequest{}
 	if filter.PublishDomain != "" {
 		request.PublishDomain = &filter.PublishDomain
@@ -317,73 +381,72 @@ func (c *Client) List(ctx context.Context, filter ListFilter) (ListPage, error) 
 	if filter.Limit > 0 {
 		request.Limit = &filter.Limit
 	}
-	var page ListPage
-	err := c.withRetries(ctx, OperationList, func(ctx context.Context) (time.Duration, error) {
-		resp, retryAfter, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request,
-			live.GenReqDefForListRecordCallbackConfigs())
-		if err == nil {
-			page = listPageFrom(resp)
-		}
-		return retryAfter, err
-	}, nil)
-	return page, err
+	resp, retryAfter, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request, live.GenReqDefForListRecordCallbackConfigs())
+	if err != nil {
+		return ListPage{}, retryAfter, err
+	}
+	return listPageFrom(resp), retryAfter, nil
 }
 
 // FindByDomainApp returns the configuration for exactly this (publish_domain, app) pair, if any.
-// The API's app filter also returns "*" configurations, so the match is checked here.
+// The API's app filter also returns "*" configurations, so the match is checked here, over every
+// page of the answer.
 func (c *Client) FindByDomainApp(ctx context.Context, publishDomain, app string) (Callback, bool, error) {
-	page, err := c.List(ctx, ListFilter{PublishDomain: publishDomain, App: app, Limit: ListLimitMax})
-	if err != nil {
-		return Callback{}, false, err
-	}
-	cb, found := exactMatch(page, publishDomain, app)
-	return cb, found, nil
+	return c.find(ctx, publishDomain, app, c.List)
 }
 
-// findOnce is FindByDomainApp in one attempt, for settling an unknown outcome inside a retry loop.
+// findOnce is FindByDomainApp without retries, for settling an unknown outcome inside a retry loop.
 func (c *Client) findOnce(ctx context.Context, publishDomain, app string) (Callback, bool, error) {
-	limit := int32(ListLimitMax)
-	resp, _, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c,
-		&model.ListRecordCallbackConfigsRequest{PublishDomain: &publishDomain, App: &app, Limit: &limit},
-		live.GenReqDefForListRecordCallbackConfigs())
+	return c.find(ctx, publishDomain, app, c.listOnce)
+}
+
+func (c *Client) find(ctx context.Context, publishDomain, app string, list listFunc) (Callback, bool, error) {
+	all, err := c.listAll(ctx, publishDomain, app, list)
 	if err != nil {
 		return Callback{}, false, err
 	}
-	cb, found := exactMatch(listPageFrom(resp), publishDomain, app)
-	return cb, found, nil
-}
-
-// exactMatch finds (publish_domain, app) in a page; a domain is found whatever its case, so that a
-// configuration written otherwise (outside Terraform) is reported rather than missed.
-func exactMatch(page ListPage, publishDomain, app string) (Callback, bool) {
-	for _, cb := range page.Callbacks {
+	// A domain is found whatever its case, so that one written otherwise (outside Terraform) is
+	// reported rather than missed.
+	for _, cb := range all {
 		if strings.EqualFold(cb.PublishDomain, publishDomain) && cb.App == app {
-			return cb, true
+			return cb, true, nil
 		}
 	}
-	return Callback{}, false
+	return Callback{}, false, nil
 }
+
+// listFunc fetches one list page: List, or listOnce inside a retry loop.
+type listFunc func(ctx context.Context, filter ListFilter) (ListPage, error)
 
 // ListAll returns every configuration that matches the filter's publish_domain and app, sorted by
 // publish_domain, app and id, or an error: never a partial list. Servers differ in how they page:
 // offset is an item offset (the API's docs), or a page number from 0 or from 1 (older docs), and a
 // server may hold fewer items per page than limit asks. The first page tells the page size; a probe
 // whose answer overlaps the first page by one item tells item offsets from page numbers. Ids are
-// deduplicated and every walk is bounded.
+// deduplicated, every walk is bounded, and a total that changes during the walk fails it.
 func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Callback, error) {
+	return c.listAll(ctx, publishDomain, app, c.List)
+}
+
+func (c *Client) listAll(ctx context.Context, publishDomain, app string, list listFunc) ([]Callback, error) {
 	filter := ListFilter{PublishDomain: publishDomain, App: app, Limit: ListLimitMax}
-	first, err := c.List(ctx, filter)
+	first, err := list(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	walk := listWalk{seen: map[string]bool{}}
-	walk.add(first)
+	if first.Total < 0 {
+		return nil, errors.New("the list answer has no total: whether it is complete cannot be told")
+	}
+	walk := listWalk{seen: map[string]bool{}, total: first.Total}
+	if err := walk.add(first); err != nil {
+		return nil, err
+	}
 	if !walk.complete() && len(first.Callbacks) > 0 {
-		if err := c.walkRest(ctx, filter, first, &walk); err != nil {
+		if err := walk.rest(ctx, filter, first, list); err != nil {
 			return nil, err
 		}
 	}
-	if !walk.complete() {
+	if len(walk.all) != walk.total {
 		return nil, fmt.Errorf("the list is incomplete: the API reports %d configurations, and paging through it found %d; "+
 			"it may have changed while it was read: try again", walk.total, len(walk.all))
 	}
@@ -393,31 +456,42 @@ func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Call
 	return walk.all, nil
 }
 
-// walkRest pages on after the first page until the walk is complete or the server has no more.
-func (c *Client) walkRest(ctx context.Context, filter ListFilter, first ListPage, walk *listWalk) error {
+// listWalk collects the distinct configurations of a walk over list pages.
+type listWalk struct {
+	seen  map[string]bool
+	all   []Callback
+	total int // as the first page reports it
+}
+
+// rest pages on after the first page until the walk is complete or the server has no more.
+func (w *listWalk) rest(ctx context.Context, filter ListFilter, first ListPage, list listFunc) error {
 	size := len(first.Callbacks)
 	// Item offsets: the probe at size-1 starts with the first page's last item. Page numbers: it is
 	// another page, or none. (With one item per page, page numbers from 0 are item offsets, and from
 	// 1 they answer the probe with the first page again, which item offsets also walk through.)
 	probeOffset := int32(max(size-1, 1)) //nolint:gosec // a page holds at most ListLimitMax items
 	filter.Offset = probeOffset
-	probe, err := c.List(ctx, filter)
+	probe, err := list(ctx, filter)
 	if err != nil {
 		return err
 	}
-	walk.add(probe)
+	if err := w.add(probe); err != nil {
+		return err
+	}
 	pageNumbers := size > 1 && (len(probe.Callbacks) == 0 || probe.Callbacks[0].ID != first.Callbacks[size-1].ID)
 	if pageNumbers {
 		// Page numbers from 0 or from 1: offset 1 is the second page or the first again.
 		filter.Offset = 1
-		page, err := c.List(ctx, filter)
+		page, err := list(ctx, filter)
 		if err != nil {
 			return err
 		}
-		walk.add(page)
+		if err := w.add(page); err != nil {
+			return err
+		}
 	}
 	page := probe
-	for !walk.complete() {
+	for !w.complete() {
 		if pageNumbers {
 			filter.Offset++
 		} else {
@@ -425,39 +499,37 @@ func (c *Client) walkRest(ctx context.Context, filter ListFilter, first ListPage
 		}
 		if filter.Offset > ListOffsetMax {
 			return fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter",
-				walk.total, ListOffsetMax)
+				w.total, ListOffsetMax)
 		}
-		if page, err = c.List(ctx, filter); err != nil {
+		if page, err = list(ctx, filter); err != nil {
 			return err
 		}
-		// A page of nothing new ends the walk (complete or not, the caller decides), except the
-		// probe's own page met again in its turn.
-		if walk.add(page) == 0 && (len(page.Callbacks) == 0 || !pageNumbers || filter.Offset != probeOffset) {
+		added := len(w.all)
+		if err := w.add(page); err != nil {
+			return err
+		}
+		// A page of nothing new ends the walk (the caller checks completeness), except the probe's
+		// own page met again in its turn.
+		if len(w.all) == added && (len(page.Callbacks) == 0 || !pageNumbers || filter.Offset != probeOffset) {
 			return nil
 		}
 	}
 	return nil
 }
 
-// listWalk collects the distinct configurations of a walk over list pages.
-type listWalk struct {
-	seen  map[string]bool
-	all   []Callback
-	total int
-}
-
-// add keeps the page's configurations not seen before and returns how many it kept.
-func (w *listWalk) add(page ListPage) int {
-	w.total = page.Total
-	added := 0
+// add keeps the page's configurations not seen before; a page whose total differs from the first
+// page's means the list changed while it was read, and offsets no longer line up.
+func (w *listWalk) add(page ListPage) error {
+	if page.Total != w.total {
+		return fmt.Errorf("the list changed while it was read (%d configurations, then %d): try again", w.total, page.Total)
+	}
 	for _, cb := range page.Callbacks {
 		if !w.seen[cb.ID] {
 			w.seen[cb.ID] = true
 			w.all = append(w.all, cb)
-			added++
 		}
 	}
-	return added
+	return nil
 }
 
 func (w *listWalk) complete() bool {
@@ -476,6 +548,9 @@ func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.
 	resp, err := c.sdk.HcClient.SyncInvokeWithExtraHeaders(request, requestDef, exch,
 		map[string]string{callIDHeader: callID})
 	retryAfter := state.retryAfter()
+	if err != nil && !state.sent.Load() {
+		err = &notSentError{err: err}
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return zero, retryAfter, fmt.Errorf("%s %s: %w (%w)", requestDef.Method, requestDef.Path, ctxErr, err)
@@ -504,6 +579,7 @@ type contextTransport struct {
 type callState struct {
 	ctx             context.Context
 	retryAfterNanos atomic.Int64
+	sent            atomic.Bool // the request's headers were written: the API may have acted on it
 }
 
 func (s *callState) retryAfter() time.Duration {
@@ -539,7 +615,9 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			cancel(context.Cause(req.Context()))
 			cancelDeadline()
 		})
-		req = req.WithContext(ctx)
+		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteHeaders: func() { state.sent.Store(true) },
+		}))
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
@@ -231,5 +232,42 @@ func BenchmarkListAll(b *testing.B) {
 			}
 			b.ReportMetric(float64(emulator.RequestCounts()[liveemulator.OperationList])/float64(b.N), "requests/op")
 		})
+	}
+}
+
+// TestListAllFailsWhenTheListChanges: a configuration deleted while the walk goes on shifts the
+// offsets; the walk fails rather than return a list with a deleted one and without another.
+func TestListAllFailsWhenTheListChanges(t *testing.T) {
+	emulator, _ := newEmulatorClient(t, 5, liveemulator.Options{ListLimitCap: 2})
+	var lists atomic.Int32
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		emulator.ServeHTTP(w, r)
+		if r.Method == http.MethodGet && lists.Add(1) == 2 {
+			emulator.DeleteCallback(emulator.Callbacks()[0].ID)
+		}
+	}))
+	t.Cleanup(server.Close)
+	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := client.ListAll(context.Background(), "", "")
+	if err == nil || !strings.Contains(err.Error(), "changed while it was read (5 configurations, then 4)") {
+		t.Fatalf("want an error, got %d configurations and %v", len(got), err)
+	}
+}
+
+// TestFindByDomainAppPagesThroughTheAnswer: a server that puts one item per page answers the
+// filter with the "*" configuration first; the exact one is on the next page and is found.
+func TestFindByDomainAppPagesThroughTheAnswer(t *testing.T) {
+	emulator, client := newEmulatorClient(t, 0, liveemulator.Options{ListLimitCap: 1})
+	for _, app := range []string{"*", "live"} {
+		if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: "publish.example.com", App: app}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, ok, err := client.FindByDomainApp(context.Background(), "publish.example.com", "live")
+	if err != nil || !ok || found.App != "live" {
+		t.Fatalf("want the exact configuration: %+v %v %v", found, ok, err)
 	}
 }

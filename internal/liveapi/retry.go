@@ -127,31 +127,47 @@ func (c *Client) backoff(attempt int) time.Duration {
 
 // retryable reports whether a failed request may succeed when sent again: 429, any 5xx (the API's
 // concurrency throttle LIVE.100011007 arrives as a 500), connection failures and timeouts. Whether
-// the operation's own time is up (its timeouts, or Ctrl-C) is decided by its context, not here: a
-// client or dial timeout also satisfies errors.Is(err, context.DeadlineExceeded).
+// the operation's own time is up (its timeouts, or Ctrl-C) is decided by its context, not here: the
+// HTTP client's per-request timeout ends an attempt with context.DeadlineExceeded or, depending on
+// when it strikes, context.Canceled.
 func retryable(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= http.StatusInternalServerError ||
+		return apiErr.StatusCode < http.StatusBadRequest || // a 2xx whose body could not be read
+			apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= http.StatusInternalServerError ||
 			apiErr.ErrorCode == ErrorCodeTooManyRequests
 	}
-	return errors.Is(err, context.DeadlineExceeded) || isConnectionFailure(err)
+	return isTimeout(err) || isConnectionFailure(err)
+}
+
+// isTimeout reports whether err ended an attempt by a context: the per-request timeout, when the
+// operation's own context is still live, as withRetries checks first.
+func isTimeout(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // outcomeUnknown reports whether a failed request may have been applied: the connection failed
-// after it was sent, the response never came, or the server failed (5xx) while handling it. A
-// failed dial (refused, unreachable, DNS, dial timeout) sent nothing.
+// after it was sent, the response never came or could not be read, or the server failed (5xx)
+// while handling it. A request whose headers were never written (a failed or timed-out dial or
+// TLS handshake) sent nothing.
 func outcomeUnknown(err error) bool {
-	var apiErr *sdkerr.ServiceResponseError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode >= http.StatusInternalServerError && apiErr.ErrorCode != ErrorCodeTooManyRequests
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
+	var notSent *notSentError
+	if errors.As(err, &notSent) {
 		return false
 	}
-	return errors.Is(err, context.DeadlineExceeded) || isConnectionFailure(err)
+	var apiErr *sdkerr.ServiceResponseError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode < http.StatusBadRequest || // a 2xx whose body could not be read: applied
+			(apiErr.StatusCode >= http.StatusInternalServerError && apiErr.ErrorCode != ErrorCodeTooManyRequests)
+	}
+	return isTimeout(err) || isConnectionFailure(err)
 }
+
+// notSentError is the error of a request whose headers were never written.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
 
 func isConnectionFailure(err error) bool {
 	var netErr net.Error

@@ -3,9 +3,13 @@ package liveapi_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -340,5 +344,198 @@ func TestCreateTimeoutIsSettled(t *testing.T) {
 	}
 	if got := requests(emulator); !sameCounts(got, map[string]int{"create": 1, "list": 1, "update": 1}) {
 		t.Fatalf("requests %v", got)
+	}
+}
+
+// TestHandshakeTimeoutIsAPlainRetry: a server that accepts connections and never completes the TLS
+// handshake. Each attempt times out before its request is written, so nothing was sent: the create
+// is retried without lookups in between.
+func TestHandshakeTimeoutIsAPlainRetry(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			conn, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, conn) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, conn := range conns {
+			conn.Close()
+		}
+	}()
+	client, err := liveapi.New(liveapi.Config{Endpoint: "https://" + listener.Addr().String(), ProjectID: projectID,
+		AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test", MaxRetries: 2,
+		RetryBaseDelay: time.Millisecond, RetryMaxDelay: time.Millisecond, RequestTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Create(context.Background(), spec())
+	var attempts *liveapi.AttemptsError
+	if !errors.As(err, &attempts) || attempts.Attempts != 3 {
+		t.Fatalf("want 3 attempts, got %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(conns) != 3 {
+		t.Fatalf("%d connections, want 3: one per attempt and no lookups", len(conns))
+	}
+}
+
+// TestCreateWithAnUnreadableAnswerIsSettled: the POST is applied but its 201 cannot be decoded. The
+// lookup adopts it rather than failing and orphaning it.
+func TestCreateWithAnUnreadableAnswerIsSettled(t *testing.T) {
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
+		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}})
+	var truncated atomic.Bool
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !truncated.CompareAndSwap(false, true) {
+			emulator.ServeHTTP(w, r)
+			return
+		}
+		recorder := httptest.NewRecorder()
+		emulator.ServeHTTP(recorder, r)
+		maps.Copy(w.Header(), recorder.Header())
+		w.WriteHeader(recorder.Code)
+		_, _ = w.Write(recorder.Body.Bytes()[:10]) // cut short, as a broken proxy might
+	}))
+	defer server.Close()
+	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := client.Create(context.Background(), spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := emulator.Callbacks(); len(stored) != 1 || stored[0].ID != created.ID || stored[0].Key != callbackKey {
+		t.Fatalf("want the adopted callback with its key: %+v (created %s)", stored, created.ID)
+	}
+}
+
+// TestCreateAdoptedWithAnIncompleteKeyAnswer: after adopting its own create, the PUT that sets the
+// key is answered without an id: the adopted id is kept, never returned empty.
+func TestCreateAdoptedWithAnIncompleteKeyAnswer(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5,
+		liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropAfterApply},
+		liveemulator.Fault{Operation: "update", Times: 1, Omit: []string{"id", "create_time"}})
+	created, err := client.Create(context.Background(), spec())
+	stored := emulator.Callbacks()
+	if err != nil || len(stored) != 1 || created.ID != stored[0].ID || created.CreateTime == "" {
+		t.Fatalf("want the adopted id and create_time: %+v %v (stored %+v)", created, err, stored)
+	}
+}
+
+// TestCreateNeverAdoptsWhatAppearedAfterALookupFoundNothing: the first attempt's response is lost,
+// and the lookup finds nothing: it was not applied. A minute later (on the client's clock) the next
+// attempt is refused as a duplicate, because someone else created the pair in between: theirs is
+// not adopted, though it was created after the first attempt and matches.
+func TestCreateNeverAdoptsWhatAppearedAfterALookupFoundNothing(t *testing.T) {
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
+		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}})
+	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropBeforeApply}); err != nil {
+		t.Fatal(err)
+	}
+	firstAttempt := time.Now().UTC().Truncate(time.Second)
+	s := spec()
+	var theirs liveemulator.Callback
+	var posts atomic.Int32
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && posts.Add(1) == 2 {
+			var err error
+			theirs, err = emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: s.PublishDomain, App: s.App,
+				NotifyCallbackURL: *s.NotifyCallbackURL, Events: s.Events, SignType: *s.SignType, Key: "TheirKey0123456789abcdefXYZ0123456",
+				CreateTime: firstAttempt.Add(10 * time.Second)})
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		emulator.ServeHTTP(w, r)
+	}))
+	defer server.Close()
+	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := []time.Time{firstAttempt, firstAttempt.Add(time.Minute)}
+	liveapi.SetClock(client, func() time.Time {
+		now := clock[0]
+		if len(clock) > 1 {
+			clock = clock[1:]
+		}
+		return now
+	})
+	_, err = client.Create(context.Background(), s)
+	var conflict *liveapi.ConflictError
+	if !errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != theirs.ID {
+		t.Fatalf("want a conflict naming theirs (%s), got %v", theirs.ID, err)
+	}
+	if stored, _ := emulator.Callback(theirs.ID); stored.Key != theirs.Key || emulator.RequestCounts()["update"] != 0 {
+		t.Fatal("theirs must be left alone")
+	}
+}
+
+// TestCreateRefusedAfterAnUnknownOutcome: the first POST is applied and its answer lost; the
+// lookups fail, and the next POST is refused as a duplicate. A last lookup decides: ours, adopted;
+// or, when no lookup works, an error that says the configuration may be ours.
+func TestCreateRefusedAfterAnUnknownOutcome(t *testing.T) {
+	t.Run("the last lookup adopts it", func(t *testing.T) {
+		emulator, client := newFaultyClient(t, 5,
+			liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropAfterApply},
+			liveemulator.Fault{Operation: "list", Times: 2, Status: 503})
+		created, err := client.Create(context.Background(), spec())
+		if stored := emulator.Callbacks(); err != nil || len(stored) != 1 || stored[0].ID != created.ID || stored[0].Key != callbackKey {
+			t.Fatalf("want ours adopted with its key: %+v %v (stored %+v)", created, err, stored)
+		}
+	})
+	t.Run("no lookup works", func(t *testing.T) {
+		emulator, client := newFaultyClient(t, 5,
+			liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropAfterApply},
+			liveemulator.Fault{Operation: "list", Status: 503})
+		_, err := client.Create(context.Background(), spec())
+		if !errors.Is(err, liveapi.ErrCreateUnsettled) || !liveapi.IsAlreadyExists(err) {
+			t.Fatalf("want ErrCreateUnsettled over the refusal, got %v", err)
+		}
+		if n := requests(emulator)["update"]; n != 0 {
+			t.Fatalf("%d updates: nothing may be written to a configuration of unknown owner", n)
+		}
+	})
+}
+
+// TestShowDistrustsIncompleteAnswers: an answer without publish_domain or app is an error; one
+// without an id is about the id asked for.
+func TestShowDistrustsIncompleteAnswers(t *testing.T) {
+	emulator, client := newFaultyClient(t, 0)
+	created, err := client.Create(context.Background(), spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []liveemulator.Fault{
+		{Operation: "show", Times: 1, Omit: []string{"id"}},
+		{Operation: "show", Times: 1, Omit: []string{"publish_domain"}},
+	} {
+		if err := emulator.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if shown, err := client.Show(context.Background(), created.ID); err != nil || shown.ID != created.ID {
+		t.Fatalf("an answer without id: %+v %v", shown, err)
+	}
+	if shown, err := client.Show(context.Background(), created.ID); err == nil || !strings.Contains(err.Error(), "cannot be trusted") {
+		t.Fatalf("an answer without publish_domain: %+v %v", shown, err)
 	}
 }

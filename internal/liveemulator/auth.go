@@ -19,6 +19,8 @@ const (
 	signingAlgorithm = "SDK-HMAC-SHA256"
 	sdkDateLayout    = "20060102T150405Z"
 	maxClockSkew     = 15 * time.Minute
+	// unsignedPayload in a signed X-Sdk-Content-Sha256 leaves the body out of the signature.
+	unsignedPayload = "UNSIGNED-PAYLOAD"
 )
 
 // authorization is the parsed Authorization header of an AK/SK-signed request.
@@ -174,6 +176,14 @@ func (s *Server) verifySignature(r *http.Request, body []byte) (credential Crede
 	expected := Signature(r, body, auth.signedHeaders, credential.SecretKey)
 	if !hmac.Equal([]byte(expected), []byte(strings.ToLower(auth.signature))) {
 		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: verify aksk signature fail"
+	}
+	if payloadHash := r.Header.Get("X-Sdk-Content-Sha256"); payloadHash != "" && payloadHash != unsignedPayload &&
+		slices.ContainsFunc(auth.signedHeaders, func(name string) bool { return strings.EqualFold(name, "x-sdk-content-sha256") }) {
+		// A signed hash of the payload must be the hash of the body that came.
+		bodyHash := sha256.Sum256(body)
+		if !strings.EqualFold(payloadHash, hex.EncodeToString(bodyHash[:])) {
+			return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Content-Sha256 does not match the body"
+		}
 	}
 	if credential.SecurityToken != "" && !hmac.Equal([]byte(credential.SecurityToken), []byte(r.Header.Get("X-Security-Token"))) {
 		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: invalid security token"

@@ -436,6 +436,17 @@ func TestPayloadHashHeader(t *testing.T) {
 	if status, got, _ := do(t, req); status != http.StatusCreated {
 		t.Fatalf("a signed X-Sdk-Content-Sha256: %d %s", status, got)
 	}
+
+	// A signed hash of the payload must match the body that came.
+	stated := signedRequest(t, http.MethodPost, url, "", signedBody, testSecretKey)
+	stated.Header.Set("X-Sdk-Content-Sha256", hex.EncodeToString(hash[:]))
+	signedWithHash := []string{"accept", "content-type", "user-agent", "x-sdk-content-sha256", "x-sdk-date"}
+	stated.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
+		testAccessKey, strings.Join(signedWithHash, ";"), liveemulator.Signature(stated, signedBody, signedWithHash, testSecretKey)))
+	stated.Body, stated.ContentLength = io.NopCloser(bytes.NewReader(swappedBody)), int64(len(swappedBody))
+	if status, got, _ := do(t, stated); status != http.StatusUnauthorized || !strings.Contains(got, "does not match the body") {
+		t.Fatalf("a body swapped under a signed hash: %d %s", status, got)
+	}
 }
 
 func TestRobustness(t *testing.T) {

@@ -412,6 +412,32 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 				},
 				Check: e.checkFaultsUsed(),
 			},
+			{
+				// A refresh answered without publish_domain and app (a proxy's empty object) fails
+				// instead of writing nonsense into state.
+				PreConfig: func() {
+					e.ClearFaults()
+					if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationShow, Omit: []string{"publish_domain", "app"}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"https://receiver.example.com/b", `["RECORD_OVER"]`, "MD5", testCallbackKey),
+				PlanOnly:    true,
+				ExpectError: wrapped(`(?s)Unable to Read Live Record Callback.*has no publish_domain or app: it cannot be trusted`),
+			},
+			{
+				// A refresh answered without id and times keeps them: the plan is empty.
+				PreConfig: func() {
+					e.ClearFaults()
+					if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationShow, Omit: []string{"id", "create_time", "update_time"}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
+					"https://receiver.example.com/b", `["RECORD_OVER"]`, "MD5", testCallbackKey),
+				PlanOnly: true,
+			},
 		},
 	})
 }

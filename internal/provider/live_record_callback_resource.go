@@ -168,6 +168,12 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 	if err != nil {
 		var conflict *liveapi.ConflictError
 		switch {
+		case errors.Is(err, liveapi.ErrCreateUnsettled):
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("A recording callback for publish_domain %q and app %q exists, "+
+				"and it may be the one this apply created: an earlier attempt's outcome was unknown, and looking it up "+
+				"failed. Check its create_time, then import it rather than creating it again:\n\n"+
+				"  terraform import live_record_callback.<name> %s/%s\n\n%s",
+				spec.PublishDomain, spec.App, spec.PublishDomain, spec.App, liveapi.Describe(err)))
 		case errors.As(err, &conflict):
 			resp.Diagnostics.AddError(summary, describeExisting(conflict.Existing, err))
 		case liveapi.IsAlreadyExists(err):
@@ -228,6 +234,9 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 			fmt.Sprintf("Reading the recording callback %s failed.\n\n%s", state.ID.ValueString(), liveapi.Describe(err)))
 		return
 	}
+	// Times an answer leaves out are kept rather than blanked.
+	callback.CreateTime = cmp.Or(callback.CreateTime, state.CreateTime.ValueString())
+	callback.UpdateTime = cmp.Or(callback.UpdateTime, state.UpdateTime.ValueString())
 	resp.Diagnostics.Append(state.flatten(ctx, callback)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -259,8 +268,7 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Updating the recording callback %s failed.\n\n%s", id, liveapi.Describe(err)))
 		return
 	}
-	// The id and the creation time do not change: a response without them keeps those in state.
-	updated.ID = cmp.Or(updated.ID, id)
+	// The creation time does not change: a response without it keeps the one in state.
 	updated.CreateTime = cmp.Or(updated.CreateTime, plan.CreateTime.ValueString())
 	if incomplete(updated) {
 		if updated, err = r.client.Show(ctx, id); err != nil {
@@ -355,10 +363,10 @@ func parseImportID(s string) (importID, error) {
 		return importID{}, fmt.Errorf("the import id %q is not publish_domain/app: it needs exactly one \"/\" between two non-empty parts", s)
 	}
 	if err := liveapi.CheckPublishDomain(publishDomain); err != nil {
-		return importID{}, fmt.Errorf("the publish_domain of the import id %q %s", s, err)
+		return importID{}, fmt.Errorf("the publish_domain of the import id %q %w", s, err)
 	}
 	if err := liveapi.CheckApp(app); err != nil {
-		return importID{}, fmt.Errorf("the app of the import id %q %s", s, err)
+		return importID{}, fmt.Errorf("the app of the import id %q %w", s, err)
 	}
 	return importID{publishDomain: publishDomain, app: app}, nil
 }

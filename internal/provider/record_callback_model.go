@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -69,7 +70,8 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 // left as it is: the configured value after create or update, null after import.
 func (m *recordCallbackAPIModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
 	m.ID = types.StringValue(cb.ID)
-	m.PublishDomain = types.StringValue(cb.PublishDomain)
+	// Domain names are case-insensitive: one spelled otherwise outside Terraform is the same domain.
+	m.PublishDomain = types.StringValue(strings.ToLower(cb.PublishDomain))
 	m.App = types.StringValue(cb.App)
 	m.NotifyCallbackURL = optionalString(cb.NotifyCallbackURL)
 	m.SignType = types.StringValue(cb.SignType)

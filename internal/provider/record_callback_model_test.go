@@ -94,6 +94,15 @@ func TestFlatten(t *testing.T) {
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
 				UpdateTime: types.StringValue("2026-11-26T19:20:00Z")},
 		},
+		"a domain spelled in upper case outside Terraform is the same domain": {
+			callback: liveapi.Callback{ID: "id3", PublishDomain: "Publish.Example.COM", App: "Live",
+				Events: []string{"RECORD_OVER"}, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
+			want: recordCallbackAPIModel{ID: types.StringValue("id3"), PublishDomain: types.StringValue("publish.example.com"),
+				App: types.StringValue("Live"), NotifyCallbackURL: types.StringNull(),
+				NotifyEventSubscription: stringSet("RECORD_OVER"), SignType: types.StringValue("MD5"),
+				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
+				UpdateTime: types.StringValue("2026-11-26T19:18:56Z")},
+		},
 		"fields the API left out take its documented defaults": {
 			callback: liveapi.Callback{ID: "id2", PublishDomain: "p.example.com", App: "*",
 				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},

@@ -166,7 +166,10 @@ func callAdmin(ctx context.Context, method, emulatorURL, path string, body []byt
 	if resp.StatusCode != http.StatusOK {
 		return nil, "", fmt.Errorf("the emulator answered %s: %s", resp.Status, answer)
 	}
-	return delivered, resp.Header.Get(liveemulator.DeliveriesDroppedHeader), json.Unmarshal(answer, &delivered)
+	if err := json.Unmarshal(answer, &delivered); err != nil {
+		return nil, "", err
+	}
+	return delivered, resp.Header.Get(liveemulator.DeliveriesDroppedHeader), nil
 }
 
 // printDeliveries prints one line per delivery; it fails when a notification was not accepted.

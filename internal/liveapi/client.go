@@ -1,3 +1,6 @@
+// Package liveapi is the provider's client of the Huawei Cloud Live recording callback API: it builds
+// the SDK client, sends the operations with retries and safe creates, pages through lists, maps
+// between the SDK's models and plain values, and classifies API errors.
 package liveapi
 
 import (
@@ -24,6 +27,8 @@ import (
 	live "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1/model"
 	liveregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1/region"
+
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // Config is everything needed to reach the Live API; the provider resolves it from HCL and environment.
@@ -184,7 +189,7 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 		created, adopted = existing, true
 		return nil
 	}
-	err := c.withRetries(ctx, OperationCreate,
+	err := c.withRetries(ctx, operationCreate,
 		func(ctx context.Context) (time.Duration, error) {
 			if provenUnapplied {
 				// A lookup found nothing: no earlier attempt made a configuration, so only this one can.
@@ -277,7 +282,7 @@ func (c *Client) findCreated(ctx context.Context, spec CallbackSpec, since time.
 
 // createdSince reports whether cb's create_time is no earlier than t; an unreadable time is not.
 func createdSince(cb Callback, t time.Time) bool {
-	createTime, err := time.Parse(TimeLayout, cb.CreateTime)
+	createTime, err := time.Parse(livespec.TimeLayout, cb.CreateTime)
 	return err == nil && !createTime.Before(t.Truncate(time.Second))
 }
 
@@ -285,7 +290,7 @@ func createdSince(cb Callback, t time.Time) bool {
 // (a proxy or a cache answering for the API) is an error: nothing in it can be trusted.
 func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 	var shown Callback
-	err := c.withRetries(ctx, OperationShow, func(ctx context.Context) (time.Duration, error) {
+	err := c.withRetries(ctx, operationShow, func(ctx context.Context) (time.Duration, error) {
 		resp, retryAfter, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
 			&model.ShowRecordCallbackConfigRequest{Id: id},
 			live.GenReqDefForShowRecordCallbackConfig())
@@ -304,7 +309,7 @@ func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 // Update sends a PUT with the full body; a full replace is idempotent, so it is simply retried.
 func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Callback, error) {
 	var updated Callback
-	err := c.withRetries(ctx, OperationUpdate, func(ctx context.Context) (time.Duration, error) {
+	err := c.withRetries(ctx, operationUpdate, func(ctx context.Context) (time.Duration, error) {
 		resp, retryAfter, err := invoke[*model.UpdateRecordCallbackConfigResponse](ctx, c,
 			&model.UpdateRecordCallbackConfigRequest{Id: id, Body: spec.request()},
 			live.GenReqDefForUpdateRecordCallbackConfig())
@@ -320,7 +325,7 @@ func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Call
 // Delete sends a DELETE. After an attempt whose outcome is unknown, a configuration that no longer
 // exists means the delete was applied.
 func (c *Client) Delete(ctx context.Context, id string) error {
-	return c.withRetries(ctx, OperationDelete,
+	return c.withRetries(ctx, operationDelete,
 		func(ctx context.Context) (time.Duration, error) {
 			_, retryAfter, err := invoke[*model.DeleteRecordCallbackConfigResponse](ctx, c,
 				&model.DeleteRecordCallbackConfigRequest{Id: id},
@@ -352,7 +357,7 @@ type ListPage struct {
 // List sends a GET for one page.
 func (c *Client) List(ctx context.Context, filter ListFilter) (ListPage, error) {
 	var page ListPage
-	err := c.withRetries(ctx, OperationList, func(ctx context.Context) (time.Duration, error) {
+	err := c.withRetries(ctx, operationList, func(ctx context.Context) (time.Duration, error) {
 		var retryAfter time.Duration
 		var err error
 		page, retryAfter, err = c.listAttempt(ctx, filter)
@@ -429,7 +434,7 @@ func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Call
 }
 
 func (c *Client) listAll(ctx context.Context, publishDomain, app string, list listFunc) ([]Callback, error) {
-	filter := ListFilter{PublishDomain: publishDomain, App: app, Limit: ListLimitMax}
+	filter := ListFilter{PublishDomain: publishDomain, App: app, Limit: livespec.ListLimitMax}
 	first, err := list(ctx, filter)
 	if err != nil {
 		return nil, err
@@ -469,7 +474,7 @@ func (w *listWalk) rest(ctx context.Context, filter ListFilter, first ListPage, 
 	// Item offsets: the probe at size-1 starts with the first page's last item. Page numbers: it is
 	// another page, or none. (With one item per page, page numbers from 0 are item offsets, and from
 	// 1 they answer the probe with the first page again, which item offsets also walk through.)
-	probeOffset := int32(max(size-1, 1)) //nolint:gosec // a page holds at most ListLimitMax items
+	probeOffset := int32(max(size-1, 1)) //nolint:gosec // a page holds at most livespec.ListLimitMax items
 	filter.Offset = probeOffset
 	probe, err := list(ctx, filter)
 	if err != nil {
@@ -495,11 +500,11 @@ func (w *listWalk) rest(ctx context.Context, filter ListFilter, first ListPage, 
 		if pageNumbers {
 			filter.Offset++
 		} else {
-			filter.Offset += int32(len(page.Callbacks)) //nolint:gosec // a page holds at most ListLimitMax items
+			filter.Offset += int32(len(page.Callbacks)) //nolint:gosec // a page holds at most livespec.ListLimitMax items
 		}
-		if filter.Offset > ListOffsetMax {
+		if filter.Offset > livespec.ListOffsetMax {
 			return fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter",
-				w.total, ListOffsetMax)
+				w.total, livespec.ListOffsetMax)
 		}
 		if page, err = list(ctx, filter); err != nil {
 			return err

@@ -6,17 +6,8 @@ import (
 	"net/http"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
-)
 
-// The API's error codes (see the Live API error table).
-const (
-	ErrorCodeInvalidParameter  = "LIVE.100011001"
-	ErrorCodeAuthFailed        = "LIVE.100011002"
-	ErrorCodeProjectMismatch   = "LIVE.100011015"
-	ErrorCodeInternal          = "LIVE.100011005"
-	ErrorCodeTooManyRequests   = "LIVE.100011007"
-	ErrorCodeAlreadyExists     = "LIVE.103011018"
-	ErrorCodeCallbackNotExists = "LIVE.103011019"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // IsNotFound reports whether err is the Live API's own "does not exist": LIVE.103011019 with a 404
@@ -24,18 +15,18 @@ const (
 // wrong endpoint or region, a proxy's page) says nothing about the configuration.
 func IsNotFound(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == ErrorCodeCallbackNotExists &&
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == livespec.ErrorCodeCallbackNotExists &&
 		(apiErr.StatusCode == http.StatusNotFound || apiErr.StatusCode == http.StatusBadRequest)
 }
 
 // IsAlreadyExists reports whether err says a configuration for the same (publish_domain, app) exists.
 func IsAlreadyExists(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == ErrorCodeAlreadyExists
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == livespec.ErrorCodeAlreadyExists
 }
 
 // wrongEndpointHint follows a 404 that is not the Live API's own: the request did not reach the API.
-const wrongEndpointHint = "hint: this is not the Live API's \"does not exist\" (" + ErrorCodeCallbackNotExists + "): the " +
+const wrongEndpointHint = "hint: this is not the Live API's \"does not exist\" (" + livespec.ErrorCodeCallbackNotExists + "): the " +
 	"request did not reach the Live API. Check the provider's endpoint and region (and any proxy in between)."
 
 // Describe renders err for a diagnostic: an API error shows its HTTP status, error_code, error_msg

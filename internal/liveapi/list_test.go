@@ -16,6 +16,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 const (
@@ -33,7 +34,7 @@ func newEmulatorClient(tb testing.TB, n int, opts liveemulator.Options) (*liveem
 	for i := range n {
 		_, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID,
 			PublishDomain: fmt.Sprintf("d%04d.example.com", i/3), App: fmt.Sprintf("a%d", i%3),
-			Events: []string{liveapi.DefaultEvent}, SignType: liveapi.DefaultSignType})
+			Events: []string{livespec.DefaultEvent}, SignType: livespec.DefaultSignType})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -173,7 +174,7 @@ func TestListAllFilters(t *testing.T) {
 }
 
 func TestListAllBeyondTheOffsetBound(t *testing.T) {
-	_, client := newEmulatorClient(t, liveapi.ListOffsetMax+liveapi.ListLimitMax+1, liveemulator.Options{})
+	_, client := newEmulatorClient(t, livespec.ListOffsetMax+livespec.ListLimitMax+1, liveemulator.Options{})
 	if _, err := client.ListAll(context.Background(), "", ""); err == nil {
 		t.Fatal("more configurations than offsets can reach must be an error, not a partial list")
 	}

@@ -15,15 +15,17 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
-// The operations, as the retry log and the emulator name them.
+// The operations, as the retry log labels them.
 const (
-	OperationCreate = "create"
-	OperationShow   = "show"
-	OperationUpdate = "update"
-	OperationDelete = "delete"
-	OperationList   = "list"
+	operationCreate = "create"
+	operationShow   = "show"
+	operationUpdate = "update"
+	operationDelete = "delete"
+	operationList   = "list"
 )
 
 const (
@@ -135,7 +137,7 @@ func retryable(err error) bool {
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode < http.StatusBadRequest || // a 2xx whose body could not be read
 			apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= http.StatusInternalServerError ||
-			apiErr.ErrorCode == ErrorCodeTooManyRequests
+			apiErr.ErrorCode == livespec.ErrorCodeTooManyRequests
 	}
 	return isTimeout(err) || isConnectionFailure(err)
 }
@@ -158,7 +160,7 @@ func outcomeUnknown(err error) bool {
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode < http.StatusBadRequest || // a 2xx whose body could not be read: applied
-			(apiErr.StatusCode >= http.StatusInternalServerError && apiErr.ErrorCode != ErrorCodeTooManyRequests)
+			(apiErr.StatusCode >= http.StatusInternalServerError && apiErr.ErrorCode != livespec.ErrorCodeTooManyRequests)
 	}
 	return isTimeout(err) || isConnectionFailure(err)
 }
@@ -236,9 +238,9 @@ func (e *ConflictError) Error() string {
 func (s CallbackSpec) matches(cb Callback) bool {
 	events := s.Events
 	if len(events) == 0 {
-		events = []string{DefaultEvent}
+		events = []string{livespec.DefaultEvent}
 	}
-	signType := DefaultSignType
+	signType := livespec.DefaultSignType
 	if s.SignType != nil {
 		signType = *s.SignType
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 const callbackKey = "RetryTestKey0123456789abcdefXYZ012"
@@ -47,9 +48,9 @@ func newFaultyClientWith(t *testing.T, cfg liveapi.Config, faults ...liveemulato
 }
 
 func spec() liveapi.CallbackSpec {
-	url, signType, key := "https://receiver.example.com/n", liveapi.SignTypeMD5, callbackKey
+	url, signType, key := "https://receiver.example.com/n", livespec.SignTypeMD5, callbackKey
 	return liveapi.CallbackSpec{PublishDomain: "publish.example.com", App: "live", NotifyCallbackURL: &url,
-		Events: []string{liveapi.EventRecordOver}, SignType: &signType, Key: &key}
+		Events: []string{livespec.EventRecordOver}, SignType: &signType, Key: &key}
 }
 
 func requests(e *liveemulator.Server) map[string]int { return e.RequestCounts() }
@@ -63,7 +64,7 @@ func TestCreateRetries(t *testing.T) {
 		"500": {liveemulator.Fault{Operation: "create", Times: 2, Status: 500}, map[string]int{"create": 3, "list": 2}},
 		"503": {liveemulator.Fault{Operation: "create", Times: 1, Status: 503, ErrorCode: "APIGW.0503"}, map[string]int{"create": 2, "list": 1}},
 		// A throttle or a 429 was not applied: no lookup.
-		"throttle": {liveemulator.Fault{Operation: "create", Times: 2, Status: 500, ErrorCode: liveapi.ErrorCodeTooManyRequests}, map[string]int{"create": 3}},
+		"throttle": {liveemulator.Fault{Operation: "create", Times: 2, Status: 500, ErrorCode: livespec.ErrorCodeTooManyRequests}, map[string]int{"create": 3}},
 		"429":      {liveemulator.Fault{Operation: "create", Times: 1, Status: 429, ErrorCode: "APIGW.0308"}, map[string]int{"create": 2}},
 		// A connection dropped before the change: the lookup finds nothing, the POST is sent again.
 		"reset before apply": {liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropBeforeApply}, map[string]int{"create": 2, "list": 1}},
@@ -105,7 +106,7 @@ func sameCounts(got, want map[string]int) bool {
 func TestCreateAdoptsOnlyAMatchingConfiguration(t *testing.T) {
 	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 500})
 	if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: "publish.example.com", App: "live",
-		Events: []string{liveapi.EventRecordOver}, SignType: liveapi.SignTypeHMACSHA256}); err != nil {
+		Events: []string{livespec.EventRecordOver}, SignType: livespec.SignTypeHMACSHA256}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := client.Create(context.Background(), spec())
@@ -241,9 +242,9 @@ func TestUpdateAndDeleteWithLostResponses(t *testing.T) {
 		}
 	}
 	changed := spec()
-	changed.Events = []string{liveapi.EventRecordFailed}
+	changed.Events = []string{livespec.EventRecordFailed}
 	updated, err := client.Update(ctx, created.ID, changed)
-	if err != nil || updated.ID != created.ID || updated.Events[0] != liveapi.EventRecordFailed {
+	if err != nil || updated.ID != created.ID || updated.Events[0] != livespec.EventRecordFailed {
 		t.Fatalf("update: %+v %v", updated, err)
 	}
 	if err := client.Delete(ctx, created.ID); err != nil {

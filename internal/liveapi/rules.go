@@ -1,5 +1,3 @@
-// Package liveapi is the provider's client of the Huawei Cloud Live recording callback API: it builds
-// the SDK client, maps between the SDK's models and plain values, and classifies API errors.
 package liveapi
 
 import (
@@ -14,46 +12,15 @@ import (
 	"golang.org/x/net/idna"
 )
 
-// The field rules the API documents, shared by the provider's plan-time validators and the emulator.
-const (
-	PublishDomainMaxLength = 255
-	AppMaxLength           = 128
-	KeyMinLength           = 32
-
-	AppWildcard = "*"
-
-	SignTypeHMACSHA256 = "HMACSHA256"
-	SignTypeMD5        = "MD5"
-
-	EventRecordNewFileStart = "RECORD_NEW_FILE_START"
-	EventRecordFileComplete = "RECORD_FILE_COMPLETE"
-	EventRecordOver         = "RECORD_OVER"
-	EventRecordFailed       = "RECORD_FAILED"
-
-	// DefaultSignType and DefaultEvent are what the API applies when a request leaves them out.
-	DefaultSignType = SignTypeHMACSHA256
-	DefaultEvent    = EventRecordFileComplete
-
-	// TimeLayout is the API's create_time and update_time format (UTC).
-	TimeLayout = "2006-01-02T15:04:05Z"
-
-	ListLimitMax  = 100
-	ListOffsetMax = 4096
-)
-
-// Events lists every notify_event_subscription value in the order a recording produces them.
-var Events = []string{EventRecordNewFileStart, EventRecordFileComplete, EventRecordOver, EventRecordFailed}
-
-// SignTypes lists every sign_type value.
-var SignTypes = []string{SignTypeHMACSHA256, SignTypeMD5}
-
+// The provider's plan-time rules for the request fields, written from the API documentation; the
+// emulator has its own, and a differential fuzz test holds both to the same verdicts.
 var (
 	// DomainPattern accepts a fully qualified domain name in lower case: dot-separated labels of
 	// letters, digits and inner hyphens, at most 63 characters each, ending in an alphabetic or IDN
 	// top-level label.
-	DomainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$`)
+	DomainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9]([a-z0-9-]{0,57}[a-z0-9])?)$`)
 
-	// KeyPattern is the callback key: letters and digits only, at least KeyMinLength of them.
+	// KeyPattern is the callback key: letters and digits only, at least livespec.KeyMinLength of them.
 	KeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{32,}$`)
 )
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 const (
@@ -150,7 +150,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, projectID string) (c
 		return code, msg
 	}
 	if header := r.Header.Get("X-Project-Id"); (header != "" && header != projectID) || !credential.hasProject(projectID) {
-		return liveapi.ErrorCodeProjectMismatch, "Project ID verification failed"
+		return livespec.ErrorCodeProjectMismatch, "Project ID verification failed"
 	}
 	return "", ""
 }
@@ -160,33 +160,33 @@ func (s *Server) authenticate(r *http.Request, body []byte, projectID string) (c
 func (s *Server) verifySignature(r *http.Request, body []byte) (credential Credential, code, msg string) {
 	auth, err := parseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
-		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + err.Error()
+		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + err.Error()
 	}
 	credential, ok := s.credentials[auth.accessKey]
 	if !ok {
-		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: unknown access key"
+		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: unknown access key"
 	}
 	date, err := time.Parse(sdkDateLayout, r.Header.Get("X-Sdk-Date"))
 	if err != nil {
-		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: missing or malformed X-Sdk-Date"
+		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: missing or malformed X-Sdk-Date"
 	}
 	if skew := s.now().Sub(date); skew > maxClockSkew || skew < -maxClockSkew {
-		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off"
+		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off"
 	}
 	expected := Signature(r, body, auth.signedHeaders, credential.SecretKey)
 	if !hmac.Equal([]byte(expected), []byte(strings.ToLower(auth.signature))) {
-		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: verify aksk signature fail"
+		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: verify aksk signature fail"
 	}
 	if payloadHash := r.Header.Get("X-Sdk-Content-Sha256"); payloadHash != "" && payloadHash != unsignedPayload &&
 		slices.ContainsFunc(auth.signedHeaders, func(name string) bool { return strings.EqualFold(name, "x-sdk-content-sha256") }) {
 		// A signed hash of the payload must be the hash of the body that came.
 		bodyHash := sha256.Sum256(body)
 		if !strings.EqualFold(payloadHash, hex.EncodeToString(bodyHash[:])) {
-			return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Content-Sha256 does not match the body"
+			return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Content-Sha256 does not match the body"
 		}
 	}
 	if credential.SecurityToken != "" && !hmac.Equal([]byte(credential.SecurityToken), []byte(r.Header.Get("X-Security-Token"))) {
-		return Credential{}, liveapi.ErrorCodeAuthFailed, "Incorrect IAM authentication information: invalid security token"
+		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: invalid security token"
 	}
 	return credential, "", ""
 }

@@ -1,13 +1,12 @@
 package liveemulator
 
 import (
+	"cmp"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"slices"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // wireCallback is a configuration as show, create, update and list return it: never with its key.
@@ -30,8 +29,8 @@ func wireFrom(cb *Callback) wireCallback {
 		NotifyCallbackURL:       cb.NotifyCallbackURL,
 		NotifyEventSubscription: slices.Clone(cb.Events),
 		SignType:                cb.SignType,
-		CreateTime:              cb.CreateTime.Format(liveapi.TimeLayout),
-		UpdateTime:              cb.UpdateTime.Format(liveapi.TimeLayout),
+		CreateTime:              cb.CreateTime.Format(livespec.TimeLayout),
+		UpdateTime:              cb.UpdateTime.Format(livespec.TimeLayout),
 	}
 }
 
@@ -75,59 +74,40 @@ func parseCallbackBody(raw []byte) (callbackSpec, string) {
 		PublishDomain:     deref(body.PublishDomain),
 		App:               deref(body.App),
 		NotifyCallbackURL: deref(body.NotifyCallbackURL),
-		SignType:          deref(body.SignType),
+		SignType:          cmp.Or(deref(body.SignType), livespec.DefaultSignType),
 		Key:               deref(body.Key),
 	}
 	if body.NotifyEventSubscription != nil {
 		spec.Events = *body.NotifyEventSubscription
 	}
-
-	switch n := utf8.RuneCountInString(spec.PublishDomain); {
-	case n == 0:
-		return callbackSpec{}, "Request Illegal: publish_domain is required"
-	case n > liveapi.PublishDomainMaxLength:
-		return callbackSpec{}, fmt.Sprintf("Request Illegal: publish_domain must be at most %d characters", liveapi.PublishDomainMaxLength)
-	case liveapi.CheckPublishDomain(spec.PublishDomain) != nil:
-		return callbackSpec{}, "Request Illegal: publish_domain " + liveapi.CheckPublishDomain(spec.PublishDomain).Error()
-	}
-	switch n := utf8.RuneCountInString(spec.App); {
-	case n == 0:
-		return callbackSpec{}, "Request Illegal: app is required"
-	case n > liveapi.AppMaxLength:
-		return callbackSpec{}, fmt.Sprintf("Request Illegal: app must be at most %d characters", liveapi.AppMaxLength)
-	case liveapi.CheckApp(spec.App) != nil:
-		return callbackSpec{}, "Request Illegal: app " + liveapi.CheckApp(spec.App).Error()
-	}
-	if spec.NotifyCallbackURL != "" {
-		if err := liveapi.CheckCallbackURL(spec.NotifyCallbackURL); err != nil {
-			return callbackSpec{}, "Request Illegal: notify_callback_url " + err.Error()
-		}
-	}
 	if len(spec.Events) == 0 {
-		spec.Events = []string{liveapi.DefaultEvent}
+		spec.Events = []string{livespec.DefaultEvent}
 	}
-	seen := map[string]bool{}
-	for _, event := range spec.Events {
-		if !slices.Contains(liveapi.Events, event) {
-			return callbackSpec{}, fmt.Sprintf("Request Illegal: notify_event_subscription has %q; allowed: %s",
-				event, strings.Join(liveapi.Events, ", "))
+	for _, check := range []struct {
+		field string
+		why   string
+	}{
+		{"publish_domain", checkPublishDomain(spec.PublishDomain)},
+		{"app", checkApp(spec.App)},
+		{"notify_callback_url", checkCallbackURL(spec.NotifyCallbackURL)},
+		{"notify_event_subscription", checkEvents(spec.Events)},
+		{"sign_type", checkSignType(spec.SignType)},
+		{"key", checkKey(spec.Key)}, // never echoes the key
+	} {
+		if check.why != "" {
+			return callbackSpec{}, "Request Illegal: " + check.field + " " + check.why
 		}
-		if seen[event] {
-			return callbackSpec{}, fmt.Sprintf("Request Illegal: notify_event_subscription has %q twice", event)
-		}
-		seen[event] = true
-	}
-	if spec.SignType == "" {
-		spec.SignType = liveapi.DefaultSignType
-	}
-	if !slices.Contains(liveapi.SignTypes, spec.SignType) {
-		return callbackSpec{}, fmt.Sprintf("Request Illegal: sign_type must be one of %s", strings.Join(liveapi.SignTypes, ", "))
-	}
-	if spec.Key != "" && !liveapi.KeyPattern.MatchString(spec.Key) {
-		// Never echo the key.
-		return callbackSpec{}, fmt.Sprintf("Request Illegal: key must be at least %d letters and digits", liveapi.KeyMinLength)
 	}
 	return spec, ""
+}
+
+// ValidateCallbackBody reports why the emulator refuses body as a create or update request, with the
+// message of its 400 answer, or nil when it accepts it.
+func ValidateCallbackBody(body []byte) error {
+	if _, msg := parseCallbackBody(body); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
 }
 
 func deref(s *string) string {

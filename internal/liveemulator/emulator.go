@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/platform-tools/terraform-provider-live/internal/lastn"
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // maxBodyBytes caps request bodies; a callback configuration is a few hundred bytes.
@@ -150,11 +150,11 @@ func New(opts Options) *Server {
 
 // The operations, as counted by RequestCounts.
 const (
-	OperationCreate = liveapi.OperationCreate
-	OperationShow   = liveapi.OperationShow
-	OperationUpdate = liveapi.OperationUpdate
-	OperationDelete = liveapi.OperationDelete
-	OperationList   = liveapi.OperationList
+	OperationCreate = "create"
+	OperationShow   = "show"
+	OperationUpdate = "update"
+	OperationDelete = "delete"
+	OperationList   = "list"
 )
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -176,11 +176,11 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
-				writeError(w, http.StatusRequestEntityTooLarge, liveapi.ErrorCodeInvalidParameter,
+				writeError(w, http.StatusRequestEntityTooLarge, livespec.ErrorCodeInvalidParameter,
 					fmt.Sprintf("Request Illegal: the request body exceeds %d bytes", maxBodyBytes))
 				return
 			}
-			writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, "Request Illegal: unreadable request body")
+			writeError(w, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter, "Request Illegal: unreadable request body")
 			return
 		}
 		projectID := r.PathValue("project_id")
@@ -198,7 +198,7 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 func (s *Server) create(w http.ResponseWriter, _ *http.Request, projectID string, body []byte) {
 	spec, msg := parseCallbackBody(body)
 	if msg != "" {
-		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, msg)
+		writeError(w, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter, msg)
 		return
 	}
 	cb := Callback{ProjectID: projectID}
@@ -207,7 +207,7 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, projectID string
 	defer s.mu.Unlock()
 	stored, ok := s.insert(cb)
 	if !ok {
-		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeAlreadyExists,
+		writeError(w, http.StatusBadRequest, livespec.ErrorCodeAlreadyExists,
 			fmt.Sprintf("The resource already exists: a recording callback for publish_domain %q and app %q", spec.PublishDomain, spec.App))
 		return
 	}
@@ -228,7 +228,7 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, projectID string, 
 func (s *Server) update(w http.ResponseWriter, r *http.Request, projectID string, body []byte) {
 	spec, msg := parseCallbackBody(body)
 	if msg != "" {
-		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, msg)
+		writeError(w, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter, msg)
 		return
 	}
 	s.mu.Lock()
@@ -239,7 +239,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, projectID string
 		return
 	}
 	if spec.PublishDomain != cb.PublishDomain || spec.App != cb.App {
-		writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter,
+		writeError(w, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter,
 			"Request Illegal: publish_domain and app cannot be changed")
 		return
 	}
@@ -262,10 +262,10 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, projectID string
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, projectID string, _ []byte) {
 	query := r.URL.Query()
-	limit, msg := intParam(query.Get("limit"), "limit", 10, 1, liveapi.ListLimitMax)
+	limit, msg := intParam(query.Get("limit"), "limit", 10, 1, livespec.ListLimitMax)
 	if msg == "" {
 		var offset int
-		offset, msg = intParam(query.Get("offset"), "offset", 0, 0, liveapi.ListOffsetMax)
+		offset, msg = intParam(query.Get("offset"), "offset", 0, 0, livespec.ListOffsetMax)
 		if msg == "" {
 			if s.limitCap > 0 {
 				limit = min(limit, s.limitCap)
@@ -277,7 +277,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, projectID string, 
 			return
 		}
 	}
-	writeError(w, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter, msg)
+	writeError(w, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter, msg)
 }
 
 type wireList struct {
@@ -292,7 +292,7 @@ func (s *Server) page(projectID, publishDomain, app string, offset, limit int) w
 	for _, cb := range s.callbacks {
 		if cb.ProjectID != projectID ||
 			(publishDomain != "" && cb.PublishDomain != publishDomain) ||
-			(app != "" && cb.App != app && cb.App != liveapi.AppWildcard) {
+			(app != "" && cb.App != app && cb.App != livespec.AppWildcard) {
 			continue
 		}
 		matches = append(matches, cb)
@@ -381,7 +381,7 @@ func writeAPINotFound(w http.ResponseWriter) {
 }
 
 func writeNotFound(w http.ResponseWriter) {
-	writeError(w, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists, "The resource does not exist")
+	writeError(w, http.StatusNotFound, livespec.ErrorCodeCallbackNotExists, "The resource does not exist")
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 const (
@@ -79,8 +80,8 @@ func validSpec(domain, app string) liveapi.CallbackSpec {
 		PublishDomain:     domain,
 		App:               app,
 		NotifyCallbackURL: ptr("https://receiver.example.com/notify"),
-		Events:            []string{liveapi.EventRecordFileComplete, liveapi.EventRecordOver},
-		SignType:          ptr(liveapi.SignTypeMD5),
+		Events:            []string{livespec.EventRecordFileComplete, livespec.EventRecordOver},
+		SignType:          ptr(livespec.SignTypeMD5),
 		Key:               ptr(testKey),
 	}
 }
@@ -114,9 +115,9 @@ func TestCRUD(t *testing.T) {
 		t.Fatal(err)
 	}
 	if created.ID == "" || created.PublishDomain != "publish.example.com" || created.App != "live" ||
-		created.NotifyCallbackURL != "https://receiver.example.com/notify" || created.SignType != liveapi.SignTypeMD5 ||
+		created.NotifyCallbackURL != "https://receiver.example.com/notify" || created.SignType != livespec.SignTypeMD5 ||
 		strings.Join(created.Events, ",") != "RECORD_FILE_COMPLETE,RECORD_OVER" ||
-		created.CreateTime != clock.Format(liveapi.TimeLayout) || created.UpdateTime != created.CreateTime {
+		created.CreateTime != clock.Format(livespec.TimeLayout) || created.UpdateTime != created.CreateTime {
 		t.Fatalf("unexpected create response %+v", created)
 	}
 	stored, ok := env.emulator.Callback(created.ID)
@@ -139,9 +140,9 @@ func TestCRUD(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Update is a full replace: what the body leaves out takes the API's defaults.
-	if updated.ID != created.ID || updated.NotifyCallbackURL != "" || updated.SignType != liveapi.DefaultSignType ||
-		strings.Join(updated.Events, ",") != liveapi.DefaultEvent ||
-		updated.CreateTime != created.CreateTime || updated.UpdateTime != clock.Format(liveapi.TimeLayout) {
+	if updated.ID != created.ID || updated.NotifyCallbackURL != "" || updated.SignType != livespec.DefaultSignType ||
+		strings.Join(updated.Events, ",") != livespec.DefaultEvent ||
+		updated.CreateTime != created.CreateTime || updated.UpdateTime != clock.Format(livespec.TimeLayout) {
 		t.Fatalf("unexpected update response %+v", updated)
 	}
 	if stored, _ := env.emulator.Callback(created.ID); stored.Key != "" {
@@ -166,14 +167,14 @@ func TestNotFound(t *testing.T) {
 	env := newTestEnv(t, liveemulator.Options{})
 	ctx := context.Background()
 	_, err := env.client.Show(ctx, "0000")
-	apiError(t, err, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists)
+	apiError(t, err, http.StatusNotFound, livespec.ErrorCodeCallbackNotExists)
 	if !liveapi.IsNotFound(err) {
 		t.Fatal("IsNotFound is false for a 404")
 	}
 	_, err = env.client.Update(ctx, "0000", validSpec("publish.example.com", "live"))
-	apiError(t, err, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists)
+	apiError(t, err, http.StatusNotFound, livespec.ErrorCodeCallbackNotExists)
 	err = env.client.Delete(ctx, "0000")
-	apiError(t, err, http.StatusNotFound, liveapi.ErrorCodeCallbackNotExists)
+	apiError(t, err, http.StatusNotFound, livespec.ErrorCodeCallbackNotExists)
 }
 
 func TestDuplicate(t *testing.T) {
@@ -183,7 +184,7 @@ func TestDuplicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := env.client.Create(ctx, validSpec("publish.example.com", "*"))
-	apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeAlreadyExists)
+	apiError(t, err, http.StatusBadRequest, livespec.ErrorCodeAlreadyExists)
 	if !liveapi.IsAlreadyExists(err) {
 		t.Fatal("IsAlreadyExists is false for LIVE.103011018")
 	}
@@ -225,7 +226,7 @@ func TestValidation(t *testing.T) {
 			spec := validSpec("publish.example.com", "live")
 			tc.change(&spec)
 			_, err := env.client.Create(ctx, spec)
-			errorMsg := apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter)
+			errorMsg := apiError(t, err, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter)
 			if !strings.Contains(errorMsg, tc.message) {
 				t.Fatalf("error_msg %q does not contain %q", errorMsg, tc.message)
 			}
@@ -277,7 +278,7 @@ func TestList(t *testing.T) {
 	}
 	for _, filter := range []liveapi.ListFilter{{Limit: 101}, {Offset: 4097}} {
 		_, err := env.client.List(ctx, filter)
-		apiError(t, err, http.StatusBadRequest, liveapi.ErrorCodeInvalidParameter)
+		apiError(t, err, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter)
 	}
 	found, ok, err := env.client.FindByDomainApp(ctx, "a.example.com", "live")
 	if err != nil || !ok || found.App != "live" {
@@ -295,11 +296,11 @@ func TestAuthentication(t *testing.T) {
 		cfg  liveapi.Config
 		code string
 	}{
-		"unknown access key":    {liveapi.Config{AccessKey: "UNKNOWN"}, liveapi.ErrorCodeAuthFailed},
-		"wrong secret key":      {liveapi.Config{SecretKey: "WrongSecretKey0123456789abcdefXYZ"}, liveapi.ErrorCodeAuthFailed},
-		"other project":         {liveapi.Config{ProjectID: "ffffffffffffffffffffffffffffffff"}, liveapi.ErrorCodeProjectMismatch},
-		"missing token":         {liveapi.Config{AccessKey: "TEMPORARYAK"}, liveapi.ErrorCodeAuthFailed},
-		"wrong security token":  {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "other"}, liveapi.ErrorCodeAuthFailed},
+		"unknown access key":    {liveapi.Config{AccessKey: "UNKNOWN"}, livespec.ErrorCodeAuthFailed},
+		"wrong secret key":      {liveapi.Config{SecretKey: "WrongSecretKey0123456789abcdefXYZ"}, livespec.ErrorCodeAuthFailed},
+		"other project":         {liveapi.Config{ProjectID: "ffffffffffffffffffffffffffffffff"}, livespec.ErrorCodeProjectMismatch},
+		"missing token":         {liveapi.Config{AccessKey: "TEMPORARYAK"}, livespec.ErrorCodeAuthFailed},
+		"wrong security token":  {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "other"}, livespec.ErrorCodeAuthFailed},
 		"right security token ": {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "session-token"}, ""},
 	}
 	for name, tc := range cases {
@@ -323,7 +324,7 @@ func TestClockSkew(t *testing.T) {
 	for _, skew := range []time.Duration{16 * time.Minute, -16 * time.Minute} {
 		env := newTestEnv(t, liveemulator.Options{Now: func() time.Time { return time.Now().Add(skew) }})
 		_, err := env.client.List(context.Background(), liveapi.ListFilter{})
-		apiError(t, err, http.StatusUnauthorized, liveapi.ErrorCodeAuthFailed)
+		apiError(t, err, http.StatusUnauthorized, livespec.ErrorCodeAuthFailed)
 	}
 	env := newTestEnv(t, liveemulator.Options{Now: func() time.Time { return time.Now().Add(14 * time.Minute) }})
 	if _, err := env.client.List(context.Background(), liveapi.ListFilter{}); err != nil {
@@ -392,12 +393,12 @@ func TestOtherClientSignature(t *testing.T) {
 
 	tampered := signedRequest(t, http.MethodPost, url, "", body, testSecretKey)
 	tampered.Header.Set("Accept", "text/plain") // a signed header changed after signing
-	if status, got, _ := do(t, tampered); status != http.StatusUnauthorized || !strings.Contains(got, liveapi.ErrorCodeAuthFailed) {
+	if status, got, _ := do(t, tampered); status != http.StatusUnauthorized || !strings.Contains(got, livespec.ErrorCodeAuthFailed) {
 		t.Fatalf("a tampered request: %d %s", status, got)
 	}
 
 	mismatch := signedRequest(t, http.MethodGet, url, "ffffffffffffffffffffffffffffffff", nil, testSecretKey)
-	if status, got, _ := do(t, mismatch); status != http.StatusUnauthorized || !strings.Contains(got, liveapi.ErrorCodeProjectMismatch) {
+	if status, got, _ := do(t, mismatch); status != http.StatusUnauthorized || !strings.Contains(got, livespec.ErrorCodeProjectMismatch) {
 		t.Fatalf("X-Project-Id different from the path: %d %s", status, got)
 	}
 }
@@ -414,7 +415,7 @@ func TestPayloadHashHeader(t *testing.T) {
 	hash := sha256.Sum256(signedBody)
 	swapped.Header.Set("X-Sdk-Content-Sha256", hex.EncodeToString(hash[:]))
 	swapped.Body, swapped.ContentLength = io.NopCloser(bytes.NewReader(swappedBody)), int64(len(swappedBody))
-	if status, got, _ := do(t, swapped); status != http.StatusUnauthorized || !strings.Contains(got, liveapi.ErrorCodeAuthFailed) {
+	if status, got, _ := do(t, swapped); status != http.StatusUnauthorized || !strings.Contains(got, livespec.ErrorCodeAuthFailed) {
 		t.Fatalf("a body swapped after signing: %d %s", status, got)
 	}
 
@@ -455,7 +456,7 @@ func TestRobustness(t *testing.T) {
 
 	for _, body := range []string{`{`, `[]`, `{"publish_domain":1}`, `null`, "\x00\xff"} {
 		status, got, _ := do(t, signedRequest(t, http.MethodPost, url, "", []byte(body), testSecretKey))
-		if status != http.StatusBadRequest || !strings.Contains(got, liveapi.ErrorCodeInvalidParameter) {
+		if status != http.StatusBadRequest || !strings.Contains(got, livespec.ErrorCodeInvalidParameter) {
 			t.Errorf("body %q: %d %s", body, status, got)
 		}
 	}
@@ -529,7 +530,7 @@ func BenchmarkEmulatorHandlers(b *testing.B) {
 		var id string
 		for i := range n {
 			cb, err := emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: fmt.Sprintf("d%d.example.com", i), App: "live",
-				Events: []string{liveapi.DefaultEvent}, SignType: liveapi.DefaultSignType})
+				Events: []string{livespec.DefaultEvent}, SignType: livespec.DefaultSignType})
 			if err != nil {
 				b.Fatal(err)
 			}

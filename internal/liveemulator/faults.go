@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // Fault tells the emulator to misbehave on the next Times requests of an operation (every request
@@ -219,7 +219,7 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 		s.mu.Lock()
 		s.throttled++
 		s.mu.Unlock()
-		writeError(w, http.StatusInternalServerError, liveapi.ErrorCodeTooManyRequests, "Too many concurrent API requests")
+		writeError(w, http.StatusInternalServerError, livespec.ErrorCodeTooManyRequests, "Too many concurrent API requests")
 		return
 	}
 	if !faulty {
@@ -269,7 +269,7 @@ func writeFaultStatus(w http.ResponseWriter, fault Fault) {
 	if fault.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfter))
 	}
-	writeError(w, fault.Status, cmp.Or(fault.ErrorCode, liveapi.ErrorCodeInternal), "Injected fault: "+http.StatusText(fault.Status))
+	writeError(w, fault.Status, cmp.Or(fault.ErrorCode, livespec.ErrorCodeInternal), "Injected fault: "+http.StatusText(fault.Status))
 }
 
 // withoutFields removes fields from a JSON object; any other body is returned as it is.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 func TestParseFault(t *testing.T) {
@@ -146,7 +147,7 @@ func TestThrottle(t *testing.T) {
 			defer wg.Done()
 			_, err := env.client.List(context.Background(), liveapi.ListFilter{})
 			if err != nil {
-				apiError(t, err, http.StatusInternalServerError, liveapi.ErrorCodeTooManyRequests)
+				apiError(t, err, http.StatusInternalServerError, livespec.ErrorCodeTooManyRequests)
 				mu.Lock()
 				throttled++
 				mu.Unlock()
@@ -170,7 +171,7 @@ func TestAdminEndpoint(t *testing.T) {
 		t.Fatalf("POST faults: %d", status)
 	}
 	_, err := env.client.List(context.Background(), liveapi.ListFilter{})
-	apiError(t, err, http.StatusInternalServerError, liveapi.ErrorCodeInternal)
+	apiError(t, err, http.StatusInternalServerError, livespec.ErrorCodeInternal)
 	if status := post("faults", http.MethodPost, "list:status=99"); status != http.StatusBadRequest {
 		t.Fatalf("a bad fault: %d", status)
 	}

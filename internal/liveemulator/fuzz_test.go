@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
@@ -51,9 +50,10 @@ func FuzzEmulatorRequest(f *testing.F) {
 			t.Fatalf("%s %s: %d with a body that is not JSON: %q", method, target, recorder.Code, recorder.Body.String())
 		}
 		for _, cb := range emulator.Callbacks() {
-			if liveapi.CheckPublishDomain(cb.PublishDomain) != nil || liveapi.CheckApp(cb.App) != nil ||
-				(cb.Key != "" && !liveapi.KeyPattern.MatchString(cb.Key)) || len(cb.Events) == 0 {
-				t.Fatalf("an invalid configuration was stored: %+v", cb)
+			stored, _ := json.Marshal(map[string]any{"publish_domain": cb.PublishDomain, "app": cb.App,
+				"notify_callback_url": cb.NotifyCallbackURL, "notify_event_subscription": cb.Events, "sign_type": cb.SignType, "key": cb.Key})
+			if err := liveemulator.ValidateCallbackBody(stored); err != nil || len(cb.Events) == 0 {
+				t.Fatalf("an invalid configuration was stored: %+v (%v)", cb, err)
 			}
 		}
 	})

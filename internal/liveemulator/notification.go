@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // Notification is the JSON body that Live POSTs to a notify_callback_url. The field names are the
@@ -55,7 +55,7 @@ type Notification struct {
 //     publish_domain + app + stream + download_url + play_url.
 func NotificationSignature(n Notification, signType, key string) string {
 	timestamp := strconv.FormatInt(n.AuthTimestamp, 10)
-	if signType == liveapi.SignTypeMD5 {
+	if signType == livespec.SignTypeMD5 {
 		sum := md5.Sum([]byte(key + timestamp)) //nolint:gosec // the documented algorithm
 		return hex.EncodeToString(sum[:])
 	}
@@ -140,7 +140,7 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 func (s *Server) callbackFor(projectID, publishDomain, app string) (Callback, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, candidate := range []string{app, liveapi.AppWildcard} {
+	for _, candidate := range []string{app, livespec.AppWildcard} {
 		if id, ok := s.byPair[domainApp{projectID, publishDomain, candidate}]; ok {
 			return cloneCallback(s.callbacks[id]), true
 		}
@@ -165,21 +165,21 @@ func recordingEvents(projectID string, rec Recording, now time.Time) []Notificat
 			OBSLocation: "cn-north-4", OBSBucket: "live-record", OBSObject: object,
 			AuthTimestamp: now.Unix(),
 		}
-		if event == liveapi.EventRecordFileComplete || event == liveapi.EventRecordOver {
+		if event == livespec.EventRecordFileComplete || event == livespec.EventRecordOver {
 			n.EndTime, n.RecordDuration, n.FileSize = fileStart+600, 600, 150_000_000+int64(i)*1_000
 		}
 		return n
 	}
 	if rec.FailWith != "" {
-		failed := file(0, liveapi.EventRecordFailed)
+		failed := file(0, livespec.EventRecordFailed)
 		failed.ErrorMessage = rec.FailWith
-		return []Notification{file(0, liveapi.EventRecordNewFileStart), failed}
+		return []Notification{file(0, livespec.EventRecordNewFileStart), failed}
 	}
 	var events []Notification
 	for i := range rec.Files {
-		events = append(events, file(i, liveapi.EventRecordNewFileStart), file(i, liveapi.EventRecordFileComplete))
+		events = append(events, file(i, livespec.EventRecordNewFileStart), file(i, livespec.EventRecordFileComplete))
 	}
-	return append(events, file(rec.Files-1, liveapi.EventRecordOver))
+	return append(events, file(rec.Files-1, livespec.EventRecordOver))
 }
 
 // deliver POSTs one notification and reports how it went; it never waits more than the delivery timeout.

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 func eventTypes(received []livereceiver.Received) string {
@@ -32,8 +32,8 @@ func TestRecordPicksTheExactAppAndSubscribedEvents(t *testing.T) {
 	defer wildcardServer.Close()
 	for _, cb := range []liveemulator.Callback{
 		{App: "live", NotifyCallbackURL: exactServer.URL, SignType: "MD5", Key: testKey,
-			Events: []string{liveapi.EventRecordNewFileStart, liveapi.EventRecordOver, liveapi.EventRecordFailed}},
-		{App: "*", NotifyCallbackURL: wildcardServer.URL, SignType: "HMACSHA256", Key: testKey, Events: liveapi.Events},
+			Events: []string{livespec.EventRecordNewFileStart, livespec.EventRecordOver, livespec.EventRecordFailed}},
+		{App: "*", NotifyCallbackURL: wildcardServer.URL, SignType: "HMACSHA256", Key: testKey, Events: livespec.Events},
 	} {
 		cb.ProjectID, cb.PublishDomain = testProjectID, "publish.example.com"
 		if _, err := emulator.AddCallback(cb); err != nil {
@@ -91,7 +91,7 @@ func TestRecordReportsReceiversThatAreDownOrSlow(t *testing.T) {
 	defer close(release)
 	for app, url := range map[string]string{"down": downURL, "slow": slow.URL} {
 		if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: app,
-			NotifyCallbackURL: url, Events: []string{liveapi.EventRecordOver}, SignType: "MD5"}); err != nil {
+			NotifyCallbackURL: url, Events: []string{livespec.EventRecordOver}, SignType: "MD5"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func TestDeliveryLogIsBounded(t *testing.T) {
 	accept := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer accept.Close()
 	if _, err := env.emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: "*",
-		NotifyCallbackURL: accept.URL, Events: []string{liveapi.EventRecordNewFileStart, liveapi.EventRecordFileComplete}, SignType: "MD5"}); err != nil {
+		NotifyCallbackURL: accept.URL, Events: []string{livespec.EventRecordNewFileStart, livespec.EventRecordFileComplete}, SignType: "MD5"}); err != nil {
 		t.Fatal(err)
 	}
 	record := func(body string) (int, string) {

@@ -17,8 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // TestAccLiveRecordCallbackResource_faults runs create, update and destroy while the emulator
@@ -29,7 +29,7 @@ func TestAccLiveRecordCallbackResource_faults(t *testing.T) {
 		"500":                  {Times: 2, Status: 500},
 		"503":                  {Times: 2, Status: 503, ErrorCode: "APIGW.0503"},
 		"429 with Retry-After": {Times: 1, Status: 429, ErrorCode: "APIGW.0308", RetryAfter: 1},
-		"throttle":             {Times: 2, Status: 500, ErrorCode: liveapi.ErrorCodeTooManyRequests},
+		"throttle":             {Times: 2, Status: 500, ErrorCode: livespec.ErrorCodeTooManyRequests},
 		"reset before apply":   {Times: 1, Drop: liveemulator.DropBeforeApply},
 		"response lost":        {Times: 1, Drop: liveemulator.DropAfterApply},
 	}
@@ -48,7 +48,7 @@ func TestAccLiveRecordCallbackResource_faults(t *testing.T) {
 				CheckDestroy:             resource.ComposeTestCheckFunc(e.checkDestroy, e.checkFaultsUsed()),
 				Steps: []resource.TestStep{
 					{
-						PreConfig: func() { inject(liveapi.OperationCreate) },
+						PreConfig: func() { inject(liveemulator.OperationCreate) },
 						Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
 							"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey),
 						Check: resource.ComposeTestCheckFunc(
@@ -58,7 +58,7 @@ func TestAccLiveRecordCallbackResource_faults(t *testing.T) {
 						),
 					},
 					{
-						PreConfig: func() { inject(liveapi.OperationUpdate) },
+						PreConfig: func() { inject(liveemulator.OperationUpdate) },
 						Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
 							"https://receiver.example.com/b", `["RECORD_OVER"]`, "MD5", testRotatedKey),
 						Check: resource.ComposeTestCheckFunc(
@@ -66,7 +66,7 @@ func TestAccLiveRecordCallbackResource_faults(t *testing.T) {
 								NotifyCallbackURL: "https://receiver.example.com/b", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testRotatedKey}),
 							e.checkFaultsUsed(),
 							// The destroy that follows this step meets the fault too.
-							func(*terraform.State) error { inject(liveapi.OperationDelete); return nil },
+							func(*terraform.State) error { inject(liveemulator.OperationDelete); return nil },
 						),
 					},
 				},
@@ -103,7 +103,7 @@ resource "live_record_callback" "test" {
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				for _, operation := range []string{liveapi.OperationCreate, liveapi.OperationDelete} {
+				for _, operation := range []string{liveemulator.OperationCreate, liveemulator.OperationDelete} {
 					if err := e.InjectFault(liveemulator.Fault{Operation: operation, Times: 1, Latency: 5 * time.Second}); err != nil {
 						t.Fatal(err)
 					}
@@ -119,7 +119,7 @@ resource "live_record_callback" "test" {
 // apply with the API's error and the number of attempts, and creates nothing.
 func TestAccLiveRecordCallbackResource_retriesExhausted(t *testing.T) {
 	e := newTestEmulator(t)
-	if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationCreate, Status: 503, ErrorCode: "APIGW.0503"}); err != nil {
+	if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationCreate, Status: 503, ErrorCode: "APIGW.0503"}); err != nil {
 		t.Fatal(err)
 	}
 	config := strings.Replace(e.providerConfig(), "provider \"live\" {", "provider \"live\" {\n  max_retries = 2", 1) +
@@ -132,7 +132,7 @@ func TestAccLiveRecordCallbackResource_retriesExhausted(t *testing.T) {
 			ExpectError: wrapped(`(?s)Unable to Create Live Record Callback.*HTTP status: 503.*error_code: APIGW.0503.*request id: \S+.*attempts: 3 \(retries exhausted\)`),
 		}},
 	})
-	if n := e.RequestCounts()[liveapi.OperationCreate]; n != 3 {
+	if n := e.RequestCounts()[liveemulator.OperationCreate]; n != 3 {
 		t.Fatalf("%d create requests, want 3", n)
 	}
 }
@@ -222,7 +222,7 @@ resource "live_record_callback" "test" {
 			},
 			{PreConfig: notPublished(""), Config: config, PlanOnly: true, ExpectError: gatewayError},
 			{PreConfig: notPublished(""), Config: config, Destroy: true, ExpectError: gatewayError},
-			{PreConfig: notPublished(liveapi.OperationDelete), Config: config, Destroy: true, ExpectError: gatewayError},
+			{PreConfig: notPublished(liveemulator.OperationDelete), Config: config, Destroy: true, ExpectError: gatewayError},
 			{
 				PreConfig:        e.ClearFaults,
 				Config:           config,
@@ -269,7 +269,7 @@ func TestAccLiveRecordCallbackResource_neverAdoptsAnotherConfiguration(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationCreate, Times: 1, Status: 502, Apply: true}); err != nil {
+	if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationCreate, Times: 1, Status: 502, Apply: true}); err != nil {
 		t.Fatal(err)
 	}
 	resource.ParallelTest(t, resource.TestCase{
@@ -281,7 +281,7 @@ func TestAccLiveRecordCallbackResource_neverAdoptsAnotherConfiguration(t *testin
 				`.*did not change it.*terraform import live_record_callback.<name> ` + theirs.ID),
 		}},
 	})
-	if counts := e.RequestCounts(); counts[liveapi.OperationUpdate] != 0 || counts[liveapi.OperationDelete] != 0 {
+	if counts := e.RequestCounts(); counts[liveemulator.OperationUpdate] != 0 || counts[liveemulator.OperationDelete] != 0 {
 		t.Fatalf("their configuration was written to: %v", counts)
 	}
 	if stored := e.Callbacks(); len(stored) != 1 || stored[0].ID != theirs.ID || stored[0].Key != testRotatedKey {
@@ -298,7 +298,7 @@ func TestAccLiveRecordCallbackResource_adoptsItsOwnCreate(t *testing.T) {
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationCreate, Times: 1, Status: 502, Apply: true}); err != nil {
+				if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationCreate, Times: 1, Status: 502, Apply: true}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -325,8 +325,8 @@ func TestAccLiveRecordCallbackResource_adoptedKeyFails(t *testing.T) {
 			{
 				PreConfig: func() {
 					for _, f := range []liveemulator.Fault{
-						{Operation: liveapi.OperationCreate, Times: 1, Drop: liveemulator.DropAfterApply},
-						{Operation: liveapi.OperationUpdate, Times: 1, Status: 403, ErrorCode: "APIGW.0305"},
+						{Operation: liveemulator.OperationCreate, Times: 1, Drop: liveemulator.DropAfterApply},
+						{Operation: liveemulator.OperationUpdate, Times: 1, Status: 403, ErrorCode: "APIGW.0305"},
 					} {
 						if err := e.InjectFault(f); err != nil {
 							t.Fatal(err)
@@ -382,7 +382,7 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: inject(liveapi.OperationCreate, "id"),
+				PreConfig: inject(liveemulator.OperationCreate, "id"),
 				Config:    e.providerConfig() + testAccLiveRecordCallbackResourceConfig_app("publish.example.com", "live"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(testResourceAddress, tfjsonpath.New("id")),
@@ -392,7 +392,7 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 					App: "live", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"})),
 			},
 			{
-				PreConfig: inject(liveapi.OperationUpdate, "id", "create_time"),
+				PreConfig: inject(liveemulator.OperationUpdate, "id", "create_time"),
 				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
 					"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -403,7 +403,7 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 					App: "live", NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey})),
 			},
 			{
-				PreConfig: inject(liveapi.OperationUpdate, "update_time"),
+				PreConfig: inject(liveemulator.OperationUpdate, "update_time"),
 				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
 					"https://receiver.example.com/b", `["RECORD_OVER"]`, "MD5", testCallbackKey),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -417,7 +417,7 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 				// instead of writing nonsense into state.
 				PreConfig: func() {
 					e.ClearFaults()
-					if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationShow, Omit: []string{"publish_domain", "app"}}); err != nil {
+					if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationShow, Omit: []string{"publish_domain", "app"}}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -430,7 +430,7 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 				// A refresh answered without id and times keeps them: the plan is empty.
 				PreConfig: func() {
 					e.ClearFaults()
-					if err := e.InjectFault(liveemulator.Fault{Operation: liveapi.OperationShow, Omit: []string{"id", "create_time", "update_time"}}); err != nil {
+					if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationShow, Omit: []string{"id", "create_time", "update_time"}}); err != nil {
 						t.Fatal(err)
 					}
 				},

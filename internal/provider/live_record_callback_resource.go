@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 var (
@@ -64,7 +65,7 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, liveapi.PublishDomainMaxLength),
+					stringvalidator.UTF8LengthBetween(1, livespec.PublishDomainMaxLength),
 					publishDomain(),
 				},
 			},
@@ -74,10 +75,10 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 					"over `*`. Changing it replaces the configuration.",
 				Optional:      true,
 				Computed:      true,
-				Default:       stringdefault.StaticString(liveapi.AppWildcard),
+				Default:       stringdefault.StaticString(livespec.AppWildcard),
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, liveapi.AppMaxLength),
+					stringvalidator.UTF8LengthBetween(1, livespec.AppMaxLength),
 					appName(),
 				},
 			},
@@ -88,30 +89,30 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 				Validators: []validator.String{httpURL()},
 			},
 			"notify_event_subscription": schema.SetAttribute{
-				MarkdownDescription: "Events to notify, 1 to 4 of `" + strings.Join(liveapi.Events, "`, `") +
-					"`. Defaults to `[\"" + liveapi.DefaultEvent + "\"]`.",
+				MarkdownDescription: "Events to notify, 1 to 4 of `" + strings.Join(livespec.Events, "`, `") +
+					"`. Defaults to `[\"" + livespec.DefaultEvent + "\"]`.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Computed:    true,
 				Default: setdefault.StaticValue(types.SetValueMust(types.StringType,
-					[]attr.Value{types.StringValue(liveapi.DefaultEvent)})),
+					[]attr.Value{types.StringValue(livespec.DefaultEvent)})),
 				Validators: []validator.Set{
-					setvalidator.SizeBetween(1, len(liveapi.Events)),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(liveapi.Events...)),
+					setvalidator.SizeBetween(1, len(livespec.Events)),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(livespec.Events...)),
 				},
 			},
 			"sign_type": schema.StringAttribute{
-				MarkdownDescription: "How notifications are signed with `key`: `" + strings.Join(liveapi.SignTypes, "` or `") +
-					"`. Defaults to `" + liveapi.DefaultSignType + "`.",
+				MarkdownDescription: "How notifications are signed with `key`: `" + strings.Join(livespec.SignTypes, "` or `") +
+					"`. Defaults to `" + livespec.DefaultSignType + "`.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(liveapi.DefaultSignType),
-				Validators: []validator.String{stringvalidator.OneOf(liveapi.SignTypes...)},
+				Default:    stringdefault.StaticString(livespec.DefaultSignType),
+				Validators: []validator.String{stringvalidator.OneOf(livespec.SignTypes...)},
 			},
 			"key": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Key that signs the notifications: letters and digits, at least %d "+
 					"characters. The API never returns it, so Terraform keeps the configured value and cannot "+
-					"detect a change made outside Terraform; it is null after import.", liveapi.KeyMinLength),
+					"detect a change made outside Terraform; it is null after import.", livespec.KeyMinLength),
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{callbackKey()},

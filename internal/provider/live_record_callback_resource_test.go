@@ -348,10 +348,10 @@ func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
 		name, body string
 		want       *regexp.Regexp
 	}{
-		{"domain too long", `publish_domain = "` + strings.Repeat("abcdefgh.", 29) + `com"`, wrapped(`publish_domain string length must be between 1 and 255`)},
-		{"domain empty", `publish_domain = ""`, wrapped(`publish_domain string length must be between 1 and 255`)},
+		{"domain too long", `publish_domain = "` + strings.Repeat("abcdefgh.", 29) + `com"`, wrapped(`publish_domain UTF-8 character count must be between 1 and 255`)},
+		{"domain empty", `publish_domain = ""`, wrapped(`publish_domain UTF-8 character count must be between 1 and 255`)},
 		{"not a domain", `publish_domain = "not a domain"`, wrapped(`publish_domain must be a domain name`)},
-		{"app too long", `publish_domain = "p.example.com"` + "\n" + `app = "` + strings.Repeat("a", 129) + `"`, wrapped(`app string length must be between 1 and\s+128`)},
+		{"app too long", `publish_domain = "p.example.com"` + "\n" + `app = "` + strings.Repeat("a", 129) + `"`, wrapped(`app UTF-8 character count must be between 1\s+and\s+128`)},
 		{"upper case domain", `publish_domain = "Publish.Example.com"`, wrapped(`publish_domain must be in lower case \(domain names are case-insensitive\): use "publish.example.com"`)},
 		{"IDN", `publish_domain = "例え.jp"`, wrapped(`publish_domain must be the punycode \(xn--\) form of an internationalized domain name: use "xn--r8jz45g.jp"`)},
 		{"app with slash", `publish_domain = "p.example.com"` + "\n" + `app = "a/b"`, wrapped(`app must not contain '/'`)},
@@ -505,4 +505,28 @@ resource "live_record_callback" "test" {
   key                       = %[6]q
 }
 `, publishDomain, app, url, events, signType, key)
+}
+
+// FuzzParseImportID checks that an accepted import id is exactly one of the two documented forms.
+func FuzzParseImportID(f *testing.F) {
+	for _, seed := range []string{"0123456789abcdef0123456789abcdef", "publish.example.com/live", "publish.example.com/*", "a/b/c", "/x", "x/", "", " x"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		parsed, err := parseImportID(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "import id") {
+				t.Fatalf("%q: the error does not say what is wrong: %v", s, err)
+			}
+			return
+		}
+		switch {
+		case parsed.id != "":
+			if strings.Contains(parsed.id, "/") || parsed.id != s || parsed.publishDomain != "" || parsed.app != "" {
+				t.Fatalf("%q parsed as id %+v", s, parsed)
+			}
+		case parsed.publishDomain == "" || parsed.app == "" || strings.Contains(parsed.app, "/") || parsed.publishDomain+"/"+parsed.app != s:
+			t.Fatalf("%q parsed as pair %+v", s, parsed)
+		}
+	})
 }

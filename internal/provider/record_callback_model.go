@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // recordCallbackAPIModel is a configuration as the API returns it. The resource's model and both data
@@ -60,7 +61,7 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 		diags = m.NotifyEventSubscription.ElementsAs(ctx, &spec.Events, false)
 		// A set has no order: send the events in the order a recording produces them.
 		slices.SortFunc(spec.Events, func(a, b string) int {
-			return slices.Index(liveapi.Events, a) - slices.Index(liveapi.Events, b)
+			return slices.Index(livespec.Events, a) - slices.Index(livespec.Events, b)
 		})
 	}
 	return spec, diags
@@ -76,11 +77,11 @@ func (m *recordCallbackAPIModel) flatten(ctx context.Context, cb liveapi.Callbac
 	m.NotifyCallbackURL = optionalString(cb.NotifyCallbackURL)
 	m.SignType = types.StringValue(cb.SignType)
 	if cb.SignType == "" {
-		m.SignType = types.StringValue(liveapi.DefaultSignType)
+		m.SignType = types.StringValue(livespec.DefaultSignType)
 	}
 	events := cb.Events
 	if len(events) == 0 {
-		events = []string{liveapi.DefaultEvent}
+		events = []string{livespec.DefaultEvent}
 	}
 	var diags diag.Diagnostics
 	m.NotifyEventSubscription, diags = types.SetValueFrom(ctx, types.StringType, events)

@@ -3,15 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 func stringSet(values ...string) types.Set {
@@ -146,72 +144,6 @@ func TestIncomplete(t *testing.T) {
 	}
 }
 
-func runStringValidator(v validator.String, value string) validator.StringResponse {
-	var resp validator.StringResponse
-	v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("attr"), ConfigValue: types.StringValue(value)}, &resp)
-	return resp
-}
-
-func TestHTTPURLValidator(t *testing.T) {
-	for value, wantErr := range map[string]string{
-		"https://h.example.com/notify":   "",
-		"http://127.0.0.1:8080":          "",
-		"http://[::1]:8080/x":            "",
-		"HTTPS://H.EXAMPLE.COM/x":        "",
-		"ftp://h.example.com/x":          "must start with http:// or https://",
-		"h.example.com/x":                "must start with http:// or https://",
-		"https://":                       "must include a host",
-		"https://:80/x":                  "must include a host",
-		"https://h.example.com/x?":       "must not contain query parameters",
-		"https://h.example.com/x?a=b":    "must not contain query parameters",
-		"https://h.example.com/x#frag":   "must not contain a fragment",
-		"https://h.example.com/x#":       "must not contain a fragment",
-		"https://user:pw@h.example.com/": "must not contain user information",
-		"https://h.example.com/%zz":      "must be a valid URL",
-	} {
-		resp := runStringValidator(httpURL(), value)
-		if wantErr == "" {
-			if resp.Diagnostics.HasError() {
-				t.Errorf("%q: unexpected %v", value, resp.Diagnostics)
-			}
-			continue
-		}
-		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), wantErr) {
-			t.Errorf("%q: want %q, got %v", value, wantErr, resp.Diagnostics)
-		}
-	}
-	var resp validator.StringResponse
-	httpURL().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, &resp)
-	httpURL().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringNull()}, &resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatal("null and unknown values are not validated")
-	}
-}
-
-func TestCallbackKeyValidator(t *testing.T) {
-	for value, valid := range map[string]bool{
-		strings.Repeat("a", 32):                true,
-		"ABCDEFabcdef0123456789XYZxyz01234567": true,
-		strings.Repeat("a", 31):                false,
-		strings.Repeat("a", 31) + "-":          false,
-		strings.Repeat("a", 40) + " ":          false,
-		"":                                     false,
-	} {
-		resp := runStringValidator(callbackKey(), value)
-		if resp.Diagnostics.HasError() == valid {
-			t.Errorf("%d characters: valid=%v, diagnostics %v", len(value), valid, resp.Diagnostics)
-		}
-		for _, d := range resp.Diagnostics {
-			if value != "" && (strings.Contains(d.Detail(), value) || strings.Contains(d.Summary(), value)) {
-				t.Errorf("the diagnostic echoes the key: %s", d.Detail())
-			}
-			if _, hasPath := d.(interface{ Path() path.Path }); hasPath {
-				t.Errorf("an attribute diagnostic would make Terraform print the configuration line holding the key")
-			}
-		}
-	}
-}
-
 func BenchmarkExpand(b *testing.B) {
 	ctx := context.Background()
 	model := liveRecordCallbackModel{
@@ -233,7 +165,7 @@ func BenchmarkExpand(b *testing.B) {
 func BenchmarkFlatten(b *testing.B) {
 	ctx := context.Background()
 	callback := liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live", NotifyCallbackURL: "https://h.example.com/n",
-		Events: liveapi.Events, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"}
+		Events: livespec.Events, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"}
 	var model recordCallbackAPIModel
 	for range b.N {
 		if diags := model.flatten(ctx, callback); diags.HasError() {

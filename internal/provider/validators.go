@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // httpURL accepts an absolute http:// or https:// URL with a host and no query or fragment.
@@ -58,7 +59,7 @@ func callbackKey() validator.String { return callbackKeyValidator{} }
 type callbackKeyValidator struct{}
 
 func (v callbackKeyValidator) Description(_ context.Context) string {
-	return fmt.Sprintf("value must be at least %d letters and digits", liveapi.KeyMinLength)
+	return fmt.Sprintf("value must be at least %d letters and digits", livespec.KeyMinLength)
 }
 
 func (v callbackKeyValidator) MarkdownDescription(ctx context.Context) string {

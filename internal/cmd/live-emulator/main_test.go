@@ -11,6 +11,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 func TestRunPrintsTheBaseURLFirstAndServes(t *testing.T) {
@@ -86,7 +87,7 @@ func TestRecordAndDeliveriesSubcommands(t *testing.T) {
 	}
 	url, signType, key := receiverServer.URL, "MD5", receiver.Key
 	if _, err := client.Create(ctx, liveapi.CallbackSpec{PublishDomain: "publish.example.com", App: "*", NotifyCallbackURL: &url,
-		Events: []string{liveapi.EventRecordOver}, SignType: &signType, Key: &key}); err != nil {
+		Events: []string{livespec.EventRecordOver}, SignType: &signType, Key: &key}); err != nil {
 		t.Fatal(err)
 	}
 

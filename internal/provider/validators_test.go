@@ -1,0 +1,209 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	resourceschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
+)
+
+func runStringValidator(v validator.String, value string) validator.StringResponse {
+	var resp validator.StringResponse
+	v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("attr"), ConfigValue: types.StringValue(value)}, &resp)
+	return resp
+}
+
+func TestHTTPURLValidator(t *testing.T) {
+	for value, wantErr := range map[string]string{
+		"https://h.example.com/notify":   "",
+		"http://127.0.0.1:8080":          "",
+		"http://[::1]:8080/x":            "",
+		"HTTPS://H.EXAMPLE.COM/x":        "",
+		"ftp://h.example.com/x":          "must start with http:// or https://",
+		"h.example.com/x":                "must start with http:// or https://",
+		"https://":                       "must include a host",
+		"https://:80/x":                  "must include a host",
+		"https://h.example.com/x?":       "must not contain query parameters",
+		"https://h.example.com/x?a=b":    "must not contain query parameters",
+		"https://h.example.com/x#frag":   "must not contain a fragment",
+		"https://h.example.com/x#":       "must not contain a fragment",
+		"https://user:pw@h.example.com/": "must not contain user information",
+		"https://h.example.com/%zz":      "must be a valid URL",
+	} {
+		resp := runStringValidator(httpURL(), value)
+		if wantErr == "" {
+			if resp.Diagnostics.HasError() {
+				t.Errorf("%q: unexpected %v", value, resp.Diagnostics)
+			}
+			continue
+		}
+		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), wantErr) {
+			t.Errorf("%q: want %q, got %v", value, wantErr, resp.Diagnostics)
+		}
+	}
+	var resp validator.StringResponse
+	httpURL().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringUnknown()}, &resp)
+	httpURL().ValidateString(context.Background(), validator.StringRequest{ConfigValue: types.StringNull()}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal("null and unknown values are not validated")
+	}
+}
+
+func TestCallbackKeyValidator(t *testing.T) {
+	for value, valid := range map[string]bool{
+		strings.Repeat("a", 32):                true,
+		"ABCDEFabcdef0123456789XYZxyz01234567": true,
+		strings.Repeat("a", 31):                false,
+		strings.Repeat("a", 31) + "-":          false,
+		strings.Repeat("a", 40) + " ":          false,
+		"":                                     false,
+	} {
+		resp := runStringValidator(callbackKey(), value)
+		if resp.Diagnostics.HasError() == valid {
+			t.Errorf("%d characters: valid=%v, diagnostics %v", len(value), valid, resp.Diagnostics)
+		}
+		for _, d := range resp.Diagnostics {
+			if value != "" && (strings.Contains(d.Detail(), value) || strings.Contains(d.Summary(), value)) {
+				t.Errorf("the diagnostic echoes the key: %s", d.Detail())
+			}
+			if _, hasPath := d.(interface{ Path() path.Path }); hasPath {
+				t.Errorf("an attribute diagnostic would make Terraform print the configuration line holding the key")
+			}
+		}
+	}
+}
+
+// FuzzValidators checks that the custom validators never panic, that what httpURL accepts is an
+// absolute http(s) URL without query or fragment, and that the key validator never echoes the key.
+func FuzzValidators(f *testing.F) {
+	for _, seed := range []string{"https://h.example.com/n", "http://127.0.0.1:8080", "ftp://x", "https://h/x?a", "https://h/#", "abcdefghijklmnopqrstuvwxyz012345", "%zz"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		request := validator.StringRequest{Path: path.Root("attr"), ConfigValue: types.StringValue(s)}
+		var urlResp validator.StringResponse
+		httpURL().ValidateString(context.Background(), request, &urlResp)
+		if !urlResp.Diagnostics.HasError() {
+			u, err := url.Parse(s)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.RawQuery != "" || strings.Contains(s, "#") {
+				t.Fatalf("httpURL accepted %q", s)
+			}
+		}
+		// An invalid key gets the same words whatever its value: the value is never echoed.
+		var keyResp, referenceResp validator.StringResponse
+		callbackKey().ValidateString(context.Background(), request, &keyResp)
+		callbackKey().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("attr"), ConfigValue: types.StringValue("!")}, &referenceResp)
+		if keyResp.Diagnostics.HasError() && keyResp.Diagnostics[0].Detail() != referenceResp.Diagnostics[0].Detail() {
+			t.Fatalf("the key validator's message depends on the value: %q", keyResp.Diagnostics[0].Detail())
+		}
+	})
+}
+
+// FuzzValidatorsAgreeWithEmulator is the differential test of the two readings of the API
+// documentation: for each request field, the resource's plan-time validators accept exactly the
+// values that the emulator, with its own rules, accepts in a create request. The differences below
+// are deliberate; any other is a bug on one side.
+func FuzzValidatorsAgreeWithEmulator(f *testing.F) {
+	for _, seed := range []struct {
+		domain, app, url, key, event string
+		events                       uint8
+	}{
+		{"publish.example.com", "live", "https://h.example.com/n", strings.Repeat("k", 32), "RECORD_OVER", 1},
+		{"Publish.example.com", "*", "http://127.0.0.1:8080", "", "", 0},
+		{"例え.jp", "a/b", "ftp://h/x", "short", "RECORD_START", 15},
+		{"xn--r8jz45g.jp", "a\u00a0b", "https://h/x?a", strings.Repeat("a", 31) + "!", "RECORD_FAILED", 8},
+		{"a.xn--p1ai-", "直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播", "https://h/#x", "", "", 2},
+		{"-a.example.com", "a\u2028", "https://user@h/", "", "", 4},
+		{"a.b", strings.Repeat("a", 129), "https://:80/x", "", "", 0},
+	} {
+		f.Add(seed.domain, seed.app, seed.url, seed.key, seed.event, seed.events)
+	}
+	var schemaResp resource.SchemaResponse
+	NewLiveRecordCallbackResource().Schema(context.Background(), resource.SchemaRequest{}, &schemaResp)
+	attributes := schemaResp.Schema.Attributes
+
+	f.Fuzz(func(t *testing.T, domain, app, callbackURL, key, event string, eventMask uint8) {
+		for _, s := range []string{domain, app, callbackURL, key, event} {
+			if !utf8.ValidString(s) {
+				return // Terraform's strings are UTF-8
+			}
+		}
+		events := []string{}
+		for i, e := range livespec.Events {
+			if eventMask&(1<<i) != 0 {
+				events = append(events, e)
+			}
+		}
+		if event != "" && !slices.Contains(events, event) {
+			events = append(events, event)
+		}
+		fields := []struct {
+			name       string
+			value      any
+			planOK     bool
+			deliberate string // why the verdicts may differ for this value, or ""
+		}{
+			{"publish_domain", domain, stringAccepted(attributes["publish_domain"], "publish_domain", domain), ""},
+			{"app", app, stringAccepted(attributes["app"], "app", app), ""},
+			{"notify_callback_url", callbackURL, stringAccepted(attributes["notify_callback_url"], "notify_callback_url", callbackURL),
+				emptyMeansNone(callbackURL)},
+			{"key", key, stringAccepted(attributes["key"], "key", key), emptyMeansNone(key)},
+			{"notify_event_subscription", events, setAccepted(attributes["notify_event_subscription"], "notify_event_subscription", events),
+				map[bool]string{true: "an empty set would differ from the API's default on every plan: leave the attribute out"}[len(events) == 0]},
+		}
+		for _, field := range fields {
+			body := map[string]any{"publish_domain": "publish.example.com", "app": "live", field.name: field.value}
+			encoded, err := json.Marshal(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			emulatorErr := liveemulator.ValidateCallbackBody(encoded)
+			if field.planOK != (emulatorErr == nil) && field.deliberate == "" {
+				t.Fatalf("%s %q: the plan-time validators accept it: %v; the emulator: %v", field.name, field.value, field.planOK, emulatorErr)
+			}
+		}
+	})
+}
+
+// emptyMeansNone is the deliberate difference for an optional string: the API takes "" as none,
+// while in a configuration none is said by leaving the attribute out.
+func emptyMeansNone(value string) string {
+	if value == "" {
+		return "the API takes an empty value as none; a configuration leaves the attribute out (null), so that no plan shows \"\" against none"
+	}
+	return ""
+}
+
+// stringAccepted runs the attribute's plan-time validators on value.
+func stringAccepted(attribute resourceschema.Attribute, name, value string) bool {
+	var resp validator.StringResponse
+	for _, v := range attribute.(resourceschema.StringAttribute).Validators {
+		v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root(name), ConfigValue: types.StringValue(value)}, &resp)
+	}
+	return !resp.Diagnostics.HasError()
+}
+
+// setAccepted runs the set attribute's plan-time validators on values.
+func setAccepted(attribute resourceschema.Attribute, name string, values []string) bool {
+	set, diags := types.SetValueFrom(context.Background(), types.StringType, values)
+	if diags.HasError() {
+		return false
+	}
+	var resp validator.SetResponse
+	for _, v := range attribute.(resourceschema.SetAttribute).Validators {
+		v.ValidateSet(context.Background(), validator.SetRequest{Path: path.Root(name), ConfigValue: set}, &resp)
+	}
+	return !resp.Diagnostics.HasError()
+}

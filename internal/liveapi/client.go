@@ -6,23 +6,14 @@ package liveapi
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptrace"
-	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/def"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/exchange"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	live "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1/model"
@@ -52,9 +43,6 @@ type Config struct {
 	RequestTimeout time.Duration
 }
 
-// maxIdleConnsPerHost covers Terraform's -parallelism well beyond its default of 10.
-const maxIdleConnsPerHost = 64
-
 // Client calls the recording callback operations. It is safe for concurrent use.
 type Client struct {
 	sdk       *live.LiveClient
@@ -66,9 +54,6 @@ type Client struct {
 	retryMaxDelay  time.Duration
 	now            func() time.Time
 }
-
-// ErrProjectDiscovery marks a failure to discover the project ID from IAM.
-var ErrProjectDiscovery = errors.New("unable to discover the project ID from IAM")
 
 // RegionEndpoint returns the SDK's default Live endpoint for a region, or an error for an unknown one.
 func RegionEndpoint(region string) (string, error) {
@@ -94,17 +79,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("a project ID, or a region to discover it for, is required")
 	}
 
-	defaultTransport, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		return nil, errors.New("http.DefaultTransport has been replaced: cannot build the client's transport")
+	transport, err := newContextTransport(cfg.Insecure)
+	if err != nil {
+		return nil, err
 	}
-	base := defaultTransport.Clone()
-	base.TLSClientConfig = &tls.Config{InsecureSkipVerify: cfg.Insecure} //nolint:gosec // opt-in, for private endpoints
-	// Terraform runs up to -parallelism operations at once against one host: keep their connections
-	// (Go keeps 2 per host by default, and reconnects for the rest).
-	base.MaxIdleConnsPerHost = maxIdleConnsPerHost
-	transport := &contextTransport{base: base}
-
 	// A User-Agent keeps the SDK from writing $HOME/.huaweicloud/application_id.
 	httpConfig := config.DefaultHttpConfig().
 		WithUserAgent(cfg.UserAgent).
@@ -112,16 +90,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RequestTimeout > 0 {
 		httpConfig.WithTimeout(cfg.RequestTimeout)
 	}
-
-	credentialsBuilder := basic.NewCredentialsBuilder().
-		WithAk(cfg.AccessKey).
-		WithSk(cfg.SecretKey).
-		WithSecurityToken(cfg.SecurityToken).
-		WithProjectId(cfg.ProjectID)
-	if cfg.IAMEndpoint != "" {
-		credentialsBuilder.WithIamEndpointOverride(cfg.IAMEndpoint)
-	}
-	credentials, err := credentialsBuilder.SafeBuild()
+	credentials, err := newCredentials(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +117,19 @@ func New(cfg Config) (*Client, error) {
 		now:            time.Now,
 	}
 	return client, nil
+}
+
+// newCredentials builds the AK/SK credentials; with no project ID, they discover it from IAM.
+func newCredentials(cfg Config) (*basic.Credentials, error) {
+	builder := basic.NewCredentialsBuilder().
+		WithAk(cfg.AccessKey).
+		WithSk(cfg.SecretKey).
+		WithSecurityToken(cfg.SecurityToken).
+		WithProjectId(cfg.ProjectID)
+	if cfg.IAMEndpoint != "" {
+		builder.WithIamEndpointOverride(cfg.IAMEndpoint)
+	}
+	return builder.SafeBuild()
 }
 
 // withoutSDKAdvice drops the SDK's advice from a discovery error: it is Go code for SDK users.
@@ -250,11 +232,6 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 	return updated, nil
 }
 
-// ErrCreateUnsettled marks a create refused as a duplicate after an attempt whose outcome was
-// unknown, when no lookup could tell whether the configuration that exists is the one it made.
-var ErrCreateUnsettled = errors.New("an earlier attempt of this create had an unknown outcome, so the configuration " +
-	"that exists may be the one it made")
-
 // settleRefusedCreate decides a create refused as a duplicate after an unknown outcome: adopted
 // (decide returns nil), someone else's (decide's ConflictError), or unsettled.
 func (c *Client) settleRefusedCreate(ctx context.Context, spec CallbackSpec, refused error, decide func(Callback) error) error {
@@ -338,309 +315,4 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 				live.GenReqDefForShowRecordCallbackConfig())
 			return IsNotFound(err), nil
 		})
-}
-
-// ListFilter narrows a list request; empty fields are not sent.
-type ListFilter struct {
-	PublishDomain string
-	App           string
-	Offset        int32
-	Limit         int32
-}
-
-// ListPage is one page of a list request. Total is -1 when the answer has none.
-type ListPage struct {
-	Total     int
-	Callbacks []Callback
-}
-
-// List sends a GET for one page.
-func (c *Client) List(ctx context.Context, filter ListFilter) (ListPage, error) {
-	var page ListPage
-	err := c.withRetries(ctx, operationList, func(ctx context.Context) (time.Duration, error) {
-		var retryAfter time.Duration
-		var err error
-		page, retryAfter, err = c.listAttempt(ctx, filter)
-		return retryAfter, err
-	}, nil)
-	return page, err
-}
-
-// listOnce is List in one attempt, for settling an unknown outcome inside a retry loop.
-func (c *Client) listOnce(ctx context.Context, filter ListFilter) (ListPage, error) {
-	page, _, err := c.listAttempt(ctx, filter)
-	return page, err
-}
-
-func (c *Client) listAttempt(ctx context.Context, filter ListFilter) (ListPage, time.Duration, error) {
-	request := &model.ListRecordCallbackConfigsRequest{}
-	if filter.PublishDomain != "" {
-		request.PublishDomain = &filter.PublishDomain
-	}
-	if filter.App != "" {
-		request.App = &filter.App
-	}
-	if filter.Offset > 0 {
-		request.Offset = &filter.Offset
-	}
-	if filter.Limit > 0 {
-		request.Limit = &filter.Limit
-	}
-	resp, retryAfter, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request, live.GenReqDefForListRecordCallbackConfigs())
-	if err != nil {
-		return ListPage{}, retryAfter, err
-	}
-	return listPageFrom(resp), retryAfter, nil
-}
-
-// FindByDomainApp returns the configuration for exactly this (publish_domain, app) pair, if any.
-// The API's app filter also returns "*" configurations, so the match is checked here, over every
-// page of the answer.
-func (c *Client) FindByDomainApp(ctx context.Context, publishDomain, app string) (Callback, bool, error) {
-	return c.find(ctx, publishDomain, app, c.List)
-}
-
-// findOnce is FindByDomainApp without retries, for settling an unknown outcome inside a retry loop.
-func (c *Client) findOnce(ctx context.Context, publishDomain, app string) (Callback, bool, error) {
-	return c.find(ctx, publishDomain, app, c.listOnce)
-}
-
-func (c *Client) find(ctx context.Context, publishDomain, app string, list listFunc) (Callback, bool, error) {
-	all, err := c.listAll(ctx, publishDomain, app, list)
-	if err != nil {
-		return Callback{}, false, err
-	}
-	// A domain is found whatever its case, so that one written otherwise (outside Terraform) is
-	// reported rather than missed.
-	for _, cb := range all {
-		if strings.EqualFold(cb.PublishDomain, publishDomain) && cb.App == app {
-			return cb, true, nil
-		}
-	}
-	return Callback{}, false, nil
-}
-
-// listFunc fetches one list page: List, or listOnce inside a retry loop.
-type listFunc func(ctx context.Context, filter ListFilter) (ListPage, error)
-
-// ListAll returns every configuration that matches the filter's publish_domain and app, sorted by
-// publish_domain, app and id, or an error: never a partial list. Servers differ in how they page:
-// offset is an item offset (the API's docs), or a page number from 0 or from 1 (older docs), and a
-// server may hold fewer items per page than limit asks. The first page tells the page size; a probe
-// whose answer overlaps the first page by one item tells item offsets from page numbers. Ids are
-// deduplicated, every walk is bounded, and a total that changes during the walk fails it.
-func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Callback, error) {
-	return c.listAll(ctx, publishDomain, app, c.List)
-}
-
-func (c *Client) listAll(ctx context.Context, publishDomain, app string, list listFunc) ([]Callback, error) {
-	filter := ListFilter{PublishDomain: publishDomain, App: app, Limit: livespec.ListLimitMax}
-	first, err := list(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
-	if first.Total < 0 {
-		return nil, errors.New("the list answer has no total: whether it is complete cannot be told")
-	}
-	walk := listWalk{seen: map[string]bool{}, total: first.Total}
-	if err := walk.add(first); err != nil {
-		return nil, err
-	}
-	if !walk.complete() && len(first.Callbacks) > 0 {
-		if err := walk.rest(ctx, filter, first, list); err != nil {
-			return nil, err
-		}
-	}
-	if len(walk.all) != walk.total {
-		return nil, fmt.Errorf("the list is incomplete: the API reports %d configurations, and paging through it found %d; "+
-			"it may have changed while it was read: try again", walk.total, len(walk.all))
-	}
-	slices.SortFunc(walk.all, func(a, b Callback) int {
-		return cmp.Or(cmp.Compare(a.PublishDomain, b.PublishDomain), cmp.Compare(a.App, b.App), cmp.Compare(a.ID, b.ID))
-	})
-	return walk.all, nil
-}
-
-// listWalk collects the distinct configurations of a walk over list pages.
-type listWalk struct {
-	seen  map[string]bool
-	all   []Callback
-	total int // as the first page reports it
-}
-
-// rest pages on after the first page until the walk is complete or the server has no more.
-func (w *listWalk) rest(ctx context.Context, filter ListFilter, first ListPage, list listFunc) error {
-	size := len(first.Callbacks)
-	// Item offsets: the probe at size-1 starts with the first page's last item. Page numbers: it is
-	// another page, or none. (With one item per page, page numbers from 0 are item offsets, and from
-	// 1 they answer the probe with the first page again, which item offsets also walk through.)
-	probeOffset := int32(max(size-1, 1)) //nolint:gosec // a page holds at most livespec.ListLimitMax items
-	filter.Offset = probeOffset
-	probe, err := list(ctx, filter)
-	if err != nil {
-		return err
-	}
-	if err := w.add(probe); err != nil {
-		return err
-	}
-	pageNumbers := size > 1 && (len(probe.Callbacks) == 0 || probe.Callbacks[0].ID != first.Callbacks[size-1].ID)
-	if pageNumbers {
-		// Page numbers from 0 or from 1: offset 1 is the second page or the first again.
-		filter.Offset = 1
-		page, err := list(ctx, filter)
-		if err != nil {
-			return err
-		}
-		if err := w.add(page); err != nil {
-			return err
-		}
-	}
-	page := probe
-	for !w.complete() {
-		if pageNumbers {
-			filter.Offset++
-		} else {
-			filter.Offset += int32(len(page.Callbacks)) //nolint:gosec // a page holds at most livespec.ListLimitMax items
-		}
-		if filter.Offset > livespec.ListOffsetMax {
-			return fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter",
-				w.total, livespec.ListOffsetMax)
-		}
-		if page, err = list(ctx, filter); err != nil {
-			return err
-		}
-		added := len(w.all)
-		if err := w.add(page); err != nil {
-			return err
-		}
-		// A page of nothing new ends the walk (the caller checks completeness), except the probe's
-		// own page met again in its turn.
-		if len(w.all) == added && (len(page.Callbacks) == 0 || !pageNumbers || filter.Offset != probeOffset) {
-			return nil
-		}
-	}
-	return nil
-}
-
-// add keeps the page's configurations not seen before; a page whose total differs from the first
-// page's means the list changed while it was read, and offsets no longer line up.
-func (w *listWalk) add(page ListPage) error {
-	if page.Total != w.total {
-		return fmt.Errorf("the list changed while it was read (%d configurations, then %d): try again", w.total, page.Total)
-	}
-	for _, cb := range page.Callbacks {
-		if !w.seen[cb.ID] {
-			w.seen[cb.ID] = true
-			w.all = append(w.all, cb)
-		}
-	}
-	return nil
-}
-
-func (w *listWalk) complete() bool {
-	return len(w.all) >= w.total
-}
-
-// invoke runs one SDK call under ctx: the SDK's calls take no context, so the call is tagged with a
-// header that lets contextTransport find ctx again for cancellation and logging. It also returns the
-// response's Retry-After.
-func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, time.Duration, error) {
-	var zero R
-	callID, state := c.transport.register(ctx)
-	defer c.transport.unregister(callID)
-
-	exch := &exchange.SdkExchange{ApiReference: &exchange.ApiReference{}, Attributes: map[string]any{}}
-	resp, err := c.sdk.HcClient.SyncInvokeWithExtraHeaders(request, requestDef, exch,
-		map[string]string{callIDHeader: callID})
-	retryAfter := state.retryAfter()
-	if err != nil && !state.sent.Load() {
-		err = &notSentError{err: err}
-	}
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return zero, retryAfter, fmt.Errorf("%s %s: %w (%w)", requestDef.Method, requestDef.Path, ctxErr, err)
-		}
-		return zero, retryAfter, err
-	}
-	typed, ok := resp.(R)
-	if !ok {
-		return zero, retryAfter, fmt.Errorf("unexpected response type %T", resp)
-	}
-	return typed, retryAfter, nil
-}
-
-// callIDHeader carries a per-call id so that contextTransport can find the caller's context.
-const callIDHeader = "X-Client-Call-Id"
-
-// contextTransport gives each request its caller's context (for cancellation and timeouts), keeps
-// its Retry-After, and logs the exchange through tflog: method, path, status and request id, never
-// headers or bodies.
-type contextTransport struct {
-	base   http.RoundTripper
-	next   atomic.Uint64
-	active sync.Map // call id -> *callState
-}
-
-type callState struct {
-	ctx             context.Context
-	retryAfterNanos atomic.Int64
-	sent            atomic.Bool // the request's headers were written: the API may have acted on it
-}
-
-func (s *callState) retryAfter() time.Duration {
-	return time.Duration(s.retryAfterNanos.Load())
-}
-
-func (t *contextTransport) register(ctx context.Context) (string, *callState) {
-	id := strconv.FormatUint(t.next.Add(1), 10)
-	state := &callState{ctx: ctx}
-	t.active.Store(id, state)
-	return id, state
-}
-
-func (t *contextTransport) unregister(id string) {
-	t.active.Delete(id)
-}
-
-func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	state, _ := t.active.Load(req.Header.Get(callIDHeader))
-	if state, ok := state.(*callState); ok {
-		// The caller's context, still ended by the SDK's per-request timeout, which the request's own
-		// context carries. The body is read after RoundTrip returns, so ctx ends with the request's
-		// context (the client ends it once the body is closed), or with the caller's.
-		ctx = state.ctx
-		cancelDeadline := context.CancelFunc(func() {})
-		if deadline, ok := req.Context().Deadline(); ok {
-			ctx, cancelDeadline = context.WithDeadline(ctx, deadline)
-		}
-		var cancel context.CancelCauseFunc
-		ctx, cancel = context.WithCancelCause(ctx)
-		context.AfterFunc(req.Context(), func() {
-			cancel(context.Cause(req.Context()))
-			cancelDeadline()
-		})
-		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteHeaders: func() { state.sent.Store(true) },
-		}))
-	}
-	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
-	fields := map[string]any{
-		"http_method": req.Method,
-		"http_path":   req.URL.Path,
-		"duration_ms": time.Since(start).Milliseconds(),
-	}
-	if err != nil {
-		fields["error"] = err.Error()
-		tflog.Debug(ctx, "Live API request failed", fields)
-		return nil, err
-	}
-	fields["http_status"] = resp.StatusCode
-	fields["request_id"] = resp.Header.Get("X-Request-Id")
-	tflog.Debug(ctx, "Live API request", fields)
-	if state, ok := state.(*callState); ok {
-		state.retryAfterNanos.Store(int64(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())))
-	}
-	return resp, nil
 }

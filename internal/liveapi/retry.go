@@ -165,12 +165,6 @@ func outcomeUnknown(err error) bool {
 	return isTimeout(err) || isConnectionFailure(err)
 }
 
-// notSentError is the error of a request whose headers were never written.
-type notSentError struct{ err error }
-
-func (e *notSentError) Error() string { return e.err.Error() }
-func (e *notSentError) Unwrap() error { return e.err }
-
 func isConnectionFailure(err error) bool {
 	var netErr net.Error
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
@@ -190,47 +184,6 @@ func parseRetryAfter(value string, now time.Time) time.Duration {
 		return at.Sub(now)
 	}
 	return 0
-}
-
-// AttemptsError is the last error of an operation that made several attempts.
-type AttemptsError struct {
-	Attempts int
-	Reason   string // why no further attempt was made, when not evident from Err
-	Err      error
-}
-
-func attemptsError(attempts int, err error, reason string) error {
-	if attempts == 1 && reason == "" {
-		return err
-	}
-	return &AttemptsError{Attempts: attempts, Reason: reason, Err: err}
-}
-
-func (e *AttemptsError) Error() string {
-	msg := fmt.Sprintf("%v (after %d attempts", e.Err, e.Attempts)
-	if e.Reason != "" {
-		msg += "; " + e.Reason
-	}
-	return msg + ")"
-}
-
-func (e *AttemptsError) Unwrap() error { return e.Err }
-
-// ConflictError says that, after a create whose outcome was unknown, a configuration for the same
-// (publish_domain, app) was found that the create did not make: it existed before the create, or it
-// differs from what was to be created. It was not adopted and nothing was sent to it.
-type ConflictError struct {
-	Existing    Callback
-	Preexisting bool
-}
-
-func (e *ConflictError) Error() string {
-	if e.Preexisting {
-		return fmt.Sprintf("a recording callback for publish_domain %q and app %q already exists with id %s, created at %s, "+
-			"before this create was sent", e.Existing.PublishDomain, e.Existing.App, e.Existing.ID, e.Existing.CreateTime)
-	}
-	return fmt.Sprintf("a recording callback for publish_domain %q and app %q already exists with id %s and other settings",
-		e.Existing.PublishDomain, e.Existing.App, e.Existing.ID)
 }
 
 // matches reports whether cb is what a create with this spec makes, the API's defaults applied.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 var (
@@ -71,7 +73,7 @@ func recordCallbackDataSourceAttributes(overrides map[string]schema.Attribute) m
 		"app":                       computedString("Application name; `*` for every application."),
 		"notify_callback_url":       computedString("URL that receives the recording notifications; null when none is set."),
 		"notify_event_subscription": schema.SetAttribute{MarkdownDescription: "Events notified.", Computed: true, ElementType: types.StringType},
-		"sign_type":                 computedString("How notifications are signed: `HMACSHA256` or `MD5`."),
+		"sign_type":                 computedString("How notifications are signed: `" + strings.Join(livespec.SignTypes, "` or `") + "`."),
 		"create_time":               computedString("Creation time, `yyyy-mm-ddThh:mm:ssZ` (UTC)."),
 		"update_time":               computedString("Time of the last change, `yyyy-mm-ddThh:mm:ssZ` (UTC)."),
 	}
@@ -100,7 +102,7 @@ func (d *liveRecordCallbackDataSource) Read(ctx context.Context, req datasource.
 		addNotConfiguredError(&resp.Diagnostics, d.unknownSettings, "Reading the live_record_callback data source")
 		return
 	}
-	var config recordCallbackAPIModel
+	var config recordCallbackModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return

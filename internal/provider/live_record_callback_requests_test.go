@@ -46,7 +46,7 @@ func (h resourceHarness) plan(tb testing.TB, publishDomain, url string) tfsdk.Pl
 		tb.Fatal("the timeouts attribute is not of timeouts.Type")
 	}
 	model := liveRecordCallbackModel{
-		recordCallbackAPIModel: recordCallbackAPIModel{
+		recordCallbackModel: recordCallbackModel{
 			ID:                      types.StringUnknown(),
 			PublishDomain:           types.StringValue(publishDomain),
 			App:                     types.StringValue("live"),

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -31,9 +30,6 @@ var (
 	_ resource.ResourceWithConfigure   = (*liveRecordCallbackResource)(nil)
 	_ resource.ResourceWithImportState = (*liveRecordCallbackResource)(nil)
 )
-
-// defaultTimeout bounds each operation unless the timeouts attribute says otherwise.
-const defaultTimeout = 5 * time.Minute
 
 // NewLiveRecordCallbackResource returns the live_record_callback resource.
 func NewLiveRecordCallbackResource() resource.Resource {

@@ -96,14 +96,14 @@ func (d *liveRecordCallbacksDataSource) Read(ctx context.Context, req datasource
 
 func (m *liveRecordCallbacksDataSourceModel) flatten(ctx context.Context, callbacks []liveapi.Callback) diag.Diagnostics {
 	var diags diag.Diagnostics
-	models := make([]recordCallbackAPIModel, len(callbacks))
+	models := make([]recordCallbackModel, len(callbacks))
 	ids := make([]string, len(callbacks))
 	for i, cb := range callbacks {
 		diags.Append(models[i].flatten(ctx, cb)...)
 		ids[i] = cb.ID
 	}
 	var d diag.Diagnostics
-	m.Callbacks, d = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: recordCallbackAPIAttrTypes}, models)
+	m.Callbacks, d = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: recordCallbackAttrTypes}, models)
 	diags.Append(d...)
 	m.IDs, d = types.ListValueFrom(ctx, types.StringType, ids)
 	diags.Append(d...)

@@ -170,6 +170,9 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.ResourceData, resp.DataSourceData = data, data
 }
 
+// defaultTimeout bounds each operation unless a resource's timeouts attribute says otherwise.
+const defaultTimeout = 5 * time.Minute
+
 // providerData is what Configure hands to resources and data sources: the client, or, while some
 // settings are not known until apply, their names.
 type providerData struct {
@@ -217,68 +220,96 @@ func addNotConfiguredError(diags *diag.Diagnostics, unknownSettings []string, wh
 // apply is returned in unknown, and only what can be checked without it is checked. It sends no
 // request.
 func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, diags diag.Diagnostics) {
-	isUnknown := map[string]bool{}
-	resolve := func(attr string, value types.String, envs []string) string {
-		if value.IsUnknown() {
-			isUnknown[attr] = true
-			unknown = append(unknown, attr)
-			return ""
-		}
-		if !value.IsNull() {
-			return value.ValueString()
-		}
-		for _, name := range envs {
-			if v := p.getenv(name); v != "" {
-				return v
-			}
-		}
+	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}}
+	cfg = liveapi.Config{
+		Region:         r.string("region", config.Region, envRegion),
+		ProjectID:      r.string("project_id", config.ProjectID, envProjectID),
+		AccessKey:      r.string("access_key", config.AccessKey, envAccessKey),
+		SecretKey:      r.string("secret_key", config.SecretKey, envSecretKey),
+		SecurityToken:  r.string("security_token", config.SecurityToken, envSecurityToken),
+		Endpoint:       r.string("endpoint", config.Endpoint, envEndpoint),
+		IAMEndpoint:    r.string("iam_endpoint", config.IAMEndpoint, envIAMEndpoint),
+		Insecure:       r.insecure(config.Insecure),
+		MaxRetries:     r.maxRetries(config.MaxRetries),
+		UserAgent:      "terraform-provider-live/" + p.version,
+		RetryBaseDelay: p.retryBaseDelay,
+	}
+	if !r.diags.HasError() {
+		r.checkRequired(cfg)
+		r.checkEndpoints(cfg)
+	}
+	return cfg, r.unknown, r.diags
+}
+
+// settingsResolver resolves the provider's settings one by one, collecting the unknown ones and the
+// diagnostics.
+type settingsResolver struct {
+	getenv    func(string) string
+	isUnknown map[string]bool
+	unknown   []string
+	diags     diag.Diagnostics
+}
+
+func (r *settingsResolver) markUnknown(attr string) {
+	r.isUnknown[attr] = true
+	r.unknown = append(r.unknown, attr)
+}
+
+// string is the configured value, else the first environment variable set, else "".
+func (r *settingsResolver) string(attr string, value types.String, envs []string) string {
+	if value.IsUnknown() {
+		r.markUnknown(attr)
 		return ""
 	}
-
-	cfg = liveapi.Config{
-		Region:        resolve("region", config.Region, envRegion),
-		ProjectID:     resolve("project_id", config.ProjectID, envProjectID),
-		AccessKey:     resolve("access_key", config.AccessKey, envAccessKey),
-		SecretKey:     resolve("secret_key", config.SecretKey, envSecretKey),
-		SecurityToken: resolve("security_token", config.SecurityToken, envSecurityToken),
-		Endpoint:      resolve("endpoint", config.Endpoint, envEndpoint),
-		IAMEndpoint:   resolve("iam_endpoint", config.IAMEndpoint, envIAMEndpoint),
-		UserAgent:     "terraform-provider-live/" + p.version,
+	if !value.IsNull() {
+		return value.ValueString()
 	}
+	for _, name := range envs {
+		if v := r.getenv(name); v != "" {
+			return v
+		}
+	}
+	return ""
+}
 
-	switch insecure := p.getenv(envInsecure[0]); {
-	case config.Insecure.IsUnknown():
-		unknown = append(unknown, "insecure")
-	case !config.Insecure.IsNull():
-		cfg.Insecure = config.Insecure.ValueBool()
-	case insecure != "":
-		parsed, err := strconv.ParseBool(insecure)
+func (r *settingsResolver) insecure(value types.Bool) bool {
+	env := r.getenv(envInsecure[0])
+	switch {
+	case value.IsUnknown():
+		r.markUnknown("insecure")
+	case !value.IsNull():
+		return value.ValueBool()
+	case env != "":
+		parsed, err := strconv.ParseBool(env)
 		if err != nil {
-			diags.AddAttributeError(path.Root("insecure"), "Invalid Live Provider Setting",
+			r.diags.AddAttributeError(path.Root("insecure"), "Invalid Live Provider Setting",
 				fmt.Sprintf("The %s environment variable must be true or false.", envInsecure[0]))
 		}
-		cfg.Insecure = parsed
+		return parsed
 	}
-	switch maxRetries := p.getenv(envMaxRetries[0]); {
-	case config.MaxRetries.IsUnknown():
-		unknown = append(unknown, "max_retries")
-	case !config.MaxRetries.IsNull():
-		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
-	case maxRetries != "":
-		n, err := strconv.Atoi(maxRetries)
+	return false
+}
+
+func (r *settingsResolver) maxRetries(value types.Int64) int {
+	env := r.getenv(envMaxRetries[0])
+	switch {
+	case value.IsUnknown():
+		r.markUnknown("max_retries")
+	case !value.IsNull():
+		return int(value.ValueInt64())
+	case env != "":
+		n, err := strconv.Atoi(env)
 		if err != nil || n < 0 || n > 100 {
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid Live Provider Setting",
+			r.diags.AddAttributeError(path.Root("max_retries"), "Invalid Live Provider Setting",
 				fmt.Sprintf("The %s environment variable must be an integer from 0 to 100.", envMaxRetries[0]))
 		}
-		cfg.MaxRetries = n
-	default:
-		cfg.MaxRetries = liveapi.DefaultMaxRetries
+		return n
 	}
-	cfg.RetryBaseDelay = p.retryBaseDelay
-	if diags.HasError() {
-		return cfg, unknown, diags
-	}
+	return liveapi.DefaultMaxRetries
+}
 
+// checkRequired reports the credentials and the project that are missing, not merely unknown.
+func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 	for _, required := range []struct {
 		attr, value, what string
 		envs              []string
@@ -286,20 +317,23 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 		{"access_key", cfg.AccessKey, "access key", envAccessKey},
 		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
 	} {
-		if required.value == "" && !isUnknown[required.attr] {
-			diags.AddAttributeError(path.Root(required.attr), "Missing Live Provider Setting",
+		if required.value == "" && !r.isUnknown[required.attr] {
+			r.diags.AddAttributeError(path.Root(required.attr), "Missing Live Provider Setting",
 				fmt.Sprintf("The provider cannot create the Live API client because the %s is missing. "+
 					"Set %s in the provider configuration or the %s environment variable.",
 					required.what, required.attr, strings.Join(required.envs, " or ")))
 		}
 	}
-
-	if cfg.ProjectID == "" && cfg.Region == "" && !isUnknown["project_id"] && !isUnknown["region"] {
-		diags.AddAttributeError(path.Root("project_id"), "Missing Live Provider Setting",
+	if cfg.ProjectID == "" && cfg.Region == "" && !r.isUnknown["project_id"] && !r.isUnknown["region"] {
+		r.diags.AddAttributeError(path.Root("project_id"), "Missing Live Provider Setting",
 			fmt.Sprintf("The provider cannot create the Live API client because the project ID is missing. "+
 				"Set project_id in the provider configuration or the %s environment variable, or set region "+
 				"(or %s) so that the provider discovers the region's project from IAM.", envProjectID[0], envRegion[0]))
 	}
+}
+
+// checkEndpoints checks the endpoint URLs, and that the region chooses an endpoint when none is set.
+func (r *settingsResolver) checkEndpoints(cfg liveapi.Config) {
 	for _, endpoint := range []struct{ attr, value, env string }{
 		{"endpoint", cfg.Endpoint, envEndpoint[0]},
 		{"iam_endpoint", cfg.IAMEndpoint, envIAMEndpoint[0]},
@@ -308,27 +342,25 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 			continue
 		}
 		if err := liveapi.CheckCallbackURL(endpoint.value); err != nil {
-			diags.AddAttributeError(path.Root(endpoint.attr), "Invalid Live Provider Setting",
+			r.diags.AddAttributeError(path.Root(endpoint.attr), "Invalid Live Provider Setting",
 				fmt.Sprintf("The %s %q (from %s or %s) %s.", endpoint.attr, endpoint.value, endpoint.attr, endpoint.env, err))
 		}
 	}
-	// Without an endpoint, the region chooses it.
 	switch {
-	case cfg.Endpoint != "" || isUnknown["endpoint"]:
+	case cfg.Endpoint != "" || r.isUnknown["endpoint"]:
 	case cfg.Region == "":
-		if !isUnknown["region"] {
-			diags.AddAttributeError(path.Root("region"), "Missing Live Provider Setting",
+		if !r.isUnknown["region"] {
+			r.diags.AddAttributeError(path.Root("region"), "Missing Live Provider Setting",
 				fmt.Sprintf("The provider cannot choose a Live endpoint. Set region (or the %s environment variable) "+
 					"to a Live region, or endpoint (or %s) to a Live API base URL.", envRegion[0], envEndpoint[0]))
 		}
 	default:
 		if _, err := liveapi.RegionEndpoint(cfg.Region); err != nil {
-			diags.AddAttributeError(path.Root("region"), "Invalid Live Provider Setting",
+			r.diags.AddAttributeError(path.Root("region"), "Invalid Live Provider Setting",
 				fmt.Sprintf("The region %q (from region or %s) has no known Live endpoint: %s. "+
 					"Set endpoint (or %s) to use it.", cfg.Region, envRegion[0], err, envEndpoint[0]))
 		}
 	}
-	return cfg, unknown, diags
 }
 
 func (p *liveProvider) Resources(_ context.Context) []func() resource.Resource {

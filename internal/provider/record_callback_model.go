@@ -14,9 +14,10 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
-// recordCallbackAPIModel is a configuration as the API returns it. The resource's model and both data
-// sources share it; mapping to and from the API is by hand in expand and flatten.
-type recordCallbackAPIModel struct {
+// recordCallbackModel is the Terraform model of a configuration's attributes, as both data sources
+// show it; the resource's model embeds it. Mapping to and from the API is by hand in expand and
+// flatten.
+type recordCallbackModel struct {
 	ID                      types.String `tfsdk:"id"`
 	PublishDomain           types.String `tfsdk:"publish_domain"`
 	App                     types.String `tfsdk:"app"`
@@ -27,8 +28,9 @@ type recordCallbackAPIModel struct {
 	UpdateTime              types.String `tfsdk:"update_time"`
 }
 
-// recordCallbackAPIAttrTypes are the attribute types of recordCallbackAPIModel as an object.
-var recordCallbackAPIAttrTypes = map[string]attr.Type{
+// recordCallbackAttrTypes are the attribute types of recordCallbackModel as an object; a test checks
+// them against the data sources' schema.
+var recordCallbackAttrTypes = map[string]attr.Type{
 	"id":                        types.StringType,
 	"publish_domain":            types.StringType,
 	"app":                       types.StringType,
@@ -42,7 +44,7 @@ var recordCallbackAPIAttrTypes = map[string]attr.Type{
 // liveRecordCallbackModel is the resource's state: the API's fields, the key the API never returns,
 // and the timeouts.
 type liveRecordCallbackModel struct {
-	recordCallbackAPIModel
+	recordCallbackModel
 	Key      types.String   `tfsdk:"key"`
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
@@ -69,7 +71,7 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 
 // flatten copies what the API returned into the model. In the resource the key, never returned, is
 // left as it is: the configured value after create or update, null after import.
-func (m *recordCallbackAPIModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
+func (m *recordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
 	m.ID = types.StringValue(cb.ID)
 	// Domain names are case-insensitive: one spelled otherwise outside Terraform is the same domain.
 	m.PublishDomain = types.StringValue(strings.ToLower(cb.PublishDomain))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
@@ -28,7 +29,7 @@ func TestExpand(t *testing.T) {
 	}{
 		"everything set": {
 			model: liveRecordCallbackModel{
-				recordCallbackAPIModel: recordCallbackAPIModel{
+				recordCallbackModel: recordCallbackModel{
 					PublishDomain:           types.StringValue("p.example.com"),
 					App:                     types.StringValue("live"),
 					NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
@@ -42,7 +43,7 @@ func TestExpand(t *testing.T) {
 		},
 		"optional settings null": {
 			model: liveRecordCallbackModel{
-				recordCallbackAPIModel: recordCallbackAPIModel{
+				recordCallbackModel: recordCallbackModel{
 					PublishDomain:           types.StringValue("p.example.com"),
 					App:                     types.StringValue("*"),
 					NotifyCallbackURL:       types.StringNull(),
@@ -80,13 +81,13 @@ func TestFlatten(t *testing.T) {
 	ctx := context.Background()
 	cases := map[string]struct {
 		callback liveapi.Callback
-		want     recordCallbackAPIModel
+		want     recordCallbackModel
 	}{
 		"full response": {
 			callback: liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live",
 				NotifyCallbackURL: "https://h.example.com/n", Events: []string{"RECORD_OVER", "RECORD_FAILED"},
 				SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"},
-			want: recordCallbackAPIModel{ID: types.StringValue("id1"), PublishDomain: types.StringValue("p.example.com"),
+			want: recordCallbackModel{ID: types.StringValue("id1"), PublishDomain: types.StringValue("p.example.com"),
 				App: types.StringValue("live"), NotifyCallbackURL: types.StringValue("https://h.example.com/n"),
 				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER"), SignType: types.StringValue("MD5"),
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
@@ -95,7 +96,7 @@ func TestFlatten(t *testing.T) {
 		"a domain spelled in upper case outside Terraform is the same domain": {
 			callback: liveapi.Callback{ID: "id3", PublishDomain: "Publish.Example.COM", App: "Live",
 				Events: []string{"RECORD_OVER"}, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
-			want: recordCallbackAPIModel{ID: types.StringValue("id3"), PublishDomain: types.StringValue("publish.example.com"),
+			want: recordCallbackModel{ID: types.StringValue("id3"), PublishDomain: types.StringValue("publish.example.com"),
 				App: types.StringValue("Live"), NotifyCallbackURL: types.StringNull(),
 				NotifyEventSubscription: stringSet("RECORD_OVER"), SignType: types.StringValue("MD5"),
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
@@ -104,7 +105,7 @@ func TestFlatten(t *testing.T) {
 		"fields the API left out take its documented defaults": {
 			callback: liveapi.Callback{ID: "id2", PublishDomain: "p.example.com", App: "*",
 				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
-			want: recordCallbackAPIModel{ID: types.StringValue("id2"), PublishDomain: types.StringValue("p.example.com"),
+			want: recordCallbackModel{ID: types.StringValue("id2"), PublishDomain: types.StringValue("p.example.com"),
 				App: types.StringValue("*"), NotifyCallbackURL: types.StringNull(),
 				NotifyEventSubscription: stringSet("RECORD_FILE_COMPLETE"), SignType: types.StringValue("HMACSHA256"),
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
@@ -113,7 +114,7 @@ func TestFlatten(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			var got recordCallbackAPIModel
+			var got recordCallbackModel
 			if diags := got.flatten(ctx, tc.callback); diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -128,7 +129,7 @@ func TestFlatten(t *testing.T) {
 }
 
 // values lists the model's attributes for comparison with Equal, which ignores the order of sets.
-func (m recordCallbackAPIModel) values() []attr.Value {
+func (m recordCallbackModel) values() []attr.Value {
 	return []attr.Value{m.ID, m.PublishDomain, m.App, m.NotifyCallbackURL, m.NotifyEventSubscription,
 		m.SignType, m.CreateTime, m.UpdateTime}
 }
@@ -147,7 +148,7 @@ func TestIncomplete(t *testing.T) {
 func BenchmarkExpand(b *testing.B) {
 	ctx := context.Background()
 	model := liveRecordCallbackModel{
-		recordCallbackAPIModel: recordCallbackAPIModel{
+		recordCallbackModel: recordCallbackModel{
 			PublishDomain: types.StringValue("p.example.com"), App: types.StringValue("live"),
 			NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
 			NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER", "RECORD_NEW_FILE_START", "RECORD_FILE_COMPLETE"),
@@ -166,10 +167,26 @@ func BenchmarkFlatten(b *testing.B) {
 	ctx := context.Background()
 	callback := liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live", NotifyCallbackURL: "https://h.example.com/n",
 		Events: livespec.Events, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"}
-	var model recordCallbackAPIModel
+	var model recordCallbackModel
 	for range b.N {
 		if diags := model.flatten(ctx, callback); diags.HasError() {
 			b.Fatal(diags)
+		}
+	}
+}
+
+// TestRecordCallbackAttrTypesMatchTheSchema: the object type that flatten builds for the list data
+// source is the one its schema declares, attribute for attribute.
+func TestRecordCallbackAttrTypesMatchTheSchema(t *testing.T) {
+	var resp datasource.SchemaResponse
+	NewLiveRecordCallbacksDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	declared := resp.Schema.Attributes["callbacks"].GetType().(types.ListType).ElemType.(types.ObjectType).AttrTypes
+	if len(declared) != len(recordCallbackAttrTypes) {
+		t.Fatalf("the schema declares %d attributes, recordCallbackAttrTypes %d", len(declared), len(recordCallbackAttrTypes))
+	}
+	for name, want := range declared {
+		if got, ok := recordCallbackAttrTypes[name]; !ok || !got.Equal(want) {
+			t.Errorf("%s: recordCallbackAttrTypes has %v, the schema %v", name, got, want)
 		}
 	}
 }

@@ -15,6 +15,7 @@ echo "==> Building the provider, the emulator and the receiver"
 go build -o "$demo/plugins/terraform-provider-live" .
 go build -o "$demo/live-emulator" ./internal/cmd/live-emulator
 go build -o "$demo/live-receiver" ./internal/cmd/live-receiver
+go build -o "$demo/dev-overrides" ./internal/cmd/dev-overrides
 
 source scripts/processes.sh
 
@@ -37,14 +38,7 @@ export HW_SECRET_KEY=EMULATORSECRETKEY0123456789abcdef
 export TF_CLI_CONFIG_FILE=$demo/terraform.tfrc
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
-cat >"$TF_CLI_CONFIG_FILE" <<RC
-provider_installation {
-  dev_overrides {
-    "platform-tools/live" = "$demo/plugins"
-  }
-  direct {}
-}
-RC
+"$demo/dev-overrides" "$TF_CLI_CONFIG_FILE" "platform-tools/live=$demo/plugins"
 
 cp examples/demo/main.tf "$demo/work/"
 cd "$demo/work"

@@ -14,39 +14,36 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 const (
-	accessKey = "LISTTESTAK"
-	secretKey = "ListTestSecretKey0123456789abcdef"
-	projectID = "0123456789abcdef0123456789abcdef"
+	accessKey = emulatortest.AccessKey
+	secretKey = emulatortest.SecretKey
+	projectID = emulatortest.ProjectID
 )
 
 // newEmulatorClient starts an emulator holding n configurations on n/3 domains with apps a0..a2.
 func newEmulatorClient(tb testing.TB, n int, opts liveemulator.Options) (*liveemulator.Server, *liveapi.Client) {
 	tb.Helper()
-	opts.Credentials = []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
-		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}
-	emulator := liveemulator.New(opts)
+	e := emulatortest.Start(tb, opts)
 	for i := range n {
-		_, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID,
+		_, err := e.AddCallback(liveemulator.Callback{ProjectID: projectID,
 			PublishDomain: fmt.Sprintf("d%04d.example.com", i/3), App: fmt.Sprintf("a%d", i%3),
 			Events: []string{livespec.DefaultEvent}, SignType: livespec.DefaultSignType})
 		if err != nil {
 			tb.Fatal(err)
 		}
 	}
-	server := httptest.NewServer(emulator)
-	tb.Cleanup(server.Close)
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID,
+	client, err := liveapi.New(liveapi.Config{Endpoint: e.URL, ProjectID: projectID,
 		AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return emulator, client
+	return e.Server, client
 }
 
 func checkComplete(t *testing.T, got []liveapi.Callback, want int) {
@@ -193,10 +190,8 @@ func TestProjectDiscovery(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			// The SDK caches discovered projects by AK and region: one AK per case.
 			ak := "DISCOVERY" + name
-			emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: ak, SecretKey: secretKey, Projects: tc.projects}}})
-			server := httptest.NewServer(emulator)
-			defer server.Close()
-			client, err := liveapi.New(liveapi.Config{Region: "cn-north-4", Endpoint: server.URL, IAMEndpoint: server.URL,
+			emulator := emulatortest.Start(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: ak, SecretKey: secretKey, Projects: tc.projects}}})
+			client, err := liveapi.New(liveapi.Config{Region: "cn-north-4", Endpoint: emulator.URL, IAMEndpoint: emulator.URL,
 				AccessKey: ak, SecretKey: secretKey, UserAgent: "test"})
 			if tc.want == "" {
 				if !errors.Is(err, liveapi.ErrProjectDiscovery) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -29,22 +30,19 @@ func newFaultyClient(t *testing.T, maxRetries int, faults ...liveemulator.Fault)
 // newFaultyClientWith is newFaultyClient with the client's retry and timeout settings from cfg.
 func newFaultyClientWith(t *testing.T, cfg liveapi.Config, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
 	t.Helper()
-	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
-		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}})
+	e := emulatortest.Start(t, liveemulator.Options{})
 	for _, f := range faults {
-		if err := emulator.InjectFault(f); err != nil {
+		if err := e.InjectFault(f); err != nil {
 			t.Fatal(err)
 		}
 	}
-	server := httptest.NewServer(emulator)
-	t.Cleanup(server.Close)
-	cfg.Endpoint, cfg.ProjectID, cfg.AccessKey, cfg.SecretKey, cfg.UserAgent = server.URL, projectID, accessKey, secretKey, "test"
+	cfg.Endpoint, cfg.ProjectID, cfg.AccessKey, cfg.SecretKey, cfg.UserAgent = e.URL, projectID, accessKey, secretKey, "test"
 	cfg.RetryBaseDelay, cfg.RetryMaxDelay = time.Millisecond, 10*time.Millisecond
 	client, err := liveapi.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return emulator, client
+	return e.Server, client
 }
 
 func spec() liveapi.CallbackSpec {

@@ -19,15 +19,16 @@ import (
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 const (
-	testAccessKey = "TESTACCESSKEY"
-	testSecretKey = "TestSecretKey0123456789abcdefXYZ"
-	testProjectID = "0123456789abcdef0123456789abcdef"
+	testAccessKey = emulatortest.AccessKey
+	testSecretKey = emulatortest.SecretKey
+	testProjectID = emulatortest.ProjectID
 	testKey       = "abcdefghijklmnopqrstuvwxyz012345"
 )
 
@@ -41,13 +42,8 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, opts liveemulator.Options) testEnv {
 	t.Helper()
-	if opts.Credentials == nil {
-		opts.Credentials = []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}
-	}
-	emulator := liveemulator.New(opts)
-	server := httptest.NewServer(emulator)
-	t.Cleanup(server.Close)
-	return testEnv{emulator: emulator, url: server.URL, client: newClient(t, server.URL, liveapi.Config{})}
+	e := emulatortest.Start(t, opts)
+	return testEnv{emulator: e.Server, url: e.URL, client: newClient(t, e.URL, liveapi.Config{})}
 }
 
 // newClient builds the real SDK client; zero fields of override take the test account's values.

@@ -2,12 +2,13 @@ package provider
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/platform-tools/terraform-provider-live/internal/devoverrides"
 )
 
 // cliVersion is the version the CLI tests build the provider binary with, through the same ldflags
@@ -39,7 +40,9 @@ func newCLIHarness(t *testing.T, extraEnv ...string) *cliHarness {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
 	rc := filepath.Join(dir, "terraform.rc")
-	writeFile(t, rc, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", "platform-tools/live", plugins))
+	if err := devoverrides.Write(rc, map[string]string{"platform-tools/live": plugins}); err != nil {
+		t.Fatal(err)
+	}
 	h := &cliHarness{t: t, terraform: terraform, work: filepath.Join(dir, "work"), home: dir}
 	h.env = append([]string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"HOME=" + dir, "PATH=" + os.Getenv("PATH")}, extraEnv...)

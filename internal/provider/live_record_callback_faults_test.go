@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -75,16 +74,6 @@ func TestAccLiveRecordCallbackResource_faults(t *testing.T) {
 	}
 }
 
-// checkFaultsUsed asserts that the injected faults were met: each was used up by a request.
-func (e testEmulator) checkFaultsUsed() resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if n := e.PendingFaults(); n != 0 {
-			return fmt.Errorf("%d injected faults were never met", n)
-		}
-		return nil
-	}
-}
-
 // TestAccLiveRecordCallbackResource_slowResponses: responses slower than the timeouts. The create
 // and the delete were applied, and the provider finds that out instead of orphaning anything.
 func TestAccLiveRecordCallbackResource_slowResponses(t *testing.T) {
@@ -122,7 +111,7 @@ func TestAccLiveRecordCallbackResource_retriesExhausted(t *testing.T) {
 	if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationCreate, Status: 503, ErrorCode: "APIGW.0503"}); err != nil {
 		t.Fatal(err)
 	}
-	config := strings.Replace(e.providerConfig(), "provider \"live\" {", "provider \"live\" {\n  max_retries = 2", 1) +
+	config := e.providerConfig("max_retries = 2") +
 		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -244,18 +233,6 @@ resource "live_record_callback" "test" {
 			},
 		},
 	})
-}
-
-// idsInState returns the sorted ids of every live_record_callback in state.
-func idsInState(s *terraform.State) []string {
-	var ids []string
-	for _, rs := range s.RootModule().Resources {
-		if rs.Type == "live_record_callback" {
-			ids = append(ids, rs.Primary.ID)
-		}
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 // TestAccLiveRecordCallbackResource_neverAdoptsAnotherConfiguration: a colleague's configuration for

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -19,14 +18,6 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
-
-const (
-	testResourceAddress = "live_record_callback.test"
-	testCallbackKey     = "K3yK3yK3yK3yK3yK3yK3yK3yK3yK3yK3y0"
-	testRotatedKey      = "R0tatedR0tatedR0tatedR0tatedR0tated"
-)
-
-var timePattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 func TestAccLiveRecordCallbackResource_basic(t *testing.T) {
 	e := newTestEmulator(t)
@@ -380,131 +371,6 @@ func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
 	if counts := e.RequestCounts(); len(counts) != 0 {
 		t.Fatalf("invalid configurations sent requests: %v", counts)
 	}
-}
-
-// TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
-func TestAccLiveProvider_settings(t *testing.T) {
-	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
-		t.Setenv(name, "")
-	}
-	e := newTestEmulator(t)
-	resourceConfig := testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
-	providerBlock := func(settings string) string { return "provider \"live\" {\n" + settings + "\n}\n" + resourceConfig }
-	settings := map[string]string{
-		"endpoint":   fmt.Sprintf("endpoint = %q", e.url),
-		"project_id": fmt.Sprintf("project_id = %q", testProjectID),
-		"access_key": fmt.Sprintf("access_key = %q", testAccessKey),
-		"secret_key": fmt.Sprintf("secret_key = %q", testSecretKey),
-	}
-	without := func(omit string, extra ...string) string {
-		var lines []string
-		for name, line := range settings {
-			if name != omit {
-				lines = append(lines, line)
-			}
-		}
-		return providerBlock(strings.Join(append(lines, extra...), "\n"))
-	}
-	cases := []struct {
-		config string
-		want   *regexp.Regexp
-	}{
-		{without("access_key"), wrapped(`(?s)access key is missing.*access_key.*HW_ACCESS_KEY or CLOUD_SDK_AK`)},
-		{without("secret_key"), wrapped(`(?s)secret key is missing.*secret_key.*HW_SECRET_KEY or CLOUD_SDK_SK`)},
-		{without("project_id"), wrapped(`(?s)project ID is missing.*project_id.*HW_PROJECT_ID`)},
-		{without("endpoint"), wrapped(`(?s)cannot choose a Live endpoint.*region.*HW_REGION_NAME.*HW_LIVE_ENDPOINT`)},
-		{without("endpoint", `region = "mars-1"`), wrapped(`(?s)region "mars-1".*has no known Live endpoint`)},
-		{without("endpoint", `endpoint = "ftp://127.0.0.1:1"`), wrapped(`endpoint must start with http:// or https://`)},
-		{without("endpoint", `endpoint = "http://127.0.0.1:1/?x=1"`), wrapped(`endpoint must not contain query parameters`)},
-	}
-	steps := make([]resource.TestStep, len(cases))
-	for i, tc := range cases {
-		steps[i] = resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: tc.want}
-	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
-
-	// The environment fills in what the configuration leaves out.
-	t.Setenv("HW_LIVE_ENDPOINT", e.url)
-	t.Setenv("HW_PROJECT_ID", testProjectID)
-	t.Setenv("CLOUD_SDK_AK", testAccessKey)
-	t.Setenv("HW_SECRET_KEY", testSecretKey)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             e.checkDestroy,
-		Steps: []resource.TestStep{{
-			Config: resourceConfig,
-			Check:  e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
-		}},
-	})
-	if counts := e.RequestCounts(); counts[liveemulator.OperationCreate] != 1 {
-		t.Fatalf("misconfigured providers sent requests: %v", counts)
-	}
-}
-
-// checkStored asserts the emulator holds exactly one configuration, the one in state, equal to want
-// in every field but the id and times.
-func (e testEmulator) checkStored(want liveemulator.Callback) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		stored := e.Callbacks()
-		if len(stored) != 1 {
-			return fmt.Errorf("the emulator holds %d configurations, want 1", len(stored))
-		}
-		got := stored[0]
-		if id := s.RootModule().Resources[testResourceAddress].Primary.ID; got.ID != id {
-			return fmt.Errorf("the emulator holds %s, state says %s", got.ID, id)
-		}
-		if got.ProjectID != testProjectID || storedFields(got) != storedFields(want) {
-			return fmt.Errorf("stored %s\nwant   %s", storedFields(got), storedFields(want))
-		}
-		return nil
-	}
-}
-
-// wrapped compiles an ExpectError pattern whose spaces also match Terraform's line breaks.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
-func storedFields(cb liveemulator.Callback) string {
-	return fmt.Sprintf("publish_domain=%s app=%s url=%s events=%v sign_type=%s key=%s",
-		cb.PublishDomain, cb.App, cb.NotifyCallbackURL, cb.Events, cb.SignType, cb.Key)
-}
-
-func (e testEmulator) checkDestroy(*terraform.State) error {
-	if stored := e.Callbacks(); len(stored) != 0 {
-		return fmt.Errorf("%d configurations remain after destroy: %+v", len(stored), stored)
-	}
-	return nil
-}
-
-func testAccLiveRecordCallbackResourceConfig_minimal(publishDomain string) string {
-	return fmt.Sprintf(`
-resource "live_record_callback" "test" {
-  publish_domain = %[1]q
-}
-`, publishDomain)
-}
-
-func testAccLiveRecordCallbackResourceConfig_app(publishDomain, app string) string {
-	return fmt.Sprintf(`
-resource "live_record_callback" "test" {
-  publish_domain = %[1]q
-  app            = %[2]q
-}
-`, publishDomain, app)
-}
-
-func testAccLiveRecordCallbackResourceConfig_full(publishDomain, app, url, events, signType, key string) string {
-	return fmt.Sprintf(`
-resource "live_record_callback" "test" {
-  publish_domain            = %[1]q
-  app                       = %[2]q
-  notify_callback_url       = %[3]q
-  notify_event_subscription = %[4]s
-  sign_type                 = %[5]q
-  key                       = %[6]q
-}
-`, publishDomain, app, url, events, signType, key)
 }
 
 // FuzzParseImportID checks that an accepted import id is exactly one of the two documented forms.

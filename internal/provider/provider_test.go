@@ -2,64 +2,21 @@ package provider
 
 import (
 	"fmt"
-	"net/http/httptest"
-	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
-	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
-
-const (
-	testAccessKey = "TESTACCESSKEY"
-	testSecretKey = "TestSecretKey0123456789abcdefXYZ"
-	testProjectID = "0123456789abcdef0123456789abcdef"
-)
-
-var testProjects = []liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}}
-
-// The tests' provider backs off for milliseconds, not seconds, between retries.
-var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"live": providerserver.NewProtocol6WithError(&liveProvider{version: "test", getenv: os.Getenv, retryBaseDelay: 10 * time.Millisecond}),
-}
-
-// testEmulator is an emulator on loopback for one test.
-type testEmulator struct {
-	*liveemulator.Server
-	url string
-}
-
-func newTestEmulator(t testing.TB) testEmulator {
-	t.Helper()
-	server := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{
-		{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects},
-	}})
-	httpServer := httptest.NewServer(server)
-	t.Cleanup(httpServer.Close)
-	return testEmulator{Server: server, url: httpServer.URL}
-}
-
-// providerConfig points the provider at this emulator in HCL, so that tests can run in parallel.
-func (e testEmulator) providerConfig() string {
-	return fmt.Sprintf(`
-provider "live" {
-  endpoint   = %[1]q
-  project_id = %[2]q
-  access_key = %[3]q
-  secret_key = %[4]q
-}
-`, e.url, testProjectID, testAccessKey, testSecretKey)
-}
 
 func TestResolveConfig(t *testing.T) {
 	env := map[string]string{
@@ -182,4 +139,104 @@ provider "live" {
 			},
 		},
 	})
+}
+
+// TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
+func TestAccLiveProvider_settings(t *testing.T) {
+	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
+		t.Setenv(name, "")
+	}
+	e := newTestEmulator(t)
+	resourceConfig := testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	providerBlock := func(settings string) string { return "provider \"live\" {\n" + settings + "\n}\n" + resourceConfig }
+	settings := map[string]string{
+		"endpoint":   fmt.Sprintf("endpoint = %q", e.url),
+		"project_id": fmt.Sprintf("project_id = %q", testProjectID),
+		"access_key": fmt.Sprintf("access_key = %q", testAccessKey),
+		"secret_key": fmt.Sprintf("secret_key = %q", testSecretKey),
+	}
+	without := func(omit string, extra ...string) string {
+		var lines []string
+		for name, line := range settings {
+			if name != omit {
+				lines = append(lines, line)
+			}
+		}
+		return providerBlock(strings.Join(append(lines, extra...), "\n"))
+	}
+	cases := []struct {
+		config string
+		want   *regexp.Regexp
+	}{
+		{without("access_key"), wrapped(`(?s)access key is missing.*access_key.*HW_ACCESS_KEY or CLOUD_SDK_AK`)},
+		{without("secret_key"), wrapped(`(?s)secret key is missing.*secret_key.*HW_SECRET_KEY or CLOUD_SDK_SK`)},
+		{without("project_id"), wrapped(`(?s)project ID is missing.*project_id.*HW_PROJECT_ID`)},
+		{without("endpoint"), wrapped(`(?s)cannot choose a Live endpoint.*region.*HW_REGION_NAME.*HW_LIVE_ENDPOINT`)},
+		{without("endpoint", `region = "mars-1"`), wrapped(`(?s)region "mars-1".*has no known Live endpoint`)},
+		{without("endpoint", `endpoint = "ftp://127.0.0.1:1"`), wrapped(`endpoint must start with http:// or https://`)},
+		{without("endpoint", `endpoint = "http://127.0.0.1:1/?x=1"`), wrapped(`endpoint must not contain query parameters`)},
+	}
+	steps := make([]resource.TestStep, len(cases))
+	for i, tc := range cases {
+		steps[i] = resource.TestStep{Config: tc.config, PlanOnly: true, ExpectError: tc.want}
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+
+	// The environment fills in what the configuration leaves out.
+	t.Setenv("HW_LIVE_ENDPOINT", e.url)
+	t.Setenv("HW_PROJECT_ID", testProjectID)
+	t.Setenv("CLOUD_SDK_AK", testAccessKey)
+	t.Setenv("HW_SECRET_KEY", testSecretKey)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{{
+			Config: resourceConfig,
+			Check:  e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+		}},
+	})
+	if counts := e.RequestCounts(); counts[liveemulator.OperationCreate] != 1 {
+		t.Fatalf("misconfigured providers sent requests: %v", counts)
+	}
+}
+
+// TestAccLiveProvider_projectDiscovery configures the provider without project_id: it finds the
+// project named after the region through IAM, or explains why it cannot.
+func TestAccLiveProvider_projectDiscovery(t *testing.T) {
+	cases := map[string]struct {
+		projects []liveemulator.Project
+		want     string
+	}{
+		"found":   {[]liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}, {ID: "eastproject", Name: "cn-east-3"}}, ""},
+		"none":    {[]liveemulator.Project{{ID: "eastproject", Name: "cn-east-3"}}, `(?s)Unable to Discover Live Project ID.*region "cn-north-4".*Set project_id .* HW_PROJECT_ID`},
+		"several": {[]liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}, {ID: "other", Name: "cn-north-4"}}, `(?s)Unable to Discover Live Project ID.*multiple project ids.*Set project_id`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			// The SDK caches discovered projects by access key and region: one access key per case.
+			accessKey := "DISCOVERYAK" + strings.ToUpper(name)
+			server := emulatortest.Start(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: testSecretKey, Projects: tc.projects}}})
+			e := testEmulator{Server: server.Server, url: server.URL}
+			config := fmt.Sprintf(`
+provider "live" {
+  region       = "cn-north-4"
+  endpoint     = %[1]q
+  iam_endpoint = %[1]q
+  access_key   = %[2]q
+  secret_key   = %[3]q
+}
+`, server.URL, accessKey, testSecretKey) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+			step := resource.TestStep{Config: config}
+			if tc.want != "" {
+				step.ExpectError = wrapped(tc.want)
+			} else {
+				step.Check = e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"})
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             e.checkDestroy,
+				Steps:                    []resource.TestStep{step},
+			})
+		})
+	}
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
@@ -27,11 +27,10 @@ func TestAccSecretsNeverLeak(t *testing.T) {
 	)
 	secrets := []string{secretKey, securityToken, callbackKey}
 
-	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
-		AccessKey: accessKey, SecretKey: secretKey, SecurityToken: securityToken, Projects: testProjects,
+	server := emulatortest.Start(t, liveemulator.Options{Credentials: []liveemulator.Credential{{
+		AccessKey: accessKey, SecretKey: secretKey, SecurityToken: securityToken,
+		Projects: []liveemulator.Project{{ID: testProjectID, Name: emulatortest.Region}},
 	}}})
-	server := httptest.NewServer(emulator)
-	t.Cleanup(server.Close)
 
 	traceLog := filepath.Join(t.TempDir(), "trace.log")
 	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog)
@@ -58,14 +57,14 @@ resource "live_record_callback" "test" {
 		t.Fatalf("the plan does not show the key as sensitive:\n%s", plan)
 	}
 	// An error, with the API's answer in it.
-	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Status: 400, ErrorCode: "LIVE.100011001"}); err != nil {
+	if err := server.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Status: 400, ErrorCode: "LIVE.100011001"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, stderr, err := terraformRun("apply", "-auto-approve", "-input=false"); err == nil || !strings.Contains(stderr, "LIVE.100011001") {
 		t.Fatalf("want the injected error, got %v:\n%s", err, stderr)
 	}
 	run("apply", "-auto-approve", "-input=false")
-	stored := emulator.Callbacks()
+	stored := server.Callbacks()
 	if len(stored) != 1 || stored[0].Key != callbackKey {
 		t.Fatalf("the emulator does not hold the callback with its key: %+v", stored)
 	}
@@ -76,7 +75,7 @@ resource "live_record_callback" "test" {
 	}
 	run("apply", "-auto-approve", "-input=false")
 	run("destroy", "-auto-approve", "-input=false")
-	if n := len(emulator.Callbacks()); n != 0 {
+	if n := len(server.Callbacks()); n != 0 {
 		t.Fatalf("%d callbacks left after destroy", n)
 	}
 	// With a User-Agent set, the SDK writes nothing into $HOME.
@@ -84,7 +83,7 @@ resource "live_record_callback" "test" {
 		t.Fatalf("the SDK wrote into $HOME: %v", err)
 	}
 	// The version set by ldflags reaches the User-Agent.
-	if agents := emulator.UserAgents(); !slices.ContainsFunc(agents, func(ua string) bool {
+	if agents := server.UserAgents(); !slices.ContainsFunc(agents, func(ua string) bool {
 		return strings.Contains(ua, "terraform-provider-live/"+cliVersion)
 	}) {
 		t.Fatalf("no request carried terraform-provider-live/%s: %q", cliVersion, agents)

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"maps"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -27,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/cmd/httpserve"
+	"github.com/platform-tools/terraform-provider-live/internal/devoverrides"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
@@ -110,15 +111,14 @@ func run(ctx context.Context, opts options) (string, error) {
 	defer os.RemoveAll(dir)
 
 	plugins := filepath.Join(dir, "plugins")
-	for name, pkg := range map[string]string{"terraform-provider-live": ".", "terraform-provider-noop": "./internal/cmd/noop-provider"} {
+	for name, pkg := range map[string]string{"terraform-provider-live": ".", "terraform-provider-noop": "./internal/cmd/live-bench/noop-provider"} {
 		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(plugins, name), pkg) //nolint:gosec // fixed packages of this module
 		if out, err := build.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("building %s: %w\n%s", pkg, err, out)
 		}
 	}
 	rc := filepath.Join(dir, "terraform.rc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"platform-tools/live\" = %q\n    \"platform-tools/noop\" = %q\n  }\n  direct {}\n}\n", plugins, plugins)
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+	if err := devoverrides.Write(rc, map[string]string{"platform-tools/live": plugins, "platform-tools/noop": plugins}); err != nil {
 		return "", err
 	}
 
@@ -129,9 +129,13 @@ func run(ctx context.Context, opts options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	server := &http.Server{Handler: emulator, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = server.Serve(listener) }()
-	defer server.Close()
+	serveCtx, stopServing := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- httpserve.Serve(serveCtx, listener, emulator) }()
+	defer func() {
+		stopServing()
+		<-served
+	}()
 
 	b := &bench{ctx: ctx, opts: opts, dir: dir, emulator: emulator, endpoint: "http://" + listener.Addr().String(),
 		env: []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}}

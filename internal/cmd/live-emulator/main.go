@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
+	"github.com/platform-tools/terraform-provider-live/internal/cmd/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 

@@ -1,4 +1,5 @@
-// Package httpserve serves the project's commands (the emulator, the receiver) until interrupted.
+// Package httpserve serves the commands (the emulator, the receiver, the benchmark's emulator) until
+// interrupted.
 package httpserve
 
 import (

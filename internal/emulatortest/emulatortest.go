@@ -1,0 +1,38 @@
+// Package emulatortest serves a Live API emulator on loopback for one test, with a test account,
+// the way terraform-provider-random's randomtest serves its tests. The provider's, the client's and
+// the emulator's tests and benchmarks start their emulators here.
+package emulatortest
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+// The test account: an AK/SK pair and its project, named after Region in IAM.
+const (
+	AccessKey = "TESTACCESSKEY"
+	SecretKey = "TestSecretKey0123456789abcdefXYZ"
+	ProjectID = "0123456789abcdef0123456789abcdef"
+	Region    = "cn-north-4"
+)
+
+// Emulator is an emulator served on 127.0.0.1 until the test ends.
+type Emulator struct {
+	*liveemulator.Server
+	URL string
+}
+
+// Start serves a new emulator with opts; with no credentials in opts, it accepts the test account.
+func Start(tb testing.TB, opts liveemulator.Options) *Emulator {
+	tb.Helper()
+	if opts.Credentials == nil {
+		opts.Credentials = []liveemulator.Credential{{AccessKey: AccessKey, SecretKey: SecretKey,
+			Projects: []liveemulator.Project{{ID: ProjectID, Name: Region}}}}
+	}
+	server := liveemulator.New(opts)
+	httpServer := httptest.NewServer(server) // binds 127.0.0.1
+	tb.Cleanup(httpServer.Close)
+	return &Emulator{Server: server, URL: httpServer.URL}
+}

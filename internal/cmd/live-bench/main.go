@@ -1,8 +1,10 @@
 // Command live-bench measures what the provider costs Terraform: apply, no-op plan and destroy of
 // live_record_callback resources against the emulator, beside the same with terraform_data
-// (Terraform's own floor) and with a do-nothing framework provider (the plugin floor), with and
-// without emulated network latency; the API requests per operation; and the provider process's
-// start-up and peak RSS. It prints a markdown report. Run it from the repository root:
+// (Terraform's own floor), a do-nothing framework provider of one attribute (the plugin floor) and
+// a do-nothing provider with live_record_callback's exact schema (the schema floor, the reference),
+// with and without emulated network latency; the API requests per operation; and the provider
+// process's start-up and peak RSS. It prints a markdown report and draws the scaling as an SVG
+// chart. Run it from the repository root:
 //
 //	go run ./internal/cmd/live-bench -terraform .tools/terraform-1.5.7/terraform
 package main
@@ -45,6 +47,7 @@ type options struct {
 	latencySize int
 	parallelism int
 	out         string
+	chart       string
 }
 
 func main() {
@@ -52,11 +55,12 @@ func main() {
 	var sizes string
 	flag.StringVar(&opts.terraform, "terraform", "", "path of the Terraform CLI")
 	flag.IntVar(&opts.runs, "runs", 3, "runs of each measurement")
-	flag.StringVar(&sizes, "sizes", "1,100,1000", "numbers of resources")
+	flag.StringVar(&sizes, "sizes", "1,10,100,1000", "numbers of resources")
 	flag.DurationVar(&opts.latency, "latency", 50*time.Millisecond, "emulated latency per request in the latency runs")
 	flag.IntVar(&opts.latencySize, "latency-resources", 1000, "resources in the latency runs")
 	flag.IntVar(&opts.parallelism, "parallelism", 10, "terraform -parallelism in the latency runs")
 	flag.StringVar(&opts.out, "out", "", "also write the report to this file")
+	flag.StringVar(&opts.chart, "chart", "", "draw apply time against resources, one line per provider, as an SVG file")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -111,14 +115,16 @@ func run(ctx context.Context, opts options) (string, error) {
 	defer os.RemoveAll(dir)
 
 	plugins := filepath.Join(dir, "plugins")
-	for name, pkg := range map[string]string{"terraform-provider-live": ".", "terraform-provider-noop": "./internal/cmd/live-bench/noop-provider"} {
+	for name, pkg := range map[string]string{"terraform-provider-live": ".", "terraform-provider-noop": "./internal/cmd/live-bench/noop-provider",
+		"terraform-provider-schemafloor": "./internal/cmd/live-bench/schema-floor-provider"} {
 		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(plugins, name), pkg) //nolint:gosec // fixed packages of this module
 		if out, err := build.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("building %s: %w\n%s", pkg, err, out)
 		}
 	}
 	rc := filepath.Join(dir, "terraform.rc")
-	if err := devoverrides.Write(rc, map[string]string{"platform-tools/live": plugins, "platform-tools/noop": plugins}); err != nil {
+	if err := devoverrides.Write(rc, map[string]string{"platform-tools/live": plugins, "platform-tools/noop": plugins,
+		"platform-tools/schemafloor": plugins}); err != nil {
 		return "", err
 	}
 
@@ -142,8 +148,27 @@ func run(ctx context.Context, opts options) (string, error) {
 	return b.report()
 }
 
-// kinds are the three things measured side by side.
-var kinds = []string{"terraform_data", "noop", "live"}
+// kinds are the things measured side by side: Terraform's floor, the plugin floor, the schema floor
+// (the reference) and the provider.
+var kinds = []string{"terraform_data", "noop", "schema", "live"}
+
+// kindNames are the kinds as the report and the chart name them.
+var kindNames = map[string]string{
+	"terraform_data": "terraform_data", "noop": "plugin floor", "schema": "schema floor", "live": "live",
+}
+
+// providerBinary is the provider process whose peak RSS a kind measures.
+func providerBinary(kind string) string {
+	switch kind {
+	case "noop":
+		return "terraform-provider-noop"
+	case "schema":
+		return "terraform-provider-schemafloor"
+	case "live":
+		return "terraform-provider-live"
+	}
+	return ""
+}
 
 func (b *bench) config(kind string, n int) string {
 	switch kind {
@@ -152,6 +177,9 @@ func (b *bench) config(kind string, n int) string {
 	case "noop":
 		return fmt.Sprintf("terraform {\n  required_providers {\n    noop = { source = \"platform-tools/noop\" }\n  }\n}\n\n"+
 			"resource \"noop_thing\" \"r\" {\n  count = %d\n  name  = \"x${count.index}\"\n}\n", n)
+	case "schema":
+		return fmt.Sprintf("terraform {\n  required_providers {\n    schemafloor = { source = \"platform-tools/schemafloor\" }\n  }\n}\n\n"+
+			"resource \"schemafloor_record_callback\" \"r\" {\n  count          = %d\n  publish_domain = \"d${count.index}.bench.example.com\"\n}\n", n)
 	default:
 		return fmt.Sprintf("terraform {\n  required_providers {\n    live = { source = \"platform-tools/live\" }\n  }\n}\n\n"+
 			"provider \"live\" {\n  endpoint   = %q\n  project_id = %q\n  access_key = %q\n  secret_key = %q\n}\n\n"+
@@ -202,7 +230,7 @@ func (b *bench) measure(kind string, n int, extraArgs ...string) (measurement, e
 	for range b.opts.runs {
 		for _, command := range commands {
 			before := b.emulator.RequestCounts()
-			took, rss, err := b.terraform(work, "terraform-provider-"+kind, args[command]...)
+			took, rss, err := b.terraform(work, providerBinary(kind), args[command]...)
 			if err != nil {
 				return measurement{}, fmt.Errorf("%s of %d %s: %w", command, n, kind, err)
 			}
@@ -287,59 +315,92 @@ func peakRSS(binary string) int64 {
 
 func ratio(a, b time.Duration) float64 { return a.Seconds() / b.Seconds() }
 
-func (b *bench) report() (string, error) {
-	var out strings.Builder
-	fmt.Fprintf(&out, "## Benchmark results\n\nTerraform `%s`, %d runs each: median (min–max) wall time.\n\n", b.version(), b.opts.runs)
+// results are the measurements of each kind at each size.
+type results map[string]map[int]measurement
 
-	results := map[string]map[int]measurement{}
+func (b *bench) report() (string, error) {
+	all := results{}
 	for _, kind := range kinds {
-		results[kind] = map[int]measurement{}
+		all[kind] = map[int]measurement{}
 		for _, n := range b.opts.sizes {
 			m, err := b.measure(kind, n)
 			if err != nil {
 				return "", err
 			}
-			results[kind][n] = m
+			all[kind][n] = m
 		}
 	}
-	out.WriteString("| resources | command | terraform_data | plugin floor (no-op provider) | live | live ÷ plugin floor | live ÷ terraform_data |\n|---:|---|---:|---:|---:|---:|---:|\n")
-	for _, n := range b.opts.sizes {
-		for _, command := range commands {
-			data, floor, live := results["terraform_data"][n].times[command], results["noop"][n].times[command], results["live"][n].times[command]
-			fmt.Fprintf(&out, "| %d | %s | %s | %s | %s | %.2f× | %.2f× |\n", n, command, data, floor, live,
-				ratio(live.median(), floor.median()), ratio(live.median(), data.median()))
+	if b.opts.chart != "" {
+		if err := drawScaling(b.opts.chart, all, b.opts.sizes); err != nil {
+			return "", err
 		}
 	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "## Benchmark results\n\nTerraform `%s`, %d runs each: median (min–max) wall time.\n\n", b.version(), b.opts.runs)
+	writeTimes(&out, all, b.opts.sizes)
+	writeRequests(&out, all, b.opts.sizes)
+	latencyRatios, err := b.writeLatency(&out, all)
+	if err != nil {
+		return "", err
+	}
+	peak, err := b.writeProcess(&out, all)
+	if err != nil {
+		return "", err
+	}
+	b.writeTargets(&out, all, latencyRatios, peak)
+	return out.String(), nil
+}
 
-	out.WriteString("\n### API requests, counted by the emulator\n\n| resources | command | requests | per resource |\n|---:|---|---|---:|\n")
-	for _, n := range b.opts.sizes {
+// writeTimes is the table of wall times, against the schema floor and for context the other floors.
+func writeTimes(out *strings.Builder, all results, sizes []int) {
+	out.WriteString("| resources | command | terraform_data | plugin floor | schema floor | live | live ÷ schema floor | live ÷ plugin floor |\n" +
+		"|---:|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, n := range sizes {
 		for _, command := range commands {
-			requests := results["live"][n].requests[command]
+			data, plugin, schema, live := all["terraform_data"][n].times[command], all["noop"][n].times[command],
+				all["schema"][n].times[command], all["live"][n].times[command]
+			fmt.Fprintf(out, "| %d | %s | %s | %s | %s | %s | %.2f× | %.2f× |\n", n, command, data, plugin, schema, live,
+				ratio(live.median(), schema.median()), ratio(live.median(), plugin.median()))
+		}
+	}
+}
+
+// writeRequests is the table of API requests that the emulator counted for the live provider.
+func writeRequests(out *strings.Builder, all results, sizes []int) {
+	out.WriteString("\n### API requests, counted by the emulator\n\n| resources | command | requests | per resource |\n|---:|---|---|---:|\n")
+	for _, n := range sizes {
+		for _, command := range commands {
+			requests := all["live"][n].requests[command]
 			total := 0
 			var parts []string
 			for _, op := range slices.Sorted(maps.Keys(requests)) {
 				total += requests[op]
 				parts = append(parts, fmt.Sprintf("%d %s", requests[op], op))
 			}
-			fmt.Fprintf(&out, "| %d | %s | %s | %.2f |\n", n, command, strings.Join(parts, ", "), float64(total)/float64(n))
+			fmt.Fprintf(out, "| %d | %s | %s | %.2f |\n", n, command, strings.Join(parts, ", "), float64(total)/float64(n))
 		}
 	}
+}
 
+// writeLatency measures the live provider with emulated latency and compares with the ideal,
+// requests × latency ÷ parallelism; it returns measured ÷ ideal per command.
+func (b *bench) writeLatency(out *strings.Builder, all results) (map[string]float64, error) {
 	if err := b.emulator.InjectFault(liveemulator.Fault{Latency: b.opts.latency}); err != nil {
-		return "", err
+		return nil, err
 	}
 	latency, err := b.measure("live", b.opts.latencySize, fmt.Sprintf("-parallelism=%d", b.opts.parallelism))
 	b.emulator.ClearFaults()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	// Terraform's own time for as many resources, when measured, is what no provider can save.
-	floor, haveFloor := results["noop"][b.opts.latencySize]
-	fmt.Fprintf(&out, "\n### With %s of latency per request, %d resources, -parallelism=%d\n\n"+
-		"The ideal is requests × latency ÷ parallelism; the plugin floor column adds what the no-op provider takes for as many resources without latency.\n\n"+
-		"| command | requests | ideal | ideal + plugin floor | measured | measured ÷ ideal | measured ÷ (ideal + floor) |\n|---|---:|---:|---:|---:|---:|---:|\n",
+	// Terraform's own time for as many resources with the same schema, when measured, is what no
+	// provider can save.
+	floor, haveFloor := all["schema"][b.opts.latencySize]
+	fmt.Fprintf(out, "\n### With %s of latency per request, %d resources, -parallelism=%d\n\n"+
+		"The ideal is requests × latency ÷ parallelism; the schema floor column adds what the do-nothing provider with the same schema takes for as many resources without latency.\n\n"+
+		"| command | requests | ideal | ideal + schema floor | measured | measured ÷ ideal | measured ÷ (ideal + floor) |\n|---|---:|---:|---:|---:|---:|---:|\n",
 		b.opts.latency, b.opts.latencySize, b.opts.parallelism)
-	latencyRatios := map[string]float64{}
+	ratios := map[string]float64{}
 	for _, command := range commands {
 		total := 0
 		for _, n := range latency.requests[command] {
@@ -347,53 +408,64 @@ func (b *bench) report() (string, error) {
 		}
 		ideal := time.Duration(total) * b.opts.latency / time.Duration(b.opts.parallelism)
 		measured := latency.times[command].median()
-		latencyRatios[command] = ratio(measured, ideal)
+		ratios[command] = ratio(measured, ideal)
 		withFloor, withFloorRatio := "not measured", "–"
 		if haveFloor {
 			withFloor = seconds(ideal + floor.times[command].median())
 			withFloorRatio = fmt.Sprintf("%.2f×", ratio(measured, ideal+floor.times[command].median()))
 		}
-		fmt.Fprintf(&out, "| %s | %d | %s | %s | %s | %.2f× | %s |\n", command, total, seconds(ideal), withFloor,
-			latency.times[command], latencyRatios[command], withFloorRatio)
+		fmt.Fprintf(out, "| %s | %d | %s | %s | %s | %.2f× | %s |\n", command, total, seconds(ideal), withFloor,
+			latency.times[command], ratios[command], withFloorRatio)
 	}
+	return ratios, nil
+}
 
+// writeProcess reports the provider process's start-up and peak RSS, and returns the live peak (KiB).
+func (b *bench) writeProcess(out *strings.Builder, all results) (int64, error) {
 	startLive, startFloor, err := b.startup()
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	peaks := map[string]int64{}
 	for _, kind := range kinds {
-		for _, m := range results[kind] {
+		for _, m := range all[kind] {
 			peaks[kind] = max(peaks[kind], m.peakRSS)
 		}
 	}
-	peak := peaks["live"]
-	fmt.Fprintf(&out, "\n### Provider process\n\n| measure | live | plugin floor |\n|---|---:|---:|\n"+
-		"| `terraform providers schema -json` | %s | %s |\n| peak RSS of the provider process | %.1f MiB | %.1f MiB |\n",
-		startLive, startFloor, float64(peak)/1024, float64(peaks["noop"])/1024)
+	fmt.Fprintf(out, "\n### Provider process\n\n| measure | live | schema floor | plugin floor |\n|---|---:|---:|---:|\n"+
+		"| `terraform providers schema -json` | %s | – | %s |\n| peak RSS of the provider process | %.1f MiB | %.1f MiB | %.1f MiB |\n",
+		startLive, startFloor, float64(peaks["live"])/1024, float64(peaks["schema"])/1024, float64(peaks["noop"])/1024)
+	return peaks["live"], nil
+}
 
+// writeTargets checks the targets: within 1.10× of the schema floor at 100 and 1000 resources, the
+// latency ideal, one request per operation and the memory bound.
+func (b *bench) writeTargets(out *strings.Builder, all results, latencyRatios map[string]float64, peak int64) {
 	out.WriteString("\n### Targets\n\n| target | measured | met |\n|---|---|---|\n")
 	target := func(name, measured string, met bool) {
-		fmt.Fprintf(&out, "| %s | %s | %s |\n", name, measured, map[bool]string{true: "yes", false: "**no**"}[met])
+		fmt.Fprintf(out, "| %s | %s | %s |\n", name, measured, map[bool]string{true: "yes", false: "**no**"}[met])
 	}
-	if m, ok := results["live"][100]; ok {
+	for _, n := range []int{100, 1000} {
+		m, ok := all["live"][n]
+		if !ok {
+			continue
+		}
 		for _, command := range commands {
-			r := ratio(m.times[command].median(), results["noop"][100].times[command].median())
-			target(fmt.Sprintf("%s of 100 within 1.25× of the plugin floor", command), fmt.Sprintf("%.2f×", r), r <= 1.25)
+			r := ratio(m.times[command].median(), all["schema"][n].times[command].median())
+			target(fmt.Sprintf("%s of %d within 1.10× of the schema floor", command, n), fmt.Sprintf("%.2f×", r), r <= 1.10)
 		}
 	}
 	target(fmt.Sprintf("apply of %d at %s latency within 1.3× of the ideal", b.opts.latencySize, b.opts.latency),
 		fmt.Sprintf("%.2f×", latencyRatios["apply"]), latencyRatios["apply"] <= 1.3)
 	largest := slices.Max(b.opts.sizes)
 	perResource := func(command, op string) float64 {
-		return float64(results["live"][largest].requests[command][op]) / float64(largest)
+		return float64(all["live"][largest].requests[command][op]) / float64(largest)
 	}
 	target("one request per create (apply)", fmt.Sprintf("%.2f", perResource("apply", "create")), perResource("apply", "create") == 1)
 	target("one request per refresh (plan)", fmt.Sprintf("%.2f", perResource("plan", "show")), perResource("plan", "show") == 1)
 	target("one request per delete (destroy)", fmt.Sprintf("%.2f", perResource("destroy", "delete")), perResource("destroy", "delete") == 1)
 	target("provider peak RSS under 64 MiB", fmt.Sprintf("%.1f MiB", float64(peak)/1024), peak > 0 && peak < 64*1024)
 	out.WriteString("\nOne request per update is measured by `go test ./internal/provider -run '^$' -bench LiveRecordCallbackResource`.\n")
-	return out.String(), nil
 }
 
 // startup times `terraform providers schema -json` with the live provider and with the plugin floor.

@@ -18,7 +18,7 @@ var (
 	// DomainPattern accepts a fully qualified domain name in lower case: dot-separated labels of
 	// letters, digits and inner hyphens, at most 63 characters each, ending in an alphabetic or IDN
 	// top-level label.
-	DomainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9]([a-z0-9-]{0,57}[a-z0-9])?)$`)
+	DomainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{0,58}[a-z0-9])$`)
 
 	// KeyPattern is the callback key: letters and digits only, at least livespec.KeyMinLength of them.
 	KeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{32,}$`)

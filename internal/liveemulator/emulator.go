@@ -262,7 +262,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, projectID string
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, projectID string, _ []byte) {
 	query := r.URL.Query()
-	limit, msg := intParam(query.Get("limit"), "limit", 10, 1, livespec.ListLimitMax)
+	limit, msg := intParam(query.Get("limit"), "limit", livespec.ListLimitDefault, 1, livespec.ListLimitMax)
 	if msg == "" {
 		var offset int
 		offset, msg = intParam(query.Get("offset"), "offset", 0, 0, livespec.ListOffsetMax)
@@ -377,7 +377,7 @@ func newID() string {
 
 // writeAPINotFound answers a path or method that is not an API, as the API gateway does.
 func writeAPINotFound(w http.ResponseWriter) {
-	writeError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
+	writeError(w, http.StatusNotFound, livespec.ErrorCodeAPINotPublished, "The API does not exist or has not been published in the environment")
 }
 
 func writeNotFound(w http.ResponseWriter) {

@@ -180,7 +180,15 @@ func BenchmarkFlatten(b *testing.B) {
 func TestRecordCallbackAttrTypesMatchTheSchema(t *testing.T) {
 	var resp datasource.SchemaResponse
 	NewLiveRecordCallbacksDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
-	declared := resp.Schema.Attributes["callbacks"].GetType().(types.ListType).ElemType.(types.ObjectType).AttrTypes
+	list, ok := resp.Schema.Attributes["callbacks"].GetType().(types.ListType)
+	if !ok {
+		t.Fatal("callbacks is not a list")
+	}
+	object, ok := list.ElemType.(types.ObjectType)
+	if !ok {
+		t.Fatal("callbacks does not hold objects")
+	}
+	declared := object.AttrTypes
 	if len(declared) != len(recordCallbackAttrTypes) {
 		t.Fatalf("the schema declares %d attributes, recordCallbackAttrTypes %d", len(declared), len(recordCallbackAttrTypes))
 	}

@@ -113,29 +113,31 @@ func FuzzValidators(f *testing.F) {
 
 // FuzzValidatorsAgreeWithEmulator is the differential test of the two readings of the API
 // documentation: for each request field, the resource's plan-time validators accept exactly the
-// values that the emulator, with its own rules, accepts in a create request. The differences below
-// are deliberate; any other is a bug on one side.
+// values that the emulator, with its own rules, accepts in a create request. The differences listed
+// are deliberate, and checked to still be differences; any other is a bug on one side. (A set holds
+// no duplicates, so the provider cannot send an event twice; the emulator refuses that.)
 func FuzzValidatorsAgreeWithEmulator(f *testing.F) {
 	for _, seed := range []struct {
-		domain, app, url, key, event string
-		events                       uint8
+		domain, app, url, key, signType, event string
+		events                                 uint8
 	}{
-		{"publish.example.com", "live", "https://h.example.com/n", strings.Repeat("k", 32), "RECORD_OVER", 1},
-		{"Publish.example.com", "*", "http://127.0.0.1:8080", "", "", 0},
-		{"例え.jp", "a/b", "ftp://h/x", "short", "RECORD_START", 15},
-		{"xn--r8jz45g.jp", "a\u00a0b", "https://h/x?a", strings.Repeat("a", 31) + "!", "RECORD_FAILED", 8},
-		{"a.xn--p1ai-", "直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播直播", "https://h/#x", "", "", 2},
-		{"-a.example.com", "a\u2028", "https://user@h/", "", "", 4},
-		{"a.b", strings.Repeat("a", 129), "https://:80/x", "", "", 0},
+		{"publish.example.com", "live", "https://h.example.com/n", strings.Repeat("k", 32), "MD5", "RECORD_OVER", 1},
+		{"Publish.example.com", "*", "http://127.0.0.1:8080", "", "", "", 0},
+		{"例え.jp", "a/b", "ftp://h/x", "short", "md5", "RECORD_START", 31},
+		{"xn--r8jz45g.jp", "a\u00a0b", "https://h/x?a", strings.Repeat("a", 31) + "!", "HMACSHA256", "RECORD_FAILED", 8},
+		{"a.xn--p1ai-", strings.Repeat("直播", 60), "https://h/#x", "", "SHA256", "", 18},
+		{"a.xn---a", "a\u2028", "https://user@h/", "", "HMACSHA256 ", "", 4},
+		{"-a.example.com", strings.Repeat("a", 129), "https://:80/x", "", "", "", 16},
+		{"a.b", "app", "HTTPS://H.EXAMPLE.COM/x", strings.Repeat("Z9", 20), "MD5", "RECORD_FILE_COMPLETE", 2},
 	} {
-		f.Add(seed.domain, seed.app, seed.url, seed.key, seed.event, seed.events)
+		f.Add(seed.domain, seed.app, seed.url, seed.key, seed.signType, seed.event, seed.events)
 	}
 	var schemaResp resource.SchemaResponse
 	NewLiveRecordCallbackResource().Schema(context.Background(), resource.SchemaRequest{}, &schemaResp)
 	attributes := schemaResp.Schema.Attributes
 
-	f.Fuzz(func(t *testing.T, domain, app, callbackURL, key, event string, eventMask uint8) {
-		for _, s := range []string{domain, app, callbackURL, key, event} {
+	f.Fuzz(func(t *testing.T, domain, app, callbackURL, key, signType, event string, eventMask uint8) {
+		for _, s := range []string{domain, app, callbackURL, key, signType, event} {
 			if !utf8.ValidString(s) {
 				return // Terraform's strings are UTF-8
 			}
@@ -146,22 +148,23 @@ func FuzzValidatorsAgreeWithEmulator(f *testing.F) {
 				events = append(events, e)
 			}
 		}
-		if event != "" && !slices.Contains(events, event) {
+		if eventMask&(1<<len(livespec.Events)) != 0 && !slices.Contains(events, event) {
 			events = append(events, event)
 		}
 		fields := []struct {
 			name       string
 			value      any
 			planOK     bool
-			deliberate string // why the verdicts may differ for this value, or ""
+			deliberate string // why the verdicts differ for this value, or ""
 		}{
-			{"publish_domain", domain, stringAccepted(attributes["publish_domain"], "publish_domain", domain), ""},
-			{"app", app, stringAccepted(attributes["app"], "app", app), ""},
-			{"notify_callback_url", callbackURL, stringAccepted(attributes["notify_callback_url"], "notify_callback_url", callbackURL),
+			{"publish_domain", domain, stringAccepted(t, attributes["publish_domain"], "publish_domain", domain), ""},
+			{"app", app, stringAccepted(t, attributes["app"], "app", app), ""},
+			{"notify_callback_url", callbackURL, stringAccepted(t, attributes["notify_callback_url"], "notify_callback_url", callbackURL),
 				emptyMeansNone(callbackURL)},
-			{"key", key, stringAccepted(attributes["key"], "key", key), emptyMeansNone(key)},
-			{"notify_event_subscription", events, setAccepted(attributes["notify_event_subscription"], "notify_event_subscription", events),
-				map[bool]string{true: "an empty set would differ from the API's default on every plan: leave the attribute out"}[len(events) == 0]},
+			{"key", key, stringAccepted(t, attributes["key"], "key", key), emptyMeansNone(key)},
+			{"sign_type", signType, stringAccepted(t, attributes["sign_type"], "sign_type", signType), emptyMeansDefault(signType == "")},
+			{"notify_event_subscription", events, setAccepted(t, attributes["notify_event_subscription"], "notify_event_subscription", events),
+				emptyMeansDefault(len(events) == 0)},
 		}
 		for _, field := range fields {
 			body := map[string]any{"publish_domain": "publish.example.com", "app": "live", field.name: field.value}
@@ -170,11 +173,25 @@ func FuzzValidatorsAgreeWithEmulator(f *testing.F) {
 				t.Fatal(err)
 			}
 			emulatorErr := liveemulator.ValidateCallbackBody(encoded)
-			if field.planOK != (emulatorErr == nil) && field.deliberate == "" {
+			agree := field.planOK == (emulatorErr == nil)
+			switch {
+			case !agree && field.deliberate == "":
 				t.Fatalf("%s %q: the plan-time validators accept it: %v; the emulator: %v", field.name, field.value, field.planOK, emulatorErr)
+			case agree && field.deliberate != "":
+				t.Fatalf("%s %q: the deliberate difference (%s) no longer holds: both sides say %v", field.name, field.value,
+					field.deliberate, field.planOK)
 			}
 		}
 	})
+}
+
+// emptyMeansDefault is the deliberate difference for an empty sign_type or event set: the API
+// applies its default, while a configuration leaves the attribute out to get the default.
+func emptyMeansDefault(empty bool) string {
+	if empty {
+		return "the API applies its default to an empty value; a configuration leaves the attribute out, so that no plan shows the empty value against the default"
+	}
+	return ""
 }
 
 // emptyMeansNone is the deliberate difference for an optional string: the API takes "" as none,
@@ -187,22 +204,30 @@ func emptyMeansNone(value string) string {
 }
 
 // stringAccepted runs the attribute's plan-time validators on value.
-func stringAccepted(attribute resourceschema.Attribute, name, value string) bool {
+func stringAccepted(t *testing.T, attribute resourceschema.Attribute, name, value string) bool {
+	stringAttribute, ok := attribute.(resourceschema.StringAttribute)
+	if !ok {
+		t.Fatalf("%s is a %T, not a string attribute", name, attribute)
+	}
 	var resp validator.StringResponse
-	for _, v := range attribute.(resourceschema.StringAttribute).Validators {
+	for _, v := range stringAttribute.Validators {
 		v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root(name), ConfigValue: types.StringValue(value)}, &resp)
 	}
 	return !resp.Diagnostics.HasError()
 }
 
 // setAccepted runs the set attribute's plan-time validators on values.
-func setAccepted(attribute resourceschema.Attribute, name string, values []string) bool {
+func setAccepted(t *testing.T, attribute resourceschema.Attribute, name string, values []string) bool {
+	setAttribute, ok := attribute.(resourceschema.SetAttribute)
+	if !ok {
+		t.Fatalf("%s is a %T, not a set attribute", name, attribute)
+	}
 	set, diags := types.SetValueFrom(context.Background(), types.StringType, values)
 	if diags.HasError() {
 		return false
 	}
 	var resp validator.SetResponse
-	for _, v := range attribute.(resourceschema.SetAttribute).Validators {
+	for _, v := range setAttribute.Validators {
 		v.ValidateSet(context.Background(), validator.SetRequest{Path: path.Root(name), ConfigValue: set}, &resp)
 	}
 	return !resp.Diagnostics.HasError()

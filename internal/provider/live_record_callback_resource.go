@@ -39,6 +39,7 @@ func NewLiveRecordCallbackResource() resource.Resource {
 type liveRecordCallbackResource struct {
 	client          *liveapi.Client
 	unknownSettings []string
+	region          string // the provider's region, "" when none is configured
 }
 
 func (r *liveRecordCallbackResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -129,6 +130,9 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 
 func (r *liveRecordCallbackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client, r.unknownSettings = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if data, ok := req.ProviderData.(*providerData); ok {
+		r.region = data.region
+	}
 }
 
 func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -218,6 +222,9 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	if resp.Diagnostics.Append(checkMovedRegion(ctx, req.Private, resp.Private, r.region)...); resp.Diagnostics.HasError() {
+		return
+	}
 	callback, err := r.client.Show(ctx, state.ID.ValueString())
 	if liveapi.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Live Record Callback Not Found",

@@ -147,7 +147,7 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		// During plan, settings may come from resources not applied yet: the client is built once
 		// apply knows them. Resources and data sources say what they cannot do until then.
 		tflog.Debug(ctx, "Live provider settings are not known until apply", map[string]any{"settings": unknown})
-		data := &providerData{unknownSettings: unknown}
+		data := &providerData{unknownSettings: unknown, region: cfg.Region}
 		resp.ResourceData, resp.DataSourceData = data, data
 		return
 	}
@@ -166,7 +166,7 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	tflog.Debug(ctx, "Configured the Live API client", map[string]any{
 		"endpoint": cfg.Endpoint, "region": cfg.Region, "project_id": client.ProjectID(),
 	})
-	data := &providerData{client: client}
+	data := &providerData{client: client, region: cfg.Region}
 	resp.ResourceData, resp.DataSourceData = data, data
 }
 
@@ -178,6 +178,7 @@ const defaultTimeout = 5 * time.Minute
 type providerData struct {
 	client          *liveapi.Client
 	unknownSettings []string
+	region          string // as configured (HCL or environment), "" when none is
 }
 
 // clientFrom takes the client that the provider's Configure hands to resources and data sources; it

@@ -55,8 +55,7 @@ func isDNSLabel(label string) bool {
 		return false
 	}
 	for i := range len(label) {
-		c := label[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+		if !isLowerAlnum(rune(label[i])) && label[i] != '-' {
 			return false
 		}
 	}
@@ -134,9 +133,14 @@ func checkKey(key string) string {
 		return ""
 	}
 	if len(key) < livespec.KeyMinLength || strings.IndexFunc(key, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+		return !isLowerAlnum(r) && (r < 'A' || r > 'Z')
 	}) >= 0 {
 		return fmt.Sprintf("must be at least %d letters and digits", livespec.KeyMinLength)
 	}
 	return ""
+}
+
+// isLowerAlnum reports whether r is an ASCII lower-case letter or digit.
+func isLowerAlnum(r rune) bool {
+	return 'a' <= r && r <= 'z' || '0' <= r && r <= '9'
 }

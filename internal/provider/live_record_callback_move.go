@@ -17,7 +17,10 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
-var _ resource.ResourceWithMoveState = (*liveRecordCallbackResource)(nil)
+var (
+	_ resource.ResourceWithMoveState  = (*liveRecordCallbackResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*liveRecordCallbackResource)(nil)
+)
 
 // The official provider's resource that a moved block may take state from.
 const (
@@ -82,18 +85,44 @@ func (r *liveRecordCallbackResource) moveFromOfficial(ctx context.Context, req r
 		return
 	}
 	resp.Diagnostics.Append(resp.TargetState.Set(ctx, target)...)
-	if region := source.Region.ValueString(); region != "" {
-		encoded, err := json.Marshal(movedFrom{ID: source.ID.ValueString(), Region: region})
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to Move huaweicloud_live_record_callback", err.Error())
-			return
-		}
-		resp.Diagnostics.Append(resp.TargetPrivate.SetKey(ctx, movedFromKey, encoded)...)
+	encoded, err := json.Marshal(movedFrom{ID: source.ID.ValueString(), Region: source.Region.ValueString()})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Move huaweicloud_live_record_callback", err.Error())
+		return
 	}
+	resp.Diagnostics.Append(resp.TargetPrivate.SetKey(ctx, movedFromKey, encoded)...)
 }
 
-// movedFromKey keeps, in private state, where a moved callback came from until a refresh checks it.
+// movedFromKey keeps, in private state, where a moved callback came from until a refresh checks
+// its region and reads what the move left out.
 const movedFromKey = "moved_from"
+
+// ModifyPlan refuses to plan anything for a moved callback that no refresh has read since the move
+// (-refresh=false, or a provider configuration not known yet): its region is unchecked, and its
+// state still lacks what the API holds, so a plan could send a change to the wrong region.
+func (r *liveRecordCallbackResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	encoded, diags := req.Private.GetKey(ctx, movedFromKey)
+	resp.Diagnostics.Append(diags...)
+	if len(encoded) == 0 {
+		return
+	}
+	var from movedFrom
+	if err := json.Unmarshal(encoded, &from); err != nil {
+		resp.Diagnostics.AddError("Unable to Plan Live Record Callback", "The record of its move is unreadable: "+err.Error())
+		return
+	}
+	if mismatch := regionMismatch(from.ID, from.Region, r.region); mismatch != "" {
+		resp.Diagnostics.AddError("Unable to Move huaweicloud_live_record_callback", mismatch)
+		return
+	}
+	detail := fmt.Sprintf("The recording callback %s was moved from huaweicloud_live_record_callback and has not been read "+
+		"since, so its region is unchecked and its state lacks what only the API holds. Run the plan with a refresh "+
+		"(without -refresh=false)", from.ID)
+	if len(r.unknownSettings) > 0 {
+		detail += " once the provider's configuration is known: " + notKnownYet(r.unknownSettings)
+	}
+	resp.Diagnostics.AddError("Live Record Callback Not Refreshed Since Its Move", detail+".")
+}
 
 type movedFrom struct {
 	ID     string `json:"id"`
@@ -132,7 +161,7 @@ func regionMismatch(id, sourceRegion, configuredRegion string) string {
 		return ""
 	}
 	return fmt.Sprintf("The callback %s was moved from region %q, and this live provider is configured for region %q. "+
-		"Move it with a live provider configured for %q (a provider alias), or import it there.",
+		"Move it to a live_record_callback of a live provider configured for %q (a provider alias), or import it there.",
 		id, sourceRegion, configuredRegion, sourceRegion)
 }
 

@@ -163,7 +163,8 @@ func TestMoveFromOfficialOnlyFromTheOfficialResource(t *testing.T) {
 			t.Errorf("%s %s: want no move (Terraform reports it), got %v", tc.address, tc.typeName, resp.Diagnostics)
 		}
 	}
-	for _, address := range []string{officialAddress, "registry.opentofu.org/huaweicloud/huaweicloud"} {
+	// OpenTofu may send the bare implied name.
+	for _, address := range []string{officialAddress, "registry.opentofu.org/huaweicloud/huaweicloud", "huaweicloud"} {
 		if resp := moveFrom(t, address, officialResourceType, 0, state); resp.Diagnostics.HasError() || resp.TargetState.Raw.IsNull() {
 			t.Errorf("%s: want a move, got %v", address, resp.Diagnostics)
 		}
@@ -512,4 +513,74 @@ func (p fakePrivate) SetKey(_ context.Context, key string, value []byte) diag.Di
 		p[key] = value
 	}
 	return nil
+}
+
+// TestModifyPlanRefusesAMoveNotRefreshed: a moved callback that no refresh has read since the move
+// (-refresh=false, or the provider's configuration unknown) plans nothing: another region is named,
+// and otherwise the plan asks for a refresh.
+func TestModifyPlanRefusesAMoveNotRefreshed(t *testing.T) {
+	ctx := context.Background()
+	state := `{"domain_name": "m.example.com", "id": "id6", "region": "cn-east-3", "types": ["RECORD_OVER"], "url": "https://cb.example.com/n"}`
+	moved := moveFrom(t, officialAddress, officialResourceType, 0, state)
+	cases := []struct {
+		resource *liveRecordCallbackResource
+		want     string
+	}{
+		{&liveRecordCallbackResource{region: "cn-north-4"}, `moved from region "cn-east-3", and this live provider is configured for region "cn-north-4"`},
+		{&liveRecordCallbackResource{region: "cn-east-3"}, `has not been read since`},
+		{&liveRecordCallbackResource{unknownSettings: []string{"region"}}, `once the provider's configuration is known: The provider's region is not known until apply`},
+	}
+	for _, tc := range cases {
+		var resp resource.ModifyPlanResponse
+		tc.resource.ModifyPlan(ctx, resource.ModifyPlanRequest{Private: moved.TargetPrivate}, &resp)
+		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), tc.want) {
+			t.Errorf("want an error saying %q, got %v", tc.want, resp.Diagnostics)
+		}
+	}
+	// Once a refresh has checked it, the record is gone and the plan goes on.
+	empty := moveFrom(t, officialAddress, "huaweicloud_live_domain", 0, state).TargetPrivate
+	var resp resource.ModifyPlanResponse
+	(&liveRecordCallbackResource{region: "cn-north-4"}).ModifyPlan(ctx, resource.ModifyPlanRequest{Private: empty}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+}
+
+// TestAccLiveRecordCallbackResource_moveWithoutRefresh: applying a move with -refresh=false would
+// leave the moved callback unchecked and unread: the plan refuses, and state keeps the source.
+func TestAccLiveRecordCallbackResource_moveWithoutRefresh(t *testing.T) {
+	e := newTestEmulator(t)
+	official := e.officialProviderConfig("cn-north-4") + `
+resource "huaweicloud_live_record_callback" "old" {
+  domain_name = "m5.example.com"
+  url         = "https://cb.example.com/five"
+  types       = ["RECORD_OVER"]
+}
+`
+	moved := e.officialProviderConfig("cn-north-4") + e.providerConfig(`region = "cn-north-4"`) + `
+moved {
+  from = huaweicloud_live_record_callback.old
+  to   = live_record_callback.old
+}
+
+resource "live_record_callback" "old" {
+  publish_domain            = "m5.example.com"
+  notify_callback_url       = "https://cb.example.com/five"
+  notify_event_subscription = ["RECORD_OVER"]
+}
+`
+	testresource.ParallelTest(t, testresource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		ProtoV6ProviderFactories: moveFactories(officialStandIn{beforeV172: true}),
+		AdditionalCLIOptions:     &testresource.AdditionalCLIOptions{Plan: testresource.PlanOptions{NoRefresh: true}},
+		CheckDestroy:             e.checkDestroy,
+		Steps: []testresource.TestStep{
+			{Config: official},
+			{Config: moved, ExpectError: wrapped(`(?s)Not Refreshed Since Its Move.*without -refresh=false`)},
+			{Config: official, PlanOnly: true},
+		},
+	})
+	if n := writeRequests(e); n != 2 { // the create of step 1 and the destroy at the end
+		t.Fatalf("%d write requests: the refused move wrote to the API", n)
+	}
 }

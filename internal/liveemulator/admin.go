@@ -49,18 +49,22 @@ func (s *Server) registerAdmin() {
 		writeJSON(w, http.StatusOK, s.RequestCounts())
 	}))
 	s.mux.HandleFunc("POST "+AdminPrefix+"recordings", s.admin(func(w http.ResponseWriter, body string) {
-		var rec Recording
+		// Files as a pointer tells a given 0 (refused) from an absent count (one file).
 		var given struct {
+			Recording
 			Files *int `json:"files"`
 		}
-		if err := json.Unmarshal([]byte(body), &rec); err != nil {
+		if err := json.Unmarshal([]byte(body), &given); err != nil {
 			writeError(w, http.StatusBadRequest, "EMULATOR.400", "the body must be a JSON recording: "+err.Error())
 			return
 		}
-		_ = json.Unmarshal([]byte(body), &given) // it decoded as a Recording just above
-		if given.Files != nil && *given.Files < 1 {
-			writeError(w, http.StatusBadRequest, "EMULATOR.400", fmt.Sprintf("files must be 1 to %d", MaxRecordingFiles))
-			return
+		rec := given.Recording
+		if given.Files != nil {
+			if *given.Files < 1 {
+				writeError(w, http.StatusBadRequest, "EMULATOR.400", fmt.Sprintf("files must be 1 to %d", MaxRecordingFiles))
+				return
+			}
+			rec.Files = *given.Files
 		}
 		deliveries, err := s.Record(context.Background(), rec)
 		if err != nil {

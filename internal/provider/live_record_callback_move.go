@@ -101,14 +101,8 @@ const movedFromKey = "moved_from"
 // (-refresh=false, or a provider configuration not known yet): its region is unchecked, and its
 // state still lacks what the API holds, so a plan could send a change to the wrong region.
 func (r *liveRecordCallbackResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	encoded, diags := req.Private.GetKey(ctx, movedFromKey)
-	resp.Diagnostics.Append(diags...)
-	if len(encoded) == 0 {
-		return
-	}
-	var from movedFrom
-	if err := json.Unmarshal(encoded, &from); err != nil {
-		resp.Diagnostics.AddError("Unable to Plan Live Record Callback", "The record of its move is unreadable: "+err.Error())
+	from, moved, diags := readMovedFrom(ctx, req.Private)
+	if resp.Diagnostics.Append(diags...); !moved || diags.HasError() {
 		return
 	}
 	if mismatch := regionMismatch(from.ID, from.Region, r.region); mismatch != "" {
@@ -129,16 +123,25 @@ type movedFrom struct {
 	Region string `json:"region"`
 }
 
+// readMovedFrom reads the record that a move leaves in private state; moved is false without one.
+func readMovedFrom(ctx context.Context, private privateState) (from movedFrom, moved bool, diags diag.Diagnostics) {
+	encoded, diags := private.GetKey(ctx, movedFromKey)
+	if diags.HasError() || len(encoded) == 0 {
+		return movedFrom{}, false, diags
+	}
+	if err := json.Unmarshal(encoded, &from); err != nil {
+		diags.AddError("Unreadable Record of a Move", "The record that the move from huaweicloud_live_record_callback "+
+			"left in private state is unreadable: "+err.Error())
+		return movedFrom{}, true, diags
+	}
+	return from, true, diags
+}
+
 // checkMovedRegion fails the refresh that follows a move from a region other than the provider's
 // (when it has one), naming both; once checked, the record of the move is dropped.
 func checkMovedRegion(ctx context.Context, private privateState, next privateState, configuredRegion string) diag.Diagnostics {
-	encoded, diags := private.GetKey(ctx, movedFromKey)
-	if diags.HasError() || len(encoded) == 0 {
-		return diags
-	}
-	var from movedFrom
-	if err := json.Unmarshal(encoded, &from); err != nil {
-		diags.AddError("Unable to Read Live Record Callback", "The record of its move is unreadable: "+err.Error())
+	from, moved, diags := readMovedFrom(ctx, private)
+	if !moved || diags.HasError() {
 		return diags
 	}
 	if mismatch := regionMismatch(from.ID, from.Region, configuredRegion); mismatch != "" {

@@ -2,11 +2,14 @@ package provider
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-version"
 
 	"github.com/platform-tools/terraform-provider-live/internal/devoverrides"
 )
@@ -50,6 +53,21 @@ func newCLIHarness(t *testing.T, extraEnv ...string) *cliHarness {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// skipBelow skips the test when the CLI is older than minimum, a feature's first version.
+func (h *cliHarness) skipBelow(minimum string) {
+	h.t.Helper()
+	out := h.mustRun("version", "-json")
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		h.t.Fatalf("reading the CLI's version: %v\n%s", err, out)
+	}
+	if version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(minimum))) {
+		h.t.Skipf("needs Terraform %s or later; the CLI is %s", minimum, v.Version)
+	}
 }
 
 // requiredProviders is the terraform block a configuration needs to use the dev_overrides binary.

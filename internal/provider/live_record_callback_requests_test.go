@@ -66,6 +66,11 @@ func (h resourceHarness) plan(tb testing.TB, publishDomain, url string) tfsdk.Pl
 	return plan
 }
 
+// configOf is the configuration that a plan came from: the harness's plans set no computed value.
+func configOf(plan tfsdk.Plan) tfsdk.Config {
+	return tfsdk.Config(plan)
+}
+
 func (h resourceHarness) emptyState() tfsdk.State {
 	return tfsdk.State{Schema: h.schema, Raw: tftypes.NewValue(h.schema.Type().TerraformType(context.Background()), nil)}
 }
@@ -73,7 +78,8 @@ func (h resourceHarness) emptyState() tfsdk.State {
 func (h resourceHarness) create(tb testing.TB, publishDomain string) tfsdk.State {
 	tb.Helper()
 	resp := resource.CreateResponse{State: h.emptyState()}
-	h.resource.Create(context.Background(), resource.CreateRequest{Plan: h.plan(tb, publishDomain, "https://a.example.com/n")}, &resp)
+	plan := h.plan(tb, publishDomain, "https://a.example.com/n")
+	h.resource.Create(context.Background(), resource.CreateRequest{Config: configOf(plan), Plan: plan}, &resp)
 	if resp.Diagnostics.HasError() {
 		tb.Fatal(resp.Diagnostics)
 	}
@@ -97,7 +103,7 @@ func (h resourceHarness) update(tb testing.TB, state tfsdk.State, publishDomain,
 	state.GetAttribute(context.Background(), path.Root("id"), &id)
 	plan.SetAttribute(context.Background(), path.Root("id"), id)
 	resp := resource.UpdateResponse{State: state}
-	h.resource.Update(context.Background(), resource.UpdateRequest{Plan: plan, State: state}, &resp)
+	h.resource.Update(context.Background(), resource.UpdateRequest{Config: configOf(plan), Plan: plan, State: state}, &resp)
 	if resp.Diagnostics.HasError() {
 		tb.Fatal(resp.Diagnostics)
 	}

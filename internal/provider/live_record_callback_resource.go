@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -108,11 +109,35 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 			},
 			"key": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Key that signs the notifications: letters and digits, at least %d "+
-					"characters. The API never returns it, so Terraform keeps the configured value and cannot "+
-					"detect a change made outside Terraform; it is null after import.", livespec.KeyMinLength),
+					"characters. The API never returns it, so Terraform keeps the configured value in state (in "+
+					"plain text) and cannot detect a change made outside Terraform; it is null after import. "+
+					"With Terraform 1.11 or later, prefer `key_wo`, which never enters the plan or state.",
+					livespec.KeyMinLength),
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					callbackKey(),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("key_wo")),
+				},
+			},
+			"key_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only form of `key` (Terraform 1.11 or later), with the same rules: sent to " +
+					"the API on create and on every update, never stored in the plan or state. Since Terraform keeps no " +
+					"trace of it, changing it alone plans nothing: change `key_wo_version` with it to send the new key. " +
+					"Conflicts with `key`.",
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				Validators: []validator.String{
+					callbackKey(),
+					stringvalidator.ConflictsWith(path.MatchRoot("key")),
+				},
+			},
+			"key_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number that you change whenever `key_wo` changes: a change of it updates the " +
+					"configuration in place with the new `key_wo`. Requires `key_wo`; null after import.",
 				Optional:   true,
-				Sensitive:  true,
-				Validators: []validator.String{callbackKey()},
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("key_wo"))},
 			},
 			"create_time": schema.StringAttribute{
 				MarkdownDescription: "Creation time, `yyyy-mm-ddThh:mm:ssZ` (UTC).",
@@ -142,6 +167,8 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 	}
 	var plan liveRecordCallbackModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// A write-only value is only in the configuration; the framework keeps it out of state.
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("key_wo"), &plan.KeyWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -252,6 +279,8 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 	}
 	var plan liveRecordCallbackModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// Every update replaces the whole configuration: it sends key_wo again, whatever changed.
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("key_wo"), &plan.KeyWO)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
@@ -358,6 +359,10 @@ func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
 		{"sign type", `publish_domain = "p.example.com"` + "\n" + `sign_type = "SHA1"`, wrapped(`sign_type value must be one of`)},
 		{"short key", `publish_domain = "p.example.com"` + "\n" + `key = "shortkey"`, wrapped(`key value must be at least 32 letters and digits`)},
 		{"key symbols", `publish_domain = "p.example.com"` + "\n" + `key = "` + strings.Repeat("a", 40) + `!"`, wrapped(`key value must be at least 32 letters and digits \(the value is sensitive and not shown\)`)},
+		{"short key_wo", `publish_domain = "p.example.com"` + "\n" + `key_wo = "shortkey"`, wrapped(`key_wo value must be at least 32 letters and digits`)},
+		{"key and key_wo", `publish_domain = "p.example.com"` + "\n" + `key = "` + testCallbackKey + `"` + "\n" + `key_wo = "` + testCallbackKey + `"`,
+			wrapped(`Attribute "key" cannot be specified when "key_wo" is specified`)},
+		{"key_wo_version alone", `publish_domain = "p.example.com"` + "\n" + `key_wo_version = 1`, wrapped(`Attribute "key_wo" must be specified when "key_wo_version" is specified`)},
 	}
 	steps := make([]resource.TestStep, len(cases))
 	for i, tc := range cases {
@@ -370,6 +375,29 @@ func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 	if counts := e.RequestCounts(); len(counts) != 0 {
 		t.Fatalf("invalid configurations sent requests: %v", counts)
+	}
+}
+
+// TestAccLiveRecordCallbackResource_writeOnlyKeyNeedsNewerCLI: before Terraform 1.11 (and on
+// OpenTofu 1.6), key_wo fails at validation with the framework's message, before any request.
+func TestAccLiveRecordCallbackResource_writeOnlyKeyNeedsNewerCLI(t *testing.T) {
+	e := newTestEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
+		Steps: []resource.TestStep{{
+			Config: e.providerConfig() + `
+resource "live_record_callback" "test" {
+  publish_domain = "p.example.com"
+  key_wo         = "` + testCallbackKey + `"
+}
+`,
+			PlanOnly:    true,
+			ExpectError: wrapped(`(?s)WriteOnly Attribute Not Allowed.*key_wo.*only supported in Terraform 1.11 and later`),
+		}},
+	})
+	if counts := e.RequestCounts(); len(counts) != 0 {
+		t.Fatalf("the configuration sent requests: %v", counts)
 	}
 }
 

@@ -41,15 +41,18 @@ var recordCallbackAttrTypes = map[string]attr.Type{
 	"update_time":               types.StringType,
 }
 
-// liveRecordCallbackModel is the resource's state: the API's fields, the key the API never returns,
-// and the timeouts.
+// liveRecordCallbackModel is the resource's model: the API's fields, the key the API never returns
+// (key in state, or key_wo from the configuration only), and the timeouts.
 type liveRecordCallbackModel struct {
 	recordCallbackModel
-	Key      types.String   `tfsdk:"key"`
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
+	Key          types.String   `tfsdk:"key"`
+	KeyWO        types.String   `tfsdk:"key_wo"`
+	KeyWOVersion types.Int64    `tfsdk:"key_wo_version"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
-// expand builds the full request body for create and update from a plan.
+// expand builds the full request body for create and update from a plan whose KeyWO was read from
+// the configuration.
 func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSpec, diag.Diagnostics) {
 	spec := liveapi.CallbackSpec{
 		PublishDomain:     m.PublishDomain.ValueString(),
@@ -57,6 +60,9 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 		NotifyCallbackURL: m.NotifyCallbackURL.ValueStringPointer(),
 		SignType:          m.SignType.ValueStringPointer(),
 		Key:               m.Key.ValueStringPointer(),
+	}
+	if m.Key.IsNull() {
+		spec.Key = m.KeyWO.ValueStringPointer()
 	}
 	var diags diag.Diagnostics
 	if !m.NotifyEventSubscription.IsNull() && !m.NotifyEventSubscription.IsUnknown() {

@@ -54,6 +54,18 @@ func TestExpand(t *testing.T) {
 			},
 			want: "p.example.com * <nil> [] <nil> <nil>",
 		},
+		"write-only key": {
+			model: liveRecordCallbackModel{
+				recordCallbackModel: recordCallbackModel{
+					PublishDomain:           types.StringValue("p.example.com"),
+					App:                     types.StringValue("live"),
+					NotifyEventSubscription: stringSet("RECORD_OVER"),
+				},
+				Key:   types.StringNull(),
+				KeyWO: types.StringValue("wo"),
+			},
+			want: "p.example.com live <nil> [RECORD_OVER] <nil> wo",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -239,7 +239,9 @@ func TestListAllFailsWhenTheListChanges(t *testing.T) {
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		emulator.ServeHTTP(w, r)
 		if r.Method == http.MethodGet && lists.Add(1) == 2 {
-			emulator.DeleteCallback(emulator.Callbacks()[0].ID)
+			if err := emulator.DeleteCallback(emulator.Callbacks()[0].ID); err != nil {
+				t.Error(err)
+			}
 		}
 	}))
 	t.Cleanup(server.Close)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path"
@@ -93,6 +94,7 @@ type Server struct {
 	mux             *http.ServeMux
 
 	mu         sync.Mutex
+	dataPath   string // the file Persist saves the store to; "" when the store is memory only
 	callbacks  map[string]*Callback
 	byPair     map[domainApp]string
 	nextSeq    uint64
@@ -211,6 +213,10 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, projectID string
 			fmt.Sprintf("The resource already exists: a recording callback for publish_domain %q and app %q", spec.PublishDomain, spec.App))
 		return
 	}
+	if err := s.committed(func() { s.remove(stored) }); err != nil {
+		writeSaveError(w, err)
+		return
+	}
 	writeJSON(w, http.StatusCreated, wireFrom(stored))
 }
 
@@ -243,8 +249,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, projectID string
 			"Request Illegal: publish_domain and app cannot be changed")
 		return
 	}
+	before := cloneCallback(cb)
 	spec.applyTo(cb)
 	cb.UpdateTime = s.now().UTC().Truncate(time.Second)
+	if err := s.committed(func() { *cb = before }); err != nil {
+		writeSaveError(w, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, wireFrom(cb))
 }
 
@@ -257,6 +268,10 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, projectID string
 		return
 	}
 	s.remove(cb)
+	if err := s.committed(func() { s.put(cb) }); err != nil {
+		writeSaveError(w, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -289,7 +304,7 @@ func (s *Server) page(projectID, publishDomain, app string, offset, limit int) w
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var matches []*Callback
-	for _, cb := range s.callbacks {
+	for _, cb := range s.sortedCallbacks() {
 		if cb.ProjectID != projectID ||
 			(publishDomain != "" && cb.PublishDomain != publishDomain) ||
 			(app != "" && cb.App != app && cb.App != livespec.AppWildcard) {
@@ -297,7 +312,6 @@ func (s *Server) page(projectID, publishDomain, app string, offset, limit int) w
 		}
 		matches = append(matches, cb)
 	}
-	slices.SortFunc(matches, func(a, b *Callback) int { return cmp.Compare(a.seq, b.seq) })
 	out := wireList{Total: len(matches), CallbackConfig: []wireCallback{}}
 	for i := offset; i < len(matches) && i < offset+limit; i++ {
 		out.CallbackConfig = append(out.CallbackConfig, wireFrom(matches[i]))
@@ -337,9 +351,21 @@ func (s *Server) insert(cb Callback) (*Callback, bool) {
 	s.nextSeq++
 	stored := cloneCallback(&cb)
 	stored.ID, stored.CreateTime, stored.UpdateTime, stored.seq = newID(), cmpTime(cb.CreateTime, now), cmpTime(cb.UpdateTime, now), s.nextSeq
-	s.callbacks[stored.ID] = &stored
-	s.byPair[pair] = stored.ID
+	s.put(&stored)
 	return &stored, true
+}
+
+// put stores cb as it is, id and order included.
+func (s *Server) put(cb *Callback) {
+	s.callbacks[cb.ID] = cb
+	s.byPair[domainApp{cb.ProjectID, cb.PublishDomain, cb.App}] = cb.ID
+}
+
+// sortedCallbacks returns the stored configurations in creation order.
+func (s *Server) sortedCallbacks() []*Callback {
+	out := slices.Collect(maps.Values(s.callbacks))
+	slices.SortFunc(out, func(a, b *Callback) int { return cmp.Compare(a.seq, b.seq) })
+	return out
 }
 
 func (s *Server) lookup(projectID, id string) (*Callback, bool) {

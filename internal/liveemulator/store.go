@@ -1,7 +1,6 @@
 package liveemulator
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,10 +15,9 @@ func (s *Server) Callbacks() []Callback {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Callback, 0, len(s.callbacks))
-	for _, cb := range s.callbacks {
+	for _, cb := range s.sortedCallbacks() {
 		out = append(out, cloneCallback(cb))
 	}
-	slices.SortFunc(out, func(a, b Callback) int { return cmp.Compare(a.seq, b.seq) })
 	return out
 }
 
@@ -35,30 +33,31 @@ func (s *Server) Callback(id string) (Callback, bool) {
 }
 
 // ModifyCallback changes a configuration in place (publish_domain and app excepted) and bumps its
-// update time; it reports whether the id exists.
-func (s *Server) ModifyCallback(id string, change func(*Callback)) bool {
+// update time.
+func (s *Server) ModifyCallback(id string, change func(*Callback)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cb, ok := s.callbacks[id]
 	if !ok {
-		return false
+		return ErrNoSuchCallback
 	}
-	edited := cloneCallback(cb)
+	before, edited := cloneCallback(cb), cloneCallback(cb)
 	change(&edited)
 	cb.NotifyCallbackURL, cb.Events, cb.SignType, cb.Key = edited.NotifyCallbackURL, edited.Events, edited.SignType, edited.Key
 	cb.UpdateTime = s.now().UTC().Truncate(time.Second)
-	return true
+	return s.committed(func() { *cb = before })
 }
 
-// DeleteCallback removes a configuration; it reports whether the id existed.
-func (s *Server) DeleteCallback(id string) bool {
+// DeleteCallback removes a configuration.
+func (s *Server) DeleteCallback(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cb, ok := s.callbacks[id]
-	if ok {
-		s.remove(cb)
+	if !ok {
+		return ErrNoSuchCallback
 	}
-	return ok
+	s.remove(cb)
+	return s.committed(func() { s.put(cb) })
 }
 
 // RequestCounts returns how many authenticated requests each operation has served.
@@ -90,6 +89,9 @@ func (s *Server) AddCallback(cb Callback) (Callback, error) {
 	stored, ok := s.insert(cb)
 	if !ok {
 		return Callback{}, fmt.Errorf("a configuration for publish_domain %q and app %q exists", cb.PublishDomain, cb.App)
+	}
+	if err := s.committed(func() { s.remove(stored) }); err != nil {
+		return Callback{}, err
 	}
 	return cloneCallback(stored), nil
 }

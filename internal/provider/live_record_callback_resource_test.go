@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -250,10 +249,7 @@ func TestAccLiveRecordCallbackResource_disappears(t *testing.T) {
 			{
 				Config: config,
 				Check: func(s *terraform.State) error {
-					if !e.DeleteCallback(s.RootModule().Resources[testResourceAddress].Primary.ID) {
-						return fmt.Errorf("the callback is not in the emulator")
-					}
-					return nil
+					return e.DeleteCallback(s.RootModule().Resources[testResourceAddress].Primary.ID)
 				},
 				ExpectNonEmptyPlan: true,
 			},
@@ -279,14 +275,10 @@ func TestAccLiveRecordCallbackResource_outOfBandChange(t *testing.T) {
 			{
 				Config: config,
 				Check: func(s *terraform.State) error {
-					changed := e.ModifyCallback(s.RootModule().Resources[testResourceAddress].Primary.ID, func(cb *liveemulator.Callback) {
+					return e.ModifyCallback(s.RootModule().Resources[testResourceAddress].Primary.ID, func(cb *liveemulator.Callback) {
 						cb.NotifyCallbackURL = "https://elsewhere.example.com/hook"
 						cb.SignType = "MD5"
 					})
-					if !changed {
-						return fmt.Errorf("the callback is not in the emulator")
-					}
-					return nil
 				},
 				ExpectNonEmptyPlan: true,
 			},

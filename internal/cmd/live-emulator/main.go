@@ -68,10 +68,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	})
 	throttle := flags.Int("throttle", 0, "answer 500 LIVE.100011007 beyond this many concurrent requests; 0 for no throttle")
+	dataFile := flags.String("data", "", "keep the configurations in this JSON file across restarts (keys included, mode 0600): "+
+		"loaded at start, saved after each change; none when empty")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
 
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
+		AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken,
+		Projects: []liveemulator.Project{{ID: *projectID, Name: *region}},
+	}}})
+	if *dataFile != "" {
+		if err := emulator.Persist(*dataFile); err != nil {
+			return err
+		}
+	}
 	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
 	if err != nil {
 		return err
@@ -80,10 +91,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "live-emulator: warning: %s is not a loopback address; anyone who can reach it can use the emulator\n", addr)
 	}
 
-	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
-		AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken,
-		Projects: []liveemulator.Project{{ID: *projectID, Name: *region}},
-	}}})
 	for _, fault := range faults {
 		if err := emulator.InjectFault(fault); err != nil {
 			return err

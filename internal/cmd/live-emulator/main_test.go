@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,6 +63,21 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"--unknown"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("an unknown flag must fail")
+	}
+}
+
+// TestRunStopsOnACorruptDataFile: the emulator does not start, says why, and keeps the file.
+func TestRunStopsOnACorruptDataFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "live.json")
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"--listen", "127.0.0.1:0", "--data", path}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), path+" is not a valid emulator data file") {
+		t.Fatalf("got %v", err)
+	}
+	if content, _ := os.ReadFile(path); string(content) != "{not json" {
+		t.Fatalf("the file was changed to %q", content)
 	}
 }
 

@@ -1,0 +1,186 @@
+package liveemulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
+)
+
+// dataFormat is the version of the data file's layout; a file of another version is refused.
+const dataFormat = 1
+
+// dataFile is what Persist keeps on disk: every configuration, keys included, in creation order.
+type dataFile struct {
+	Format    int            `json:"format"`
+	Callbacks []dataCallback `json:"callbacks"`
+}
+
+type dataCallback struct {
+	ID                string   `json:"id"`
+	ProjectID         string   `json:"project_id"`
+	PublishDomain     string   `json:"publish_domain"`
+	App               string   `json:"app"`
+	NotifyCallbackURL string   `json:"notify_callback_url"`
+	Events            []string `json:"notify_event_subscription"`
+	SignType          string   `json:"sign_type"`
+	Key               string   `json:"key"`
+	CreateTime        string   `json:"create_time"`
+	UpdateTime        string   `json:"update_time"`
+}
+
+// ErrNoSuchCallback is returned by ModifyCallback and DeleteCallback for an unknown id.
+var ErrNoSuchCallback = errors.New("no configuration has this id")
+
+// Persist loads the configurations saved in the file at path into the store, which must be empty,
+// and from then on saves the store to that file after every change: into a temporary file of the
+// same directory, then renamed over it, so that a crash leaves the old or the new file, never a
+// mix. A missing file starts an empty store. A file that cannot be read or is not a valid data file
+// is an error, and is left as it is.
+func (s *Server) Persist(path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.callbacks) != 0 || s.dataPath != "" {
+		return errors.New("persist: the store already holds configurations or a data file")
+	}
+	loaded, err := readDataFile(path)
+	if err != nil {
+		return err
+	}
+	for _, cb := range loaded {
+		s.nextSeq++
+		cb.seq = s.nextSeq
+		s.put(cb)
+	}
+	s.dataPath = path
+	return nil
+}
+
+func readDataFile(path string) ([]*Callback, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the data file: %w", err)
+	}
+	var data dataFile
+	decoder := json.NewDecoder(bytes.NewReader(raw))
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(&data); err != nil {
+		return nil, corruptDataFile(path, err.Error())
+	}
+	if _, err := decoder.Token(); !errors.Is(err, io.EOF) {
+		return nil, corruptDataFile(path, "data after the JSON document")
+	}
+	if data.Format != dataFormat {
+		return nil, corruptDataFile(path, fmt.Sprintf("format %d, this emulator reads format %d", data.Format, dataFormat))
+	}
+	ids := map[string]bool{}
+	pairs := map[domainApp]bool{}
+	callbacks := make([]*Callback, 0, len(data.Callbacks))
+	for i, d := range data.Callbacks {
+		cb, problem := d.callback()
+		pair := domainApp{cb.ProjectID, cb.PublishDomain, cb.App}
+		switch {
+		case problem != "":
+		case ids[cb.ID]:
+			problem = "its id is used twice"
+		case pairs[pair]:
+			problem = "another configuration has the same project, publish_domain and app"
+		}
+		if problem != "" {
+			return nil, corruptDataFile(path, fmt.Sprintf("configuration %d (id %q): %s", i+1, d.ID, problem))
+		}
+		ids[cb.ID], pairs[pair] = true, true
+		callbacks = append(callbacks, cb)
+	}
+	return callbacks, nil
+}
+
+func corruptDataFile(path, problem string) error {
+	return fmt.Errorf("the data file %s is not a valid emulator data file (%s); it was left unchanged: "+
+		"fix it, move it away or give another --data file", path, problem)
+}
+
+// callback checks a saved configuration with the API's own rules and converts it.
+func (d dataCallback) callback() (*Callback, string) {
+	cb := &Callback{ID: d.ID, ProjectID: d.ProjectID, PublishDomain: d.PublishDomain, App: d.App,
+		NotifyCallbackURL: d.NotifyCallbackURL, Events: d.Events, SignType: d.SignType, Key: d.Key}
+	if d.ID == "" || d.ProjectID == "" {
+		return cb, "it has no id or no project_id"
+	}
+	if len(d.Events) == 0 {
+		return cb, "it has no notify_event_subscription"
+	}
+	for _, problem := range []string{checkPublishDomain(d.PublishDomain), checkApp(d.App), checkCallbackURL(d.NotifyCallbackURL),
+		checkEvents(d.Events), checkSignType(d.SignType), checkKey(d.Key)} {
+		if problem != "" {
+			return cb, problem
+		}
+	}
+	var err error
+	if cb.CreateTime, err = time.Parse(livespec.TimeLayout, d.CreateTime); err != nil {
+		return cb, "create_time: " + err.Error()
+	}
+	if cb.UpdateTime, err = time.Parse(livespec.TimeLayout, d.UpdateTime); err != nil {
+		return cb, "update_time: " + err.Error()
+	}
+	return cb, ""
+}
+
+// committed saves the store after a change; when that fails it undoes the change, so that the store
+// always agrees with the file, and returns the error. s.mu is held.
+func (s *Server) committed(undo func()) error {
+	if s.dataPath == "" {
+		return nil
+	}
+	err := s.save()
+	if err != nil {
+		undo()
+	}
+	return err
+}
+
+// save writes the whole store to the data file atomically. s.mu is held.
+func (s *Server) save() error {
+	data := dataFile{Format: dataFormat, Callbacks: []dataCallback{}}
+	for _, cb := range s.sortedCallbacks() {
+		data.Callbacks = append(data.Callbacks, dataCallback{ID: cb.ID, ProjectID: cb.ProjectID, PublishDomain: cb.PublishDomain,
+			App: cb.App, NotifyCallbackURL: cb.NotifyCallbackURL, Events: cb.Events, SignType: cb.SignType, Key: cb.Key,
+			CreateTime: cb.CreateTime.Format(livespec.TimeLayout), UpdateTime: cb.UpdateTime.Format(livespec.TimeLayout)})
+	}
+	raw, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		return err
+	}
+	// CreateTemp makes the file readable by its owner only: it holds the keys.
+	tmp, err := os.CreateTemp(filepath.Dir(s.dataPath), "."+filepath.Base(s.dataPath)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("saving the data file: %w", err)
+	}
+	_, err = tmp.Write(append(raw, '\n'))
+	err = errors.Join(err, tmp.Sync(), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.dataPath)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("saving the data file: %w", err)
+	}
+	return nil
+}
+
+// writeSaveError answers a change that was undone because the data file could not be written.
+func writeSaveError(w http.ResponseWriter, err error) {
+	writeError(w, http.StatusInternalServerError, "EMULATOR.500", "The emulator could not save its data file, so the change "+
+		"was not made: "+err.Error())
+}

@@ -30,15 +30,8 @@ receiver=$started_url
 echo "    receiver: $receiver"
 export TF_VAR_receiver_url=$receiver
 
-# The emulator's default account (see internal/cmd/live-emulator).
-export HW_LIVE_ENDPOINT=$endpoint
-export HW_PROJECT_ID=0123456789abcdef0123456789abcdef
-export HW_ACCESS_KEY=EMULATORACCESSKEY
-export HW_SECRET_KEY=EMULATORSECRETKEY0123456789abcdef
-export TF_CLI_CONFIG_FILE=$demo/terraform.tfrc
-export CHECKPOINT_DISABLE=1
-export TF_IN_AUTOMATION=1
-"$demo/dev-overrides" "$TF_CLI_CONFIG_FILE" "platform-tools/live=$demo/plugins"
+source scripts/emulator-env.sh
+use_emulator "$endpoint" "$demo"
 
 cp examples/demo/main.tf "$demo/work/"
 cd "$demo/work"

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -291,54 +292,76 @@ func TestAccLiveRecordCallbackResource_adoptsItsOwnCreate(t *testing.T) {
 // sets the key after adopting it fails. The callback is in state, tainted, and the next apply
 // replaces it: nothing is orphaned.
 func TestAccLiveRecordCallbackResource_adoptedKeyFails(t *testing.T) {
-	e := newTestEmulator(t)
-	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
-		"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey)
-	var adoptedID string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             e.checkDestroy,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					for _, f := range []liveemulator.Fault{
-						{Operation: liveemulator.OperationCreate, Times: 1, Drop: liveemulator.DropAfterApply},
-						{Operation: liveemulator.OperationUpdate, Times: 1, Status: 403, ErrorCode: "APIGW.0305"},
-					} {
-						if err := e.InjectFault(f); err != nil {
-							t.Fatal(err)
-						}
-					}
-				},
-				Config:      config,
-				ExpectError: wrapped(`(?s)was created for publish_domain "publish.example.com" and app "live".*kept in state as tainted.*APIGW.0305`),
-			},
-			{
-				// The tainted callback is in state: the plan replaces it rather than creating a second one.
-				PreConfig: func() {
-					stored := e.Callbacks()
-					if len(stored) != 1 {
-						t.Fatalf("want the adopted callback alone, got %+v", stored)
-					}
-					adoptedID = stored[0].ID
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				Check: resource.ComposeTestCheckFunc(
-					e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "live",
-						NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey}),
-					func(s *terraform.State) error {
-						if s.RootModule().Resources[testResourceAddress].Primary.ID == adoptedID {
-							return fmt.Errorf("the tainted callback %s was not replaced", adoptedID)
-						}
-						return nil
-					},
-				),
-			},
+	const url = "https://receiver.example.com/a"
+	cases := map[string]struct {
+		config   string
+		stored   liveemulator.Callback
+		versions []tfversion.TerraformVersionCheck
+	}{
+		"key": {
+			config: testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live", url, `["RECORD_OVER"]`, "MD5", testCallbackKey),
+			stored: liveemulator.Callback{PublishDomain: "publish.example.com", App: "live", NotifyCallbackURL: url,
+				Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey},
 		},
-	})
+		// The state kept after the failure must not carry the write-only value, or Terraform refuses it.
+		"key_wo": {
+			config: writeOnlyKeyConfig(url, testCallbackKey, 1),
+			stored: liveemulator.Callback{PublishDomain: "publish.example.com", App: "live", NotifyCallbackURL: url,
+				Events: []string{"RECORD_NEW_FILE_START"}, SignType: "HMACSHA256", Key: testCallbackKey},
+			versions: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEmulator(t)
+			config := e.providerConfig() + tc.config
+			var adoptedID string
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				TerraformVersionChecks:   tc.versions,
+				CheckDestroy:             e.checkDestroy,
+				Steps: []resource.TestStep{
+					{
+						PreConfig: func() {
+							for _, f := range []liveemulator.Fault{
+								{Operation: liveemulator.OperationCreate, Times: 1, Drop: liveemulator.DropAfterApply},
+								{Operation: liveemulator.OperationUpdate, Times: 1, Status: 403, ErrorCode: "APIGW.0305"},
+							} {
+								if err := e.InjectFault(f); err != nil {
+									t.Fatal(err)
+								}
+							}
+						},
+						Config:      config,
+						ExpectError: wrapped(`(?s)was created for publish_domain "publish.example.com" and app "live".*kept in state as tainted.*APIGW.0305`),
+					},
+					{
+						// The tainted callback is in state: the plan replaces it rather than creating a second one.
+						PreConfig: func() {
+							stored := e.Callbacks()
+							if len(stored) != 1 {
+								t.Fatalf("want the adopted callback alone, got %+v", stored)
+							}
+							adoptedID = stored[0].ID
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionDestroyBeforeCreate),
+						}},
+						Check: resource.ComposeTestCheckFunc(
+							e.checkStored(tc.stored),
+							func(s *terraform.State) error {
+								if s.RootModule().Resources[testResourceAddress].Primary.ID == adoptedID {
+									return fmt.Errorf("the tainted callback %s was not replaced", adoptedID)
+								}
+								return nil
+							},
+						),
+					},
+				},
+			})
+		})
+	}
 }
 
 // TestAccLiveRecordCallbackResource_incompleteResponses: a 201 without id and a 200 without id and

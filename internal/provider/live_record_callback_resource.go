@@ -117,7 +117,7 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 				Sensitive: true,
 				Validators: []validator.String{
 					callbackKey(),
-					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("key_wo")),
+					preferKeyWO(),
 				},
 			},
 			"key_wo": schema.StringAttribute{
@@ -176,6 +176,9 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 	resp.Diagnostics.Append(diags...)
 	spec, diags := plan.expand(ctx)
 	resp.Diagnostics.Append(diags...)
+	// The framework nulls write-only values in state only when there is no error: state kept with an
+	// error (a tainted callback) must not carry the key, or Terraform refuses it and loses the id.
+	plan.KeyWO = types.StringNull()
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -288,6 +291,7 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 	resp.Diagnostics.Append(diags...)
 	spec, diags := plan.expand(ctx)
 	resp.Diagnostics.Append(diags...)
+	plan.KeyWO = types.StringNull() // as in Create
 	if resp.Diagnostics.HasError() {
 		return
 	}

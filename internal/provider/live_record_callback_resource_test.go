@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -376,7 +377,9 @@ func TestAccLiveRecordCallbackResource_writeOnlyKeyNeedsNewerCLI(t *testing.T) {
 	e := newTestEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
+			tfversion.SkipBetween(tfversion.Version1_11_0, version.Must(version.NewVersion("999.0.0"))),
+		},
 		Steps: []resource.TestStep{{
 			Config: e.providerConfig() + `
 resource "live_record_callback" "test" {

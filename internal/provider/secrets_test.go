@@ -108,9 +108,12 @@ resource "live_record_callback" "test" {
 // TestAccWriteOnlyKeyNeverStored applies a callback whose key_wo comes from an ephemeral variable,
 // with TF_LOG=TRACE: the emulator holds the key, and neither the plan, the state file, `terraform
 // show -json` nor the trace log contains it. A configuration that sets key instead gets the
-// warning that suggests key_wo.
+// warning that suggests key_wo, and the warning does not show the key.
 func TestAccWriteOnlyKeyNeverStored(t *testing.T) {
-	const callbackKey = "WriteOnlyKeyMustNotLeak0123456789XYZ"
+	const (
+		callbackKey = "WriteOnlyKeyMustNotLeak0123456789XYZ"
+		literalKey  = "LiteralKeyInTheWarningMustNotLeak012"
+	)
 	e := newTestEmulator(t)
 	traceLog := filepath.Join(t.TempDir(), "trace.log")
 	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog, "TF_VAR_callback_key="+callbackKey)
@@ -148,13 +151,13 @@ resource "live_record_callback" "test" {
 	}
 	shown := h.mustRun("show", "-json")
 
-	// The same callback configured with key: the plan suggests key_wo.
+	// The same callback configured with a literal key: the plan suggests key_wo.
 	h.write("main.tf", requiredProviders+e.providerConfig()+fmt.Sprintf(`
 resource "live_record_callback" "test" {
   publish_domain = "publish.example.com"
   key            = %q
 }
-`, testCallbackKey))
+`, literalKey))
 	if plan := h.mustRun("plan", "-input=false"); !strings.Contains(plan, preferWriteOnly) || !strings.Contains(plan, "key_wo") {
 		t.Fatalf("the plan of a configuration with key does not suggest key_wo:\n%s", plan)
 	}
@@ -164,10 +167,16 @@ resource "live_record_callback" "test" {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Contains(trace, []byte("Live API request")) {
+		t.Fatal("the trace log holds no provider log line: the test would not see a leak")
+	}
 	for name, text := range map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes(),
 		"the state file": stateFile, "terraform show -json": []byte(shown)} {
 		if bytes.Contains(text, []byte(callbackKey)) {
 			t.Errorf("%s contains the write-only key", name)
 		}
+	}
+	if bytes.Contains(h.outputs.Bytes(), []byte(literalKey)) {
+		t.Error("stdout or stderr contains the key of the configuration that sets key")
 	}
 }

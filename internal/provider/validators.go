@@ -76,3 +76,27 @@ func (v callbackKeyValidator) ValidateString(ctx context.Context, req validator.
 			fmt.Sprintf("Attribute %s %s (the value is sensitive and not shown).", req.Path, v.Description(ctx)))
 	}
 }
+
+// preferKeyWO suggests key_wo when the CLI supports write-only attributes. Not
+// stringvalidator.PreferWriteOnlyAttribute: its warning is attached to key, so Terraform prints the
+// configuration line, and so the key.
+func preferKeyWO() validator.String { return preferKeyWOValidator{} }
+
+type preferKeyWOValidator struct{}
+
+func (v preferKeyWOValidator) Description(_ context.Context) string {
+	return "key_wo is preferred where the CLI supports write-only attributes"
+}
+
+func (v preferKeyWOValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v preferKeyWOValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !req.ClientCapabilities.WriteOnlyAttributesAllowed || req.ConfigValue.IsNull() {
+		return
+	}
+	resp.Diagnostics.AddWarning("Available Write-Only Attribute Alternative",
+		fmt.Sprintf("Attribute %s keeps the key in state, in plain text. This Terraform version supports write-only "+
+			"attributes: key_wo (with key_wo_version) sends the same key without storing it in the plan or state.", req.Path))
+}

@@ -1,0 +1,15 @@
+# Sourced by the scripts that run Terraform against the emulator (make demo, scripts/module-test.sh).
+
+# use_emulator ENDPOINT DIR: points the provider at the emulator's default account (see
+# internal/cmd/live-emulator) through the environment, and Terraform at the provider built into
+# DIR/plugins, through dev_overrides in DIR/terraform.rc written by DIR/dev-overrides.
+use_emulator() {
+  export HW_LIVE_ENDPOINT=$1
+  export HW_PROJECT_ID=0123456789abcdef0123456789abcdef
+  export HW_ACCESS_KEY=EMULATORACCESSKEY
+  export HW_SECRET_KEY=EMULATORSECRETKEY0123456789abcdef
+  export TF_CLI_CONFIG_FILE=$2/terraform.rc
+  export CHECKPOINT_DISABLE=1
+  export TF_IN_AUTOMATION=1
+  "$2/dev-overrides" "$TF_CLI_CONFIG_FILE" "platform-tools/live=$2/plugins"
+}

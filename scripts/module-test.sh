@@ -6,10 +6,13 @@
 # MODULE_DIR defaults to examples/modules/recording-callbacks; it is tested in a copy, so that the
 # run leaves nothing in the repository.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 cli=${1:?usage: scripts/module-test.sh CLI [MODULE_DIR]}
-module=${2:-examples/modules/recording-callbacks}
+# Paths given are read from the caller's directory; a bare CLI name is looked up on PATH.
+case $cli in */*) cli=$(cd "$(dirname "$cli")" && pwd)/$(basename "$cli") ;; esac
+module=${2:+$(cd "$2" && pwd)}
+cd "$(dirname "$0")/.."
+module=${module:-$PWD/examples/modules/recording-callbacks}
 cli_name=$(basename "$cli")
 run=$PWD/.tools/module-test-$cli_name
 rm -rf "$run"

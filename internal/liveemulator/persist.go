@@ -43,8 +43,9 @@ var ErrNoSuchCallback = errors.New("no configuration has this id")
 // Persist loads the configurations saved in the file at path into the store, which must be empty,
 // and from then on saves the store to that file after every change: into a temporary file of the
 // same directory, then renamed over it, so that a crash leaves the old or the new file, never a
-// mix. A missing file starts an empty store. A file that cannot be read or is not a valid data file
-// is an error, and is left as it is.
+// mix. A missing or empty file starts an empty store. A file that cannot be read or is not a valid
+// data file is an error, and is left as it is; so is a directory where the file cannot be written.
+// One emulator at a time may use a file.
 func (s *Server) Persist(path string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -55,6 +56,13 @@ func (s *Server) Persist(path string) error {
 	if err != nil {
 		return err
 	}
+	// Fail now rather than at the first change, which would then be refused.
+	probe, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("the data file %s cannot be written: %w", path, err)
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
 	for _, cb := range loaded {
 		s.nextSeq++
 		cb.seq = s.nextSeq
@@ -71,6 +79,9 @@ func readDataFile(path string) ([]*Callback, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the data file: %w", err)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil // such as a file just made by mktemp
 	}
 	var data dataFile
 	decoder := json.NewDecoder(bytes.NewReader(raw))
@@ -154,9 +165,7 @@ func (s *Server) committed(undo func()) error {
 func (s *Server) save() error {
 	data := dataFile{Format: dataFormat, Callbacks: []dataCallback{}}
 	for _, cb := range s.sortedCallbacks() {
-		data.Callbacks = append(data.Callbacks, dataCallback{ID: cb.ID, ProjectID: cb.ProjectID, PublishDomain: cb.PublishDomain,
-			App: cb.App, NotifyCallbackURL: cb.NotifyCallbackURL, Events: cb.Events, SignType: cb.SignType, Key: cb.Key,
-			CreateTime: cb.CreateTime.Format(livespec.TimeLayout), UpdateTime: cb.UpdateTime.Format(livespec.TimeLayout)})
+		data.Callbacks = append(data.Callbacks, toData(cb))
 	}
 	raw, err := json.MarshalIndent(data, "", "  ")
 	if err != nil {
@@ -176,7 +185,30 @@ func (s *Server) save() error {
 		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("saving the data file: %w", err)
 	}
+	// The rename itself reaches the disk with the directory; not every system can sync one.
+	if dir, err := os.Open(filepath.Dir(s.dataPath)); err == nil {
+		_ = dir.Sync()
+		_ = dir.Close()
+	}
 	return nil
+}
+
+// checkSavable reports why the loader would refuse cb, for the changes that do not go through the
+// API's validation. s.mu is held.
+func (s *Server) checkSavable(cb *Callback) error {
+	if s.dataPath == "" {
+		return nil
+	}
+	if _, problem := toData(cb).callback(); problem != "" {
+		return fmt.Errorf("the data file could not load this configuration back: %s", problem)
+	}
+	return nil
+}
+
+func toData(cb *Callback) dataCallback {
+	return dataCallback{ID: cb.ID, ProjectID: cb.ProjectID, PublishDomain: cb.PublishDomain, App: cb.App,
+		NotifyCallbackURL: cb.NotifyCallbackURL, Events: cb.Events, SignType: cb.SignType, Key: cb.Key,
+		CreateTime: cb.CreateTime.Format(livespec.TimeLayout), UpdateTime: cb.UpdateTime.Format(livespec.TimeLayout)}
 }
 
 // writeSaveError answers a change that was undone because the data file could not be written.

@@ -123,6 +123,46 @@ func TestPersistStartsEmptyWithoutAFile(t *testing.T) {
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("the file is written before any change: %v", err)
 	}
+	noTemporaryFiles(t, path)
+	// An empty file, such as mktemp makes, is an empty store too.
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := reloaded(t, path); len(got) != 0 {
+		t.Fatalf("%d configurations from an empty file", len(got))
+	}
+}
+
+// TestPersistRefusesADirectoryItCannotWrite: the emulator stops at start, not at the first change.
+func TestPersistRefusesADirectoryItCannotWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "live.json")
+	err := liveemulator.New(liveemulator.Options{}).Persist(path)
+	if err == nil || !strings.Contains(err.Error(), "cannot be written") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestPersistRefusesWhatItCouldNotLoad: a configuration stored behind the API's back must be one
+// that a restart can load.
+func TestPersistRefusesWhatItCouldNotLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "live.json")
+	env := newPersistentEnv(t, path)
+	_, err := env.emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "a.example.com", App: "live", SignType: "MD5"})
+	if err == nil || !strings.Contains(err.Error(), "notify_event_subscription") {
+		t.Fatalf("got %v", err)
+	}
+	valid, err := env.emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "a.example.com", App: "live",
+		Events: []string{"RECORD_OVER"}, SignType: "MD5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := stored(env.emulator)
+	if err := env.emulator.ModifyCallback(valid.ID, func(cb *liveemulator.Callback) { cb.SignType = "SHA1" }); err == nil {
+		t.Fatal("an invalid sign type was stored")
+	}
+	if after := stored(env.emulator); !reflect.DeepEqual(after, before) || !reflect.DeepEqual(reloaded(t, path), before) {
+		t.Fatalf("refused changes were kept:\n got %v\nwant %v", after, before)
+	}
 }
 
 func TestPersistRefusesAnInvalidFileAndKeepsIt(t *testing.T) {
@@ -140,7 +180,6 @@ func TestPersistRefusesAnInvalidFileAndKeepsIt(t *testing.T) {
 		"duplicate id":   {`{"format": 1, "callbacks": [` + valid("1", "a.example.com") + `,` + valid("1", "b.example.com") + `]}`, "its id is used twice"},
 		"duplicate pair": {`{"format": 1, "callbacks": [` + valid("1", "a.example.com") + `,` + valid("2", "a.example.com") + `]}`, "same project, publish_domain and app"},
 		"bad time":       {`{"format": 1, "callbacks": [` + strings.Replace(valid("1", "a.example.com"), "2026-01-02T03:04:05Z", "yesterday", 1) + `]}`, "create_time"},
-		"empty file":     {``, "EOF"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -45,6 +45,10 @@ func (s *Server) ModifyCallback(id string, change func(*Callback)) error {
 	change(&edited)
 	cb.NotifyCallbackURL, cb.Events, cb.SignType, cb.Key = edited.NotifyCallbackURL, edited.Events, edited.SignType, edited.Key
 	cb.UpdateTime = s.now().UTC().Truncate(time.Second)
+	if err := s.checkSavable(cb); err != nil {
+		*cb = before
+		return err
+	}
 	return s.committed(func() { *cb = before })
 }
 
@@ -89,6 +93,10 @@ func (s *Server) AddCallback(cb Callback) (Callback, error) {
 	stored, ok := s.insert(cb)
 	if !ok {
 		return Callback{}, fmt.Errorf("a configuration for publish_domain %q and app %q exists", cb.PublishDomain, cb.App)
+	}
+	if err := s.checkSavable(stored); err != nil {
+		s.remove(stored)
+		return Callback{}, err
 	}
 	if err := s.committed(func() { s.remove(stored) }); err != nil {
 		return Callback{}, err

@@ -6,7 +6,8 @@ locals {
         publish_domain      = domain
         app                 = app
         notify_callback_url = callback.notify_callback_url
-        events              = coalesce(callback.events, var.default_events)
+        # An app without events, or with an empty list, gets the default events.
+        events = try(length(callback.events), 0) == 0 ? var.default_events : callback.events
       }
     }
   ]...)

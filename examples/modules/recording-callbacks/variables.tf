@@ -4,6 +4,7 @@ variable "domains" {
     notify_callback_url = string
     events              = optional(set(string))
   })))
+  nullable = false
 
   validation {
     condition     = length(var.domains) > 0 && alltrue([for apps in values(var.domains) : length(apps) > 0])
@@ -13,10 +14,10 @@ variable "domains" {
   validation {
     condition = alltrue(flatten([
       for apps in values(var.domains) : [
-        for callback in values(apps) : can(regex("^https?://[^/?#\\s]+[^?#\\s]*$", callback.notify_callback_url))
+        for callback in values(apps) : can(regex("(?i)^https?://[a-z0-9.-]+(:[0-9]+)?(/[^?#\\s]*)?$", callback.notify_callback_url))
       ]
     ]))
-    error_message = "Each notify_callback_url must be an absolute http:// or https:// URL with a host, and without query parameters or fragment."
+    error_message = "Each notify_callback_url must be an absolute http:// or https:// URL with a host name (and an optional port), without user information, query parameters or fragment."
   }
 }
 
@@ -24,12 +25,14 @@ variable "default_events" {
   description = "Events of the apps that list none."
   type        = set(string)
   default     = ["RECORD_FILE_COMPLETE", "RECORD_OVER", "RECORD_FAILED"]
+  nullable    = false
 }
 
 variable "sign_type" {
   description = "How every notification is signed: HMACSHA256 (recommended) or MD5."
   type        = string
   default     = "HMACSHA256"
+  nullable    = false
 
   validation {
     condition     = contains(["HMACSHA256", "MD5"], var.sign_type)
@@ -41,4 +44,5 @@ variable "key" {
   description = "Key shared by every callback to sign its notifications: letters and digits, at least 32."
   type        = string
   sensitive   = true
+  nullable    = false
 }

@@ -28,8 +28,8 @@ func TestGoInstallAtAVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is needed to read the committed tree")
+	if err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Run(); err != nil {
+		t.Skipf("a git checkout is needed to read the committed tree: %v", err)
 	}
 	proxy := t.TempDir()
 	versions := filepath.Join(proxy, modulePath, "@v")
@@ -64,9 +64,12 @@ func TestGoInstallAtAVersion(t *testing.T) {
 	gobin := t.TempDir()
 	install := exec.Command("go", "install", modulePath+"/internal/cmd/live-emulator@"+version)
 	install.Dir = t.TempDir() // outside the module, as a user runs it
-	// Dependencies come from the module cache, else from the usual proxy; ours from the disk only.
-	install.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=-mod=mod", "GONOSUMDB="+modulePath, "GOWORK=off",
-		"GOPROXY=file://"+filepath.ToSlash(proxy)+","+goEnv(t, "GOPROXY"))
+	// A module cache of its own, so that this tree is installed every time and the fixed version
+	// never lands in the user's cache; dependencies come from the user's cache, else the proxy.
+	install.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=-modcacherw", "GONOSUMDB="+modulePath, "GOWORK=off",
+		"GOMODCACHE="+t.TempDir(),
+		"GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(goEnv(t, "GOMODCACHE"), "cache", "download"))+
+			","+goEnv(t, "GOPROXY"))
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("go install: %v\n%s", err, out)
 	}

@@ -5,8 +5,9 @@ provider "live" {}
 variables {
   domains = {
     "publish.example.com" = {
-      live = { notify_callback_url = "https://hooks.example.com/live" }
-      vod  = { notify_callback_url = "https://hooks.example.com/vod", events = ["RECORD_OVER"] }
+      live  = { notify_callback_url = "https://hooks.example.com/live" }
+      vod   = { notify_callback_url = "https://hooks.example.com/vod", events = ["RECORD_OVER"] }
+      clips = { notify_callback_url = "https://hooks.example.com/clips", events = [] }
     }
     "push.example.com" = {
       "*" = { notify_callback_url = "http://hooks.example.com/all" }
@@ -19,7 +20,7 @@ run "plans_one_callback_per_pair" {
   command = plan
 
   assert {
-    condition     = toset(keys(live_record_callback.this)) == toset(["publish.example.com/live", "publish.example.com/vod", "push.example.com/*"])
+    condition     = toset(keys(live_record_callback.this)) == toset(["publish.example.com/live", "publish.example.com/vod", "publish.example.com/clips", "push.example.com/*"])
     error_message = "One callback per (domain, app) pair, keyed domain/app."
   }
 
@@ -29,14 +30,15 @@ run "plans_one_callback_per_pair" {
   }
 
   assert {
-    condition     = live_record_callback.this["publish.example.com/live"].notify_event_subscription == toset(["RECORD_FILE_COMPLETE", "RECORD_OVER", "RECORD_FAILED"])
-    error_message = "An app without events gets the default events."
+    condition = alltrue([for pair in ["publish.example.com/live", "publish.example.com/clips"] :
+    live_record_callback.this[pair].notify_event_subscription == toset(["RECORD_FILE_COMPLETE", "RECORD_OVER", "RECORD_FAILED"])])
+    error_message = "An app without events, or with an empty list, gets the default events."
   }
 }
 
 run "creates_the_callbacks" {
   assert {
-    condition     = toset(keys(output.ids)) == toset(["publish.example.com/live", "publish.example.com/vod", "push.example.com/*"])
+    condition     = toset(keys(output.ids)) == toset(["publish.example.com/live", "publish.example.com/vod", "publish.example.com/clips", "push.example.com/*"])
     error_message = "The ids output has one entry per pair, keyed domain/app."
   }
 
@@ -46,8 +48,18 @@ run "creates_the_callbacks" {
   }
 
   assert {
-    condition     = live_record_callback.this["push.example.com/*"].app == "*" && live_record_callback.this["push.example.com/*"].sign_type == "HMACSHA256"
+    condition     = live_record_callback.this["push.example.com/*"].app == "*" && alltrue([for callback in live_record_callback.this : callback.sign_type == "HMACSHA256"])
     error_message = "The wildcard app and the default sign type reach the API."
+  }
+
+  assert {
+    condition     = live_record_callback.this["publish.example.com/vod"].notify_event_subscription == toset(["RECORD_OVER"])
+    error_message = "The API holds an app's own events."
+  }
+
+  assert {
+    condition     = alltrue([for callback in live_record_callback.this : nonsensitive(callback.key == var.key)])
+    error_message = "Every callback is signed with the module's key."
   }
 
   assert {
@@ -62,8 +74,9 @@ run "changes_a_url_in_place" {
     ids_before = run.creates_the_callbacks.ids
     domains = {
       "publish.example.com" = {
-        live = { notify_callback_url = "https://hooks.example.com/live/v2" }
-        vod  = { notify_callback_url = "https://hooks.example.com/vod", events = ["RECORD_OVER"] }
+        live  = { notify_callback_url = "https://hooks.example.com/live/v2" }
+        vod   = { notify_callback_url = "https://hooks.example.com/vod", events = ["RECORD_OVER"] }
+        clips = { notify_callback_url = "https://hooks.example.com/clips", events = [] }
       }
       "push.example.com" = {
         "*" = { notify_callback_url = "http://hooks.example.com/all" }
@@ -82,6 +95,23 @@ run "changes_a_url_in_place" {
   }
 }
 
+run "applies_the_sign_type_in_place" {
+  variables {
+    ids_before = run.changes_a_url_in_place.ids # OpenTofu 1.6 resolves the run just before
+    sign_type  = "MD5"
+  }
+
+  assert {
+    condition     = alltrue([for callback in live_record_callback.this : callback.sign_type == "MD5"])
+    error_message = "The module's sign_type reaches every callback."
+  }
+
+  assert {
+    condition     = output.ids == var.ids_before
+    error_message = "A new sign type updates the callbacks in place."
+  }
+}
+
 run "refuses_a_url_that_is_not_http" {
   command = plan
 
@@ -89,6 +119,20 @@ run "refuses_a_url_that_is_not_http" {
     domains = {
       "publish.example.com" = {
         live = { notify_callback_url = "ftp://hooks.example.com/live" }
+      }
+    }
+  }
+
+  expect_failures = [var.domains]
+}
+
+run "refuses_a_url_with_user_information" {
+  command = plan
+
+  variables {
+    domains = {
+      "publish.example.com" = {
+        live = { notify_callback_url = "https://user@hooks.example.com/live" }
       }
     }
   }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	live "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1"
@@ -31,8 +30,12 @@ type Config struct {
 	AccessKey     string
 	SecretKey     string
 	SecurityToken string
-	Insecure      bool
-	UserAgent     string
+	// IdpID and IDTokenFile federate an OpenID Connect identity instead of AccessKey and SecretKey:
+	// IAM exchanges the ID token for temporary credentials, renewed before they expire.
+	IdpID       string
+	IDTokenFile string
+	Insecure    bool
+	UserAgent   string
 
 	// MaxRetries is how many times a failed request is retried (not the first attempt).
 	MaxRetries int
@@ -107,6 +110,8 @@ func New(cfg Config) (*Client, error) {
 		}
 		return nil, err
 	}
+	// Swapped in after the build, whose type check accepts only the SDK's own credentials.
+	hcClient.WithCredential(&serializedCredentials{inner: credentials})
 	client := &Client{
 		sdk:            live.NewLiveClient(hcClient),
 		transport:      transport,
@@ -117,19 +122,6 @@ func New(cfg Config) (*Client, error) {
 		now:            time.Now,
 	}
 	return client, nil
-}
-
-// newCredentials builds the AK/SK credentials; with no project ID, they discover it from IAM.
-func newCredentials(cfg Config) (*basic.Credentials, error) {
-	builder := basic.NewCredentialsBuilder().
-		WithAk(cfg.AccessKey).
-		WithSk(cfg.SecretKey).
-		WithSecurityToken(cfg.SecurityToken).
-		WithProjectId(cfg.ProjectID)
-	if cfg.IAMEndpoint != "" {
-		builder.WithIamEndpointOverride(cfg.IAMEndpoint)
-	}
-	return builder.SafeBuild()
 }
 
 // withoutSDKAdvice drops the SDK's advice from a discovery error: it is Go code for SDK users.

@@ -162,9 +162,9 @@ func (s *Server) verifySignature(r *http.Request, body []byte) (credential Crede
 	if err != nil {
 		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + err.Error()
 	}
-	credential, ok := s.credentials[auth.accessKey]
-	if !ok {
-		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: unknown access key"
+	credential, problem := s.lookupCredential(auth.accessKey)
+	if problem != "" {
+		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + problem
 	}
 	date, err := time.Parse(sdkDateLayout, r.Header.Get("X-Sdk-Date"))
 	if err != nil {

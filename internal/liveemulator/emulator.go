@@ -62,6 +62,11 @@ type Options struct {
 	ListLimitCap int
 	// DeliveryTimeout bounds each recording notification; 5 s when zero.
 	DeliveryTimeout time.Duration
+	// IdentityProviders and Agencies are what IAM issues temporary credentials for; they live
+	// TemporaryCredentialsTTL at most (DefaultTemporaryCredentialsTTL when zero), tokens too.
+	IdentityProviders       []IdentityProvider
+	Agencies                []Agency
+	TemporaryCredentialsTTL time.Duration
 }
 
 // Callback is one stored recording callback configuration, key included.
@@ -104,6 +109,12 @@ type Server struct {
 	deliveries     *lastn.Log[Delivery]
 	defaultProject string
 
+	identityProviders map[string]IdentityProvider
+	agencies          []Agency
+	temporaryTTL      time.Duration
+	tokens            map[string]temporary // by token
+	temporaries       map[string]temporary // by access key
+
 	faults        []*activeFault
 	maxConcurrent int
 	inFlight      int
@@ -125,6 +136,15 @@ func New(opts Options) *Server {
 		requests:        map[string]int{},
 		userAgents:      map[string]bool{},
 		deliveries:      lastn.New[Delivery](MaxDeliveries),
+
+		identityProviders: map[string]IdentityProvider{},
+		agencies:          slices.Clone(opts.Agencies),
+		temporaryTTL:      cmp.Or(opts.TemporaryCredentialsTTL, DefaultTemporaryCredentialsTTL),
+		tokens:            map[string]temporary{},
+		temporaries:       map[string]temporary{},
+	}
+	for _, idp := range opts.IdentityProviders {
+		s.identityProviders[idp.ID] = idp
 	}
 	for _, c := range opts.Credentials {
 		s.credentials[c.AccessKey] = c
@@ -145,6 +165,8 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("PUT /v1/{project_id}/record/callbacks/{id}", s.operation(OperationUpdate, s.update))
 	s.mux.HandleFunc("DELETE /v1/{project_id}/record/callbacks/{id}", s.operation(OperationDelete, s.delete))
 	s.mux.HandleFunc("GET /v3/projects", s.listProjects)
+	s.mux.HandleFunc("POST /v3.0/OS-AUTH/id-token/tokens", s.tokenByIDToken)
+	s.mux.HandleFunc("POST /v3.0/OS-CREDENTIAL/securitytokens", s.securityToken)
 	s.registerAdmin()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeAPINotFound(w) })
 	return s

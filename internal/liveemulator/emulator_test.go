@@ -330,7 +330,35 @@ func TestClockSkew(t *testing.T) {
 
 // signedRequest builds a request signed the way the official Terraform provider's HTTP library signs:
 // over accept;content-type;user-agent;x-sdk-date, which the SDK's signer cannot produce.
+// concurrently runs f(0) to f(n-1) at once and reports every error.
+func concurrently(t *testing.T, n int, f func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- f(i)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func signedRequest(t *testing.T, method, url, projectHeader string, body []byte, secretKey string) *http.Request {
+	t.Helper()
+	return signedRequestWith(t, method, url, projectHeader, body, testAccessKey, secretKey, "")
+}
+
+// signedRequestWith signs with any credentials; securityToken, when set, is sent as temporary
+// credentials send it.
+func signedRequestWith(t *testing.T, method, url, projectHeader string, body []byte, accessKey, secretKey, securityToken string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
@@ -343,10 +371,13 @@ func signedRequest(t *testing.T, method, url, projectHeader string, body []byte,
 	if projectHeader != "" {
 		req.Header.Set("X-Project-Id", projectHeader)
 	}
+	if securityToken != "" {
+		req.Header.Set("X-Security-Token", securityToken)
+	}
 	signed := []string{"accept", "content-type", "user-agent", "x-sdk-date"}
 	signature := liveemulator.Signature(req, body, signed, secretKey)
 	req.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
-		testAccessKey, strings.Join(signed, ";"), signature))
+		accessKey, strings.Join(signed, ";"), signature))
 	return req
 }
 

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
@@ -213,31 +212,18 @@ func TestPersistConcurrentWrites(t *testing.T) {
 	env := newPersistentEnv(t, path)
 	ctx := context.Background()
 	const n = 24
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			spec := validSpec(fmt.Sprintf("d%d.example.com", i), "live")
-			created, err := env.client.Create(ctx, spec)
-			if err == nil {
-				spec.NotifyCallbackURL = ptr(fmt.Sprintf("https://receiver.example.com/%d", i))
-				_, err = env.client.Update(ctx, created.ID, spec)
-			}
-			if err == nil && i%3 == 0 {
-				err = env.client.Delete(ctx, created.ID)
-			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
+	concurrently(t, n, func(i int) error {
+		spec := validSpec(fmt.Sprintf("d%d.example.com", i), "live")
+		created, err := env.client.Create(ctx, spec)
+		if err == nil {
+			spec.NotifyCallbackURL = ptr(fmt.Sprintf("https://receiver.example.com/%d", i))
+			_, err = env.client.Update(ctx, created.ID, spec)
 		}
-	}
+		if err == nil && i%3 == 0 {
+			err = env.client.Delete(ctx, created.ID)
+		}
+		return err
+	})
 	want := stored(env.emulator)
 	if len(want) != n-n/3 {
 		t.Fatalf("%d configurations, want %d", len(want), n-n/3)

@@ -1,0 +1,302 @@
+package liveemulator
+
+import (
+	"cmp"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// IAM's side of temporary credentials, as the SDK calls it: an OpenID Connect ID token exchanged for
+// a token (OIDC federation), and a token, or AK/SK credentials assuming an agency, exchanged for
+// temporary AK/SK with a security token. The Live API accepts those only with their security token
+// and until they expire.
+
+// IdentityProvider is an OpenID Connect identity provider that IAM federates: an ID token it signed
+// (RS256 or ES256, verified with PublicKey), issued by Issuer for Audience and not expired, stands for
+// a user of Projects.
+type IdentityProvider struct {
+	ID        string
+	Issuer    string
+	Audience  string
+	PublicKey crypto.PublicKey // *rsa.PublicKey or *ecdsa.PublicKey
+	Projects  []Project
+}
+
+// Agency is an agency of the domain DomainName (ID DomainID) that the access keys in Trusted may
+// assume, for its Projects.
+type Agency struct {
+	Name       string
+	DomainName string
+	DomainID   string
+	Trusted    []string
+	Projects   []Project
+}
+
+// DefaultTemporaryCredentialsTTL bounds the life of tokens and temporary credentials unless
+// Options.TemporaryCredentialsTTL says otherwise.
+const DefaultTemporaryCredentialsTTL = time.Hour
+
+// The operations of IAM, as counted by RequestCounts: names, not credentials.
+const (
+	OperationTokenByIDToken = "token_by_id_token" //nolint:gosec // an operation name
+	OperationSecurityToken  = "security_token"    //nolint:gosec // an operation name
+)
+
+const (
+	iamExpiryLayout          = "2006-01-02T15:04:05.000000Z"
+	defaultTemporaryDuration = 15 * time.Minute // IAM's default duration_seconds
+)
+
+// temporary is what IAM issued: a token (no keys) or temporary credentials.
+type temporary struct {
+	credential Credential
+	expiresAt  time.Time
+}
+
+func writeIAMError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg, "title": http.StatusText(status)}})
+}
+
+// tokenByIDToken serves POST /v3.0/OS-AUTH/id-token/tokens: an ID token of the identity provider
+// named by X-Idp-Id, for an unscoped token in X-Subject-Token.
+func (s *Server) tokenByIDToken(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Auth struct {
+			IDToken struct {
+				ID string `json:"id"`
+			} `json:"id_token"`
+		} `json:"auth"`
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil || json.Unmarshal(raw, &body) != nil || body.Auth.IDToken.ID == "" {
+		writeIAMError(w, http.StatusBadRequest, "IAM.0007", "The request body is invalid: auth.id_token.id is required.")
+		return
+	}
+	idpID := r.Header.Get("X-Idp-Id")
+	idp, ok := s.identityProviders[idpID]
+	if !ok {
+		writeIAMError(w, http.StatusNotFound, "IAM.1001", fmt.Sprintf("The identity provider %q (X-Idp-Id) does not exist.", idpID))
+		return
+	}
+	now := s.now()
+	if problem := verifyIDToken(body.Auth.IDToken.ID, idp, now); problem != "" {
+		writeIAMError(w, http.StatusUnauthorized, "IAM.1002", "The ID token is invalid: "+problem+".")
+		return
+	}
+	token := randomHex(32)
+	expiresAt := now.Add(s.temporaryTTL).UTC()
+	s.mu.Lock()
+	s.requests[OperationTokenByIDToken]++
+	s.pruneExpired()
+	s.tokens[token] = temporary{credential: Credential{Projects: idp.Projects}, expiresAt: expiresAt}
+	s.mu.Unlock()
+	w.Header().Set("X-Subject-Token", token)
+	writeJSON(w, http.StatusCreated, map[string]any{"token": map[string]any{
+		"expires_at": expiresAt.Format(iamExpiryLayout),
+		"issued_at":  now.UTC().Format(iamExpiryLayout),
+		"methods":    []string{"mapped"},
+		"user":       map[string]any{"name": "federated user of " + idp.ID},
+	}})
+}
+
+// securityToken serves POST /v3.0/OS-CREDENTIAL/securitytokens: temporary credentials for a token
+// (methods ["token"]), or for an agency that the signing credentials may assume (["assume_role"]).
+func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var body struct {
+		Auth struct {
+			Identity struct {
+				Methods []string `json:"methods"`
+				Token   struct {
+					ID              string `json:"id"`
+					DurationSeconds int    `json:"duration_seconds"`
+				} `json:"token"`
+				AssumeRole struct {
+					AgencyName      string `json:"agency_name"`
+					DomainName      string `json:"domain_name"`
+					DomainID        string `json:"domain_id"`
+					DurationSeconds int    `json:"duration_seconds"`
+				} `json:"assume_role"`
+			} `json:"identity"`
+		} `json:"auth"`
+	}
+	if err != nil || json.Unmarshal(raw, &body) != nil {
+		writeIAMError(w, http.StatusBadRequest, "IAM.0007", "The request body is invalid.")
+		return
+	}
+	identity := body.Auth.Identity
+	var projects []Project
+	var duration int
+	switch {
+	case slices.Equal(identity.Methods, []string{"token"}):
+		token := cmp.Or(identity.Token.ID, r.Header.Get("X-Auth-Token"))
+		s.mu.Lock()
+		issued, ok := s.tokens[token]
+		s.mu.Unlock()
+		if !ok || !s.now().Before(issued.expiresAt) {
+			writeIAMError(w, http.StatusUnauthorized, "IAM.0001", "The token is invalid or has expired.")
+			return
+		}
+		projects, duration = issued.credential.Projects, identity.Token.DurationSeconds
+	case slices.Equal(identity.Methods, []string{"assume_role"}):
+		caller, code, msg := s.verifySignature(r, raw)
+		if code != "" {
+			writeIAMError(w, http.StatusUnauthorized, "IAM.0001", msg)
+			return
+		}
+		role := identity.AssumeRole
+		agency, found := s.findAgency(role.AgencyName, role.DomainName, role.DomainID)
+		if !found || !slices.Contains(agency.Trusted, caller.AccessKey) {
+			writeIAMError(w, http.StatusForbidden, "IAM.0002", fmt.Sprintf("The caller is not allowed to assume the agency %q "+
+				"of domain %q.", role.AgencyName, cmp.Or(role.DomainName, role.DomainID)))
+			return
+		}
+		projects, duration = agency.Projects, role.DurationSeconds
+	default:
+		writeIAMError(w, http.StatusBadRequest, "IAM.0007", fmt.Sprintf("The request body is invalid: methods %q is not "+
+			`["token"] or ["assume_role"].`, identity.Methods))
+		return
+	}
+	lifetime := defaultTemporaryDuration
+	if duration > 0 {
+		lifetime = time.Duration(duration) * time.Second
+	}
+	issued := temporary{
+		credential: Credential{AccessKey: "TMP" + strings.ToUpper(randomHex(10)), SecretKey: randomHex(20),
+			SecurityToken: randomHex(64), Projects: projects},
+		expiresAt: s.now().Add(min(lifetime, s.temporaryTTL)).UTC(),
+	}
+	s.mu.Lock()
+	s.requests[OperationSecurityToken]++
+	s.pruneExpired()
+	s.temporaries[issued.credential.AccessKey] = issued
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"credential": map[string]string{
+		"access":        issued.credential.AccessKey,
+		"secret":        issued.credential.SecretKey,
+		"securitytoken": issued.credential.SecurityToken,
+		"expires_at":    issued.expiresAt.Format(iamExpiryLayout),
+	}})
+}
+
+// pruneExpired forgets expired tokens and credentials, so that renewals do not grow the maps. s.mu is
+// held.
+func (s *Server) pruneExpired() {
+	now := s.now()
+	for _, issued := range []map[string]temporary{s.tokens, s.temporaries} {
+		maps.DeleteFunc(issued, func(_ string, t temporary) bool { return !now.Before(t.expiresAt) })
+	}
+}
+
+func (s *Server) findAgency(name, domainName, domainID string) (Agency, bool) {
+	for _, agency := range s.agencies {
+		if agency.Name == name && ((domainName != "" && agency.DomainName == domainName) || (domainID != "" && agency.DomainID == domainID)) {
+			return agency, true
+		}
+	}
+	return Agency{}, false
+}
+
+// lookupCredential finds the credential of an access key: the account's own, or temporary ones IAM
+// issued, which are refused once expired.
+func (s *Server) lookupCredential(accessKey string) (Credential, string) {
+	if credential, ok := s.credentials[accessKey]; ok {
+		return credential, ""
+	}
+	s.mu.Lock()
+	issued, ok := s.temporaries[accessKey]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return Credential{}, "unknown access key"
+	case !s.now().Before(issued.expiresAt):
+		return Credential{}, "the temporary credentials expired at " + issued.expiresAt.Format(time.RFC3339)
+	}
+	return issued.credential, ""
+}
+
+// verifyIDToken checks a compact JWT against the identity provider; it returns why it is refused,
+// or "".
+func verifyIDToken(token string, idp IdentityProvider, now time.Time) string {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "not a JWT"
+	}
+	var header struct {
+		Alg string `json:"alg"`
+	}
+	var claims struct {
+		Issuer    string          `json:"iss"`
+		Subject   string          `json:"sub"`
+		Audience  json.RawMessage `json:"aud"`
+		ExpiresAt int64           `json:"exp"`
+		NotBefore int64           `json:"nbf"`
+	}
+	if decodeSegment(parts[0], &header) != nil || decodeSegment(parts[1], &claims) != nil {
+		return "its header or claims are not base64url JSON"
+	}
+	signature, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return "its signature is not base64url"
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	valid := false
+	switch key := idp.PublicKey.(type) {
+	case *rsa.PublicKey:
+		valid = header.Alg == "RS256" && rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], signature) == nil
+	case *ecdsa.PublicKey:
+		if header.Alg == "ES256" && len(signature) == 64 {
+			r, s := new(big.Int).SetBytes(signature[:32]), new(big.Int).SetBytes(signature[32:])
+			valid = ecdsa.Verify(key, digest[:], r, s)
+		}
+	}
+	var audiences []string
+	if json.Unmarshal(claims.Audience, &audiences) != nil {
+		var single string
+		_ = json.Unmarshal(claims.Audience, &single)
+		audiences = []string{single}
+	}
+	switch {
+	case !valid:
+		return "its signature does not verify with the identity provider's key"
+	case claims.Issuer != idp.Issuer:
+		return fmt.Sprintf("its issuer %q is not the identity provider's", claims.Issuer)
+	case !slices.Contains(audiences, idp.Audience):
+		return fmt.Sprintf("its audience %q does not include %q", audiences, idp.Audience)
+	case claims.Subject == "":
+		return "it has no subject"
+	case claims.ExpiresAt == 0 || !now.Before(time.Unix(claims.ExpiresAt, 0)):
+		return "it expired at " + time.Unix(claims.ExpiresAt, 0).UTC().Format(time.RFC3339)
+	case claims.NotBefore != 0 && now.Before(time.Unix(claims.NotBefore, 0)):
+		return "it is not valid before " + time.Unix(claims.NotBefore, 0).UTC().Format(time.RFC3339)
+	}
+	return ""
+}
+
+func decodeSegment(segment string, v any) error {
+	raw, err := base64.RawURLEncoding.DecodeString(segment)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,170 @@
+package liveemulator_test
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+)
+
+// federatedClient is the real SDK client with an OpenID Connect identity, against the emulator's
+// IAM and Live API.
+func federatedClient(t *testing.T, url, tokenFile string) (*liveapi.Client, error) {
+	t.Helper()
+	return liveapi.New(liveapi.Config{Endpoint: url, IAMEndpoint: url, Region: emulatortest.Region, IdpID: emulatortest.IdpID,
+		IDTokenFile: tokenFile, UserAgent: "liveemulator-test"})
+}
+
+func TestFederationWithTheSDK(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	e := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
+	// The project is discovered with the temporary credentials, then used.
+	client, err := federatedClient(t, e.URL, idp.IDTokenFile(t, time.Hour, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if client.ProjectID() != emulatortest.ProjectID {
+		t.Fatalf("discovered project %q", client.ProjectID())
+	}
+	if _, err := client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
+		t.Fatal(err)
+	}
+	counts := e.RequestCounts()
+	if counts[liveemulator.OperationTokenByIDToken] == 0 || counts[liveemulator.OperationSecurityToken] == 0 || counts[liveemulator.OperationCreate] != 1 {
+		t.Fatalf("requests: %v", counts)
+	}
+}
+
+// TestFederationRenewsDuringConcurrentRequests: credentials that live a second are renewed while
+// many requests run at once; none fails, and none is signed with a mix of two pairs.
+func TestFederationRenewsDuringConcurrentRequests(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	e := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+		TemporaryCredentialsTTL: time.Second})
+	client, err := federatedClient(t, e.URL, idp.IDTokenFile(t, time.Hour, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	concurrently(t, 40, func(i int) error {
+		time.Sleep(time.Duration(i/10) * 400 * time.Millisecond) // bursts of ten, across more than one lifetime
+		_, err := client.Create(context.Background(), validSpec(fmt.Sprintf("d%d.example.com", i), "live"))
+		return err
+	})
+	if n := e.RequestCounts()[liveemulator.OperationSecurityToken]; n < 2 {
+		t.Fatalf("the credentials were issued %d times, want renewals", n)
+	}
+}
+
+func TestFederationRefusals(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	other := emulatortest.NewIdentityProvider(t)
+	e := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
+	cases := map[string]struct {
+		token      string
+		idpID      string
+		status     int
+		code, want string
+	}{
+		"expired":        {token: idp.IDToken(t, -time.Minute, nil), status: http.StatusUnauthorized, code: "IAM.1002", want: "expired at"},
+		"other audience": {token: idp.IDToken(t, time.Hour, map[string]any{"aud": "someone-else"}), status: http.StatusUnauthorized, code: "IAM.1002", want: "audience"},
+		"other issuer":   {token: idp.IDToken(t, time.Hour, map[string]any{"iss": "https://evil.example.com"}), status: http.StatusUnauthorized, code: "IAM.1002", want: "issuer"},
+		"other key":      {token: other.IDToken(t, time.Hour, nil), status: http.StatusUnauthorized, code: "IAM.1002", want: "signature"},
+		"not a JWT":      {token: "not-a-jwt", status: http.StatusUnauthorized, code: "IAM.1002", want: "not a JWT"},
+		"unknown IdP":    {token: idp.IDToken(t, time.Hour, nil), idpID: "nobody", status: http.StatusNotFound, code: "IAM.1001", want: "does not exist"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			body := `{"auth":{"id_token":{"id":"` + tc.token + `"}}}`
+			req, err := http.NewRequest(http.MethodPost, e.URL+"/v3.0/OS-AUTH/id-token/tokens", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("X-Idp-Id", cmp.Or(tc.idpID, emulatortest.IdpID))
+			status, answer, _ := do(t, req)
+			if status != tc.status || !strings.Contains(answer, tc.code) || !strings.Contains(answer, tc.want) {
+				t.Fatalf("got %d %s, want %d %s (%s)", status, answer, tc.status, tc.code, tc.want)
+			}
+		})
+	}
+	// Through the SDK, the first request fails with IAM's answer.
+	client, err := liveapi.New(liveapi.Config{Endpoint: e.URL, IAMEndpoint: e.URL, ProjectID: testProjectID, IdpID: emulatortest.IdpID,
+		IDTokenFile: idp.IDTokenFile(t, -time.Minute, nil), UserAgent: "liveemulator-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Create(context.Background(), validSpec("a.example.com", "live"))
+	if msg := apiError(t, err, http.StatusUnauthorized, "IAM.1002"); !strings.Contains(msg, "expired") {
+		t.Fatalf("got %q", msg)
+	}
+}
+
+// TestTemporaryCredentialsExpire: the Live API refuses temporary credentials without their security
+// token, and once they expire.
+func TestTemporaryCredentialsExpire(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+		TemporaryCredentialsTTL: time.Minute, Now: clock})
+	temporary := issueTemporary(t, e.URL, idp.IDToken(t, time.Hour, nil))
+	list := func(token string) int {
+		req := signedRequestWith(t, http.MethodGet, e.URL+"/v1/"+testProjectID+"/record/callbacks", "", nil, temporary.access, temporary.secret, token)
+		status, _, _ := do(t, req)
+		return status
+	}
+	if status := list(temporary.token); status != http.StatusOK {
+		t.Fatalf("fresh temporary credentials: %d", status)
+	}
+	if status := list(""); status != http.StatusUnauthorized {
+		t.Fatalf("without the security token: %d", status)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	if status := list(temporary.token); status != http.StatusUnauthorized {
+		t.Fatalf("expired temporary credentials: %d", status)
+	}
+}
+
+type temporaryCredentials struct{ access, secret, token string }
+
+// issueTemporary exchanges an ID token for a token, then the token for temporary credentials, as
+// the SDK does.
+func issueTemporary(t *testing.T, url, idToken string) temporaryCredentials {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/v3.0/OS-AUTH/id-token/tokens", strings.NewReader(`{"auth":{"id_token":{"id":"`+idToken+`"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Idp-Id", emulatortest.IdpID)
+	status, body, header := do(t, req)
+	if status != http.StatusCreated || header.Get("X-Subject-Token") == "" {
+		t.Fatalf("token: %d %s", status, body)
+	}
+	req, err = http.NewRequest(http.MethodPost, url+"/v3.0/OS-CREDENTIAL/securitytokens",
+		strings.NewReader(`{"auth":{"identity":{"methods":["token"],"token":{"id":"`+header.Get("X-Subject-Token")+`"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ = do(t, req)
+	var answer struct {
+		Credential struct {
+			Access, Secret string
+			SecurityToken  string `json:"securitytoken"`
+		} `json:"credential"`
+	}
+	if status != http.StatusCreated || json.Unmarshal([]byte(body), &answer) != nil {
+		t.Fatalf("security token: %d %s", status, body)
+	}
+	return temporaryCredentials{answer.Credential.Access, answer.Credential.Secret, answer.Credential.SecurityToken}
+}

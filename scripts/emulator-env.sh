@@ -5,7 +5,8 @@
 # DIR/plugins, through dev_overrides in DIR/terraform.rc written by DIR/dev-overrides.
 use_emulator() {
   # Settings of the caller's own account would mix with the emulator's.
-  unset HW_REGION_NAME HW_SECURITY_TOKEN HW_IAM_ENDPOINT CLOUD_SDK_AK CLOUD_SDK_SK HW_INSECURE HW_MAX_RETRIES
+  unset HW_REGION_NAME HW_SECURITY_TOKEN HW_IAM_ENDPOINT CLOUD_SDK_AK CLOUD_SDK_SK HW_INSECURE HW_MAX_RETRIES \
+    HW_IDP_ID HUAWEICLOUD_SDK_IDP_ID HW_ID_TOKEN_FILE HUAWEICLOUD_SDK_ID_TOKEN_FILE
   export HW_LIVE_ENDPOINT=$1
   export HW_PROJECT_ID=0123456789abcdef0123456789abcdef
   export HW_ACCESS_KEY=EMULATORACCESSKEY

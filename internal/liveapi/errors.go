@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 
@@ -29,6 +30,11 @@ func IsAlreadyExists(err error) bool {
 const wrongEndpointHint = "hint: this is not the Live API's \"does not exist\" (" + livespec.ErrorCodeCallbackNotExists + "): the " +
 	"request did not reach the Live API. Check the provider's endpoint and region (and any proxy in between)."
 
+// iamRefusalHint follows an error of IAM, which answers the exchanges of temporary credentials.
+const iamRefusalHint = "hint: IAM refused to issue credentials. With OIDC federation, check idp_id, and that the ID token in " +
+	"id_token_file is fresh (CI systems issue one per job, valid for minutes) and issued for the identity provider's " +
+	"issuer and audience; for a private deployment, check iam_endpoint."
+
 // Describe renders err for a diagnostic: an API error shows its HTTP status, error_code, error_msg
 // and request id; any other error (network, timeout) its own message. The number of attempts
 // follows when there were several.
@@ -40,6 +46,9 @@ func Describe(err error) string {
 			apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessage, apiErr.RequestId)
 		if apiErr.StatusCode == http.StatusNotFound && !IsNotFound(err) {
 			description += "\n" + wrongEndpointHint
+		}
+		if strings.HasPrefix(apiErr.ErrorCode, "IAM.") {
+			description += "\n" + iamRefusalHint
 		}
 	} else {
 		return err.Error()

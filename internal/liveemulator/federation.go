@@ -193,6 +193,22 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
+// IssuedSecrets returns every secret of the tokens and temporary credentials IAM issued that have not
+// expired (tokens, secret keys, security tokens), so that tests can look for them where they must
+// never appear.
+func (s *Server) IssuedSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var secrets []string
+	for token := range s.tokens {
+		secrets = append(secrets, token)
+	}
+	for _, issued := range s.temporaries {
+		secrets = append(secrets, issued.credential.SecretKey, issued.credential.SecurityToken)
+	}
+	return secrets
+}
+
 // pruneExpired forgets expired tokens and credentials, so that renewals do not grow the maps. s.mu is
 // held.
 func (s *Server) pruneExpired() {

@@ -20,7 +20,8 @@ func TestProviderDocsAgreeWithTheSchema(t *testing.T) {
 	}
 	envs := map[string][]string{
 		"region": envRegion, "project_id": envProjectID, "access_key": envAccessKey, "secret_key": envSecretKey,
-		"security_token": envSecurityToken, "endpoint": envEndpoint, "iam_endpoint": envIAMEndpoint,
+		"security_token": envSecurityToken, "idp_id": envIdpID, "id_token_file": envIDTokenFile,
+		"endpoint": envEndpoint, "iam_endpoint": envIAMEndpoint,
 		"insecure": envInsecure, "max_retries": envMaxRetries,
 	}
 	rows := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| ([^|]+) \\|").FindAllStringSubmatch(string(template), -1)

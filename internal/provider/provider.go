@@ -46,6 +46,8 @@ type liveProviderModel struct {
 	AccessKey     types.String `tfsdk:"access_key"`
 	SecretKey     types.String `tfsdk:"secret_key"`
 	SecurityToken types.String `tfsdk:"security_token"`
+	IdpID         types.String `tfsdk:"idp_id"`
+	IDTokenFile   types.String `tfsdk:"id_token_file"`
 	Endpoint      types.String `tfsdk:"endpoint"`
 	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
 	Insecure      types.Bool   `tfsdk:"insecure"`
@@ -59,6 +61,8 @@ var (
 	envAccessKey     = []string{"HW_ACCESS_KEY", "CLOUD_SDK_AK"}
 	envSecretKey     = []string{"HW_SECRET_KEY", "CLOUD_SDK_SK"}
 	envSecurityToken = []string{"HW_SECURITY_TOKEN"}
+	envIdpID         = []string{"HW_IDP_ID", "HUAWEICLOUD_SDK_IDP_ID"}
+	envIDTokenFile   = []string{"HW_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_ID_TOKEN_FILE"}
 	envEndpoint      = []string{"HW_LIVE_ENDPOINT"}
 	envIAMEndpoint   = []string{"HW_IAM_ENDPOINT"}
 	envInsecure      = []string{"HW_INSECURE"}
@@ -86,13 +90,26 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional: true,
 			},
 			"access_key": schema.StringAttribute{
-				MarkdownDescription: "Access key (AK). Required. " + envHint(envAccessKey),
-				Optional:            true,
+				MarkdownDescription: "Access key (AK). Required unless `idp_id` and `id_token_file` are used. " +
+					envHint(envAccessKey),
+				Optional: true,
 			},
 			"secret_key": schema.StringAttribute{
-				MarkdownDescription: "Secret key (SK). Required. " + envHint(envSecretKey),
+				MarkdownDescription: "Secret key (SK). Required with `access_key`. " + envHint(envSecretKey),
 				Optional:            true,
 				Sensitive:           true,
+			},
+			"idp_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the IAM identity provider that federates an OpenID Connect identity, such " +
+					"as a CI system's (OIDC federation): used with `id_token_file` instead of `access_key` and " +
+					"`secret_key`; IAM exchanges the ID token for temporary credentials, which the provider renews " +
+					"before they expire. " + envHint(envIdpID),
+				Optional: true,
+			},
+			"id_token_file": schema.StringAttribute{
+				MarkdownDescription: "Path of a file that holds the OpenID Connect ID token (a JWT) for `idp_id`, read " +
+					"each time the credentials are renewed. " + envHint(envIDTokenFile),
+				Optional: true,
 			},
 			"security_token": schema.StringAttribute{
 				MarkdownDescription: "Security token of temporary credentials. " + envHint(envSecurityToken),
@@ -138,7 +155,7 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	cfg, unknown, diags := p.resolveConfig(config)
+	cfg, unknown, credentials, diags := p.resolveConfig(config)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -164,7 +181,7 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	tflog.Debug(ctx, "Configured the Live API client", map[string]any{
-		"endpoint": cfg.Endpoint, "region": cfg.Region, "project_id": client.ProjectID(),
+		"endpoint": cfg.Endpoint, "region": cfg.Region, "project_id": client.ProjectID(), "credentials": credentials,
 	})
 	data := &providerData{client: client, region: cfg.Region}
 	resp.ResourceData, resp.DataSourceData = data, data
@@ -219,8 +236,9 @@ func addNotConfiguredError(diags *diag.Diagnostics, unknownSettings []string, wh
 // resolveConfig applies the environment fallbacks and reports every missing or invalid setting as an
 // error on its attribute, naming its environment variables. A setting whose value is not known until
 // apply is returned in unknown, and only what can be checked without it is checked. It sends no
-// request.
-func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, diags diag.Diagnostics) {
+// request. credentials says which kind of credentials is used and where they came from, without a
+// secret.
+func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, credentials string, diags diag.Diagnostics) {
 	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}}
 	cfg = liveapi.Config{
 		Region:         r.string("region", config.Region, envRegion),
@@ -228,6 +246,8 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 		AccessKey:      r.string("access_key", config.AccessKey, envAccessKey),
 		SecretKey:      r.string("secret_key", config.SecretKey, envSecretKey),
 		SecurityToken:  r.string("security_token", config.SecurityToken, envSecurityToken),
+		IdpID:          r.string("idp_id", config.IdpID, envIdpID),
+		IDTokenFile:    r.string("id_token_file", config.IDTokenFile, envIDTokenFile),
 		Endpoint:       r.string("endpoint", config.Endpoint, envEndpoint),
 		IAMEndpoint:    r.string("iam_endpoint", config.IAMEndpoint, envIAMEndpoint),
 		Insecure:       r.insecure(config.Insecure),
@@ -236,10 +256,15 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 		RetryBaseDelay: p.retryBaseDelay,
 	}
 	if !r.diags.HasError() {
+		r.chooseCredentials(&cfg)
 		r.checkRequired(cfg)
 		r.checkEndpoints(cfg)
 	}
-	return cfg, r.unknown, r.diags
+	credentials = fmt.Sprintf("access key (access_key from %s)", r.source["access_key"])
+	if cfg.IdpID != "" {
+		credentials = fmt.Sprintf("OIDC federation (idp_id from %s, id_token_file from %s)", r.source["idp_id"], r.source["id_token_file"])
+	}
+	return cfg, r.unknown, credentials, r.diags
 }
 
 // settingsResolver resolves the provider's settings one by one, collecting the unknown ones and the
@@ -249,7 +274,12 @@ type settingsResolver struct {
 	isUnknown map[string]bool
 	unknown   []string
 	diags     diag.Diagnostics
+	// source of each setting that is set: configurationSource, or the environment variable.
+	source map[string]string
 }
+
+// configurationSource is the source of a setting given in the provider's configuration.
+const configurationSource = "the provider configuration"
 
 func (r *settingsResolver) markUnknown(attr string) {
 	r.isUnknown[attr] = true
@@ -260,17 +290,81 @@ func (r *settingsResolver) markUnknown(attr string) {
 func (r *settingsResolver) string(attr string, value types.String, envs []string) string {
 	if value.IsUnknown() {
 		r.markUnknown(attr)
+		r.setSource(attr, configurationSource)
 		return ""
 	}
 	if !value.IsNull() {
+		r.setSource(attr, configurationSource)
 		return value.ValueString()
 	}
 	for _, name := range envs {
 		if v := r.getenv(name); v != "" {
+			r.setSource(attr, name)
 			return v
 		}
 	}
 	return ""
+}
+
+func (r *settingsResolver) setSource(attr, source string) {
+	if r.source == nil {
+		r.source = map[string]string{}
+	}
+	r.source[attr] = source
+}
+
+// credentialMethods are the two ways of signing in, by their settings.
+var credentialMethods = [2][]string{{"access_key", "secret_key", "security_token"}, {"idp_id", "id_token_file"}}
+
+// precedence ranks where a setting came from: the configuration, then the HW_ variables, then the
+// SDK's; -1 when it is not set.
+func (r *settingsResolver) precedence(attrs []string) int {
+	best := -1
+	for _, attr := range attrs {
+		source, set := r.source[attr]
+		if !set {
+			continue
+		}
+		rank := 2
+		switch {
+		case source == configurationSource:
+			rank = 0
+		case strings.HasPrefix(source, "HW_"):
+			rank = 1
+		}
+		if best == -1 || rank < best {
+			best = rank
+		}
+	}
+	return best
+}
+
+// chooseCredentials keeps one way of signing in: AK/SK, or OIDC federation (idp_id and
+// id_token_file), whichever is set with the higher precedence. Both with the same precedence is an
+// error on the attributes.
+func (r *settingsResolver) chooseCredentials(cfg *liveapi.Config) {
+	keys, federation := r.precedence(credentialMethods[0]), r.precedence(credentialMethods[1])
+	switch {
+	case keys == -1 || federation == -1:
+	case keys == federation:
+		describe := func(attrs []string) string {
+			var set []string
+			for _, attr := range attrs {
+				if source, ok := r.source[attr]; ok {
+					set = append(set, fmt.Sprintf("%s (from %s)", attr, source))
+				}
+			}
+			return strings.Join(set, ", ")
+		}
+		r.diags.AddAttributeError(path.Root("idp_id"), "Conflicting Live Provider Credentials",
+			fmt.Sprintf("The provider signs in either with an access key (access_key, secret_key, security_token) or with "+
+				"OIDC federation (idp_id, id_token_file), not both: %s and %s are set. Remove one of them.",
+				describe(credentialMethods[0]), describe(credentialMethods[1])))
+	case federation < keys:
+		cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = "", "", ""
+	default:
+		cfg.IdpID, cfg.IDTokenFile = "", ""
+	}
 }
 
 func (r *settingsResolver) insecure(value types.Bool) bool {
@@ -311,13 +405,27 @@ func (r *settingsResolver) maxRetries(value types.Int64) int {
 
 // checkRequired reports the credentials and the project that are missing, not merely unknown.
 func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
-	for _, required := range []struct {
+	type requiredSetting struct {
 		attr, value, what string
 		envs              []string
-	}{
+	}
+	required := []requiredSetting{
 		{"access_key", cfg.AccessKey, "access key", envAccessKey},
 		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
-	} {
+	}
+	if cfg.IdpID != "" || cfg.IDTokenFile != "" || r.isUnknown["idp_id"] || r.isUnknown["id_token_file"] {
+		required = []requiredSetting{
+			{"idp_id", cfg.IdpID, "identity provider ID (OIDC federation)", envIdpID},
+			{"id_token_file", cfg.IDTokenFile, "ID token file (OIDC federation)", envIDTokenFile},
+		}
+		if cfg.IDTokenFile != "" {
+			if _, err := os.Stat(cfg.IDTokenFile); err != nil {
+				r.diags.AddAttributeError(path.Root("id_token_file"), "Invalid Live Provider Setting",
+					fmt.Sprintf("The ID token file (id_token_file, from %s) cannot be read: %s.", r.source["id_token_file"], err))
+			}
+		}
+	}
+	for _, required := range required {
 		if required.value == "" && !r.isUnknown[required.attr] {
 			r.diags.AddAttributeError(path.Root(required.attr), "Missing Live Provider Setting",
 				fmt.Sprintf("The provider cannot create the Live API client because the %s is missing. "+

@@ -2,16 +2,19 @@ package provider
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
@@ -28,7 +31,7 @@ func TestResolveConfig(t *testing.T) {
 		"HW_INSECURE":    "true",
 	}
 	p := &liveProvider{version: "1.2.3", getenv: func(name string) string { return env[name] }}
-	cfg, unknown, diags := p.resolveConfig(liveProviderModel{
+	cfg, unknown, _, diags := p.resolveConfig(liveProviderModel{
 		ProjectID: types.StringValue("config-project"),
 		Endpoint:  types.StringNull(),
 		Insecure:  types.BoolNull(),
@@ -42,7 +45,7 @@ func TestResolveConfig(t *testing.T) {
 	}
 
 	env["HW_INSECURE"] = "maybe"
-	if _, _, diags := p.resolveConfig(liveProviderModel{}); !diags.HasError() {
+	if _, _, _, diags := p.resolveConfig(liveProviderModel{}); !diags.HasError() {
 		t.Fatal("HW_INSECURE=maybe must be an error")
 	}
 }
@@ -60,7 +63,7 @@ func TestResolveConfigWithUnknownValues(t *testing.T) {
 	config := known
 	config.Endpoint = types.StringUnknown()
 	config.MaxRetries = types.Int64Unknown()
-	_, unknown, diags := p.resolveConfig(config)
+	_, unknown, _, diags := p.resolveConfig(config)
 	if diags.HasError() || !slices.Equal(unknown, []string{"endpoint", "max_retries"}) {
 		t.Fatalf("an unknown endpoint needs no region: %v %v", diags, unknown)
 	}
@@ -69,7 +72,7 @@ func TestResolveConfigWithUnknownValues(t *testing.T) {
 	config.AccessKey = types.StringUnknown()
 	config.Region = types.StringUnknown()
 	config.ProjectID = types.StringNull()
-	if _, unknown, diags := p.resolveConfig(config); diags.HasError() || len(unknown) != 2 {
+	if _, unknown, _, diags := p.resolveConfig(config); diags.HasError() || len(unknown) != 2 {
 		t.Fatalf("unknown credentials and region: %v %v", diags, unknown)
 	}
 
@@ -81,7 +84,7 @@ func TestResolveConfigWithUnknownValues(t *testing.T) {
 		config := known
 		config.SecurityToken = types.StringUnknown()
 		change(&config)
-		if _, _, diags := p.resolveConfig(config); !diags.HasError() {
+		if _, _, _, diags := p.resolveConfig(config); !diags.HasError() {
 			t.Errorf("%s must still be an error while another setting is unknown", name)
 		}
 	}
@@ -143,7 +146,8 @@ provider "live" {
 
 // TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
 func TestAccLiveProvider_settings(t *testing.T) {
-	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
+	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envIdpID, envIDTokenFile,
+		envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
 		t.Setenv(name, "")
 	}
 	e := newTestEmulator(t)
@@ -238,5 +242,126 @@ provider "live" {
 				Steps:                    []resource.TestStep{step},
 			})
 		})
+	}
+}
+
+// TestResolveConfigChoosesOneWayToSignIn: AK/SK or OIDC federation, whichever has the higher
+// precedence (configuration, then HW_ variables, then the SDK's); both at the same one is an error
+// that names every setting and where it came from.
+func TestResolveConfigChoosesOneWayToSignIn(t *testing.T) {
+	tokenFile := filepath.Join(t.TempDir(), "id-token")
+	writeFile(t, tokenFile, "header.claims.signature")
+	base := liveProviderModel{ProjectID: types.StringValue(testProjectID), Endpoint: types.StringValue("http://127.0.0.1:1")}
+	withKeys := base
+	withKeys.AccessKey, withKeys.SecretKey = types.StringValue("ak"), types.StringValue("sk")
+	withFederation := base
+	withFederation.IdpID, withFederation.IDTokenFile = types.StringValue("idp"), types.StringValue(tokenFile)
+	withBoth := withKeys
+	withBoth.IdpID, withBoth.IDTokenFile = withFederation.IdpID, withFederation.IDTokenFile
+	cases := map[string]struct {
+		config        liveProviderModel
+		env           map[string]string
+		wantFederated bool
+		wantError     string
+	}{
+		"keys in the configuration":        {config: withKeys},
+		"federation in the configuration":  {config: withFederation, wantFederated: true},
+		"both in the configuration":        {config: withBoth, wantError: "access_key (from the provider configuration), secret_key (from the provider configuration) and idp_id (from the provider configuration), id_token_file (from the provider configuration)"},
+		"configuration over HW_ variables": {config: withFederation, env: map[string]string{"HW_ACCESS_KEY": "ak", "HW_SECRET_KEY": "sk"}, wantFederated: true},
+		"HW_ variables over the SDK's":     {config: base, env: map[string]string{"HW_ACCESS_KEY": "ak", "HW_SECRET_KEY": "sk", "HUAWEICLOUD_SDK_IDP_ID": "idp", "HUAWEICLOUD_SDK_ID_TOKEN_FILE": tokenFile}},
+		"federation from HW_ variables":    {config: base, env: map[string]string{"HW_IDP_ID": "idp", "HW_ID_TOKEN_FILE": tokenFile, "CLOUD_SDK_AK": "ak", "CLOUD_SDK_SK": "sk"}, wantFederated: true},
+		"both from HW_ variables":          {config: base, env: map[string]string{"HW_ACCESS_KEY": "ak", "HW_SECRET_KEY": "sk", "HW_ID_TOKEN_FILE": tokenFile}, wantError: "id_token_file (from HW_ID_TOKEN_FILE)"},
+		"federation without a token file":  {config: base, env: map[string]string{"HW_IDP_ID": "idp"}, wantError: "the ID token file (OIDC federation) is missing"},
+		"a token file that is not there":   {config: base, env: map[string]string{"HW_IDP_ID": "idp", "HW_ID_TOKEN_FILE": tokenFile + ".missing"}, wantError: "cannot be read"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := &liveProvider{version: "test", getenv: func(name string) string { return tc.env[name] }}
+			cfg, _, credentials, diags := p.resolveConfig(tc.config)
+			if tc.wantError != "" {
+				if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), tc.wantError) {
+					t.Fatalf("got %v, want an error with %q", diags, tc.wantError)
+				}
+				return
+			}
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if want := map[bool]string{true: "OIDC federation", false: "access key"}[tc.wantFederated]; !strings.HasPrefix(credentials, want) {
+				t.Fatalf("credentials described as %q, want %s", credentials, want)
+			}
+			federated := cfg.IdpID != "" && cfg.IDTokenFile != "" && cfg.AccessKey == "" && cfg.SecretKey == ""
+			keys := cfg.AccessKey != "" && cfg.SecretKey != "" && cfg.IdpID == "" && cfg.IDTokenFile == ""
+			if federated != tc.wantFederated || keys == tc.wantFederated {
+				t.Fatalf("federated %v, keys %v: %+v", federated, keys, cfg)
+			}
+		})
+	}
+}
+
+// federationConfig is a provider block that signs in with OIDC federation at e's IAM, discovering
+// the project of region.
+func (e testEmulator) federationConfig(tokenFile string) string {
+	return fmt.Sprintf(`
+provider "live" {
+  endpoint      = %[1]q
+  iam_endpoint  = %[1]q
+  region        = %[2]q
+  idp_id        = %[3]q
+  id_token_file = %[4]q
+}
+`, e.url, emulatortest.Region, emulatortest.IdpID, tokenFile)
+}
+
+// TestAccLiveProvider_oidcFederation applies and destroys 50 callbacks signed in with a CI's ID
+// token, with temporary credentials that live one second: they are renewed during the apply and
+// nothing fails.
+func TestAccLiveProvider_oidcFederation(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	started := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+		TemporaryCredentialsTTL: time.Second})
+	e := testEmulator{Server: started.Server, url: started.URL}
+	config := e.federationConfig(idp.IDTokenFile(t, time.Hour, nil)) + `
+resource "live_record_callback" "test" {
+  count          = 50
+  publish_domain = "d${count.index}.example.com"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(*terraform.State) error {
+				if n := len(e.Callbacks()); n != 50 {
+					return fmt.Errorf("the emulator holds %d callbacks, want 50", n)
+				}
+				counts := e.RequestCounts()
+				if counts[liveemulator.OperationSecurityToken] < 2 || counts[liveemulator.OperationTokenByIDToken] < 2 {
+					return fmt.Errorf("the temporary credentials were not renewed: %v", counts)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// TestAccLiveProvider_oidcExpiredIDToken: an expired ID token fails the first request with IAM's
+// answer and a hint, and nothing is created.
+func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	started := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
+	e := testEmulator{Server: started.Server, url: started.URL}
+	config := strings.Replace(e.federationConfig(idp.IDTokenFile(t, -time.Minute, nil)), "region", "project_id    = \""+testProjectID+"\"\n  region", 1) +
+		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: wrapped(`(?s)HTTP status: 401.*error_code: IAM.1002.*ID token is invalid: it expired at.*id_token_file is fresh`),
+		}},
+	})
+	if n := len(e.Callbacks()); n != 0 {
+		t.Fatalf("%d callbacks were created", n)
 	}
 }

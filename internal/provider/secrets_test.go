@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
@@ -89,20 +90,7 @@ resource "live_record_callback" "test" {
 		t.Fatalf("no request carried terraform-provider-live/%s: %q", cliVersion, agents)
 	}
 
-	trace, err := os.ReadFile(traceLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(trace, []byte("Live API request")) {
-		t.Fatal("the trace log holds no provider log line: the test would not see a leak")
-	}
-	for _, secret := range secrets {
-		for name, text := range map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes()} {
-			if bytes.Contains(text, []byte(secret)) {
-				t.Errorf("%s contains a secret (%d characters)", name, len(secret))
-			}
-		}
-	}
+	assertNoSecrets(t, secrets, map[string][]byte{"the trace log": readTraceLog(t, traceLog), "stdout or stderr": h.outputs.Bytes()})
 }
 
 // TestAccWriteOnlyKeyNeverStored applies a callback whose key_wo comes from an ephemeral variable,
@@ -163,20 +151,68 @@ resource "live_record_callback" "test" {
 	}
 	h.mustRun("destroy", "-auto-approve", "-input=false")
 
-	trace, err := os.ReadFile(traceLog)
+	assertNoSecrets(t, []string{callbackKey}, map[string][]byte{"the trace log": readTraceLog(t, traceLog),
+		"stdout or stderr": h.outputs.Bytes(), "the state file": stateFile, "terraform show -json": []byte(shown)})
+	assertNoSecrets(t, []string{literalKey}, map[string][]byte{"stdout or stderr": h.outputs.Bytes()})
+}
+
+// TestAccSecretsNeverLeakWithFederation runs plan, apply and destroy with OIDC federation from the
+// environment and TF_LOG=TRACE, and looks for the ID token and every token, secret key and security
+// token that IAM issued in every log line and every output.
+func TestAccSecretsNeverLeakWithFederation(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	server := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
+	tokenFile := idp.IDTokenFile(t, time.Hour, nil)
+	idToken, err := os.ReadFile(tokenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	traceLog := filepath.Join(t.TempDir(), "trace.log")
+	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog, "HW_IDP_ID="+emulatortest.IdpID, "HW_ID_TOKEN_FILE="+tokenFile)
+	h.write("main.tf", requiredProviders+fmt.Sprintf(`
+provider "live" {
+  endpoint     = %[1]q
+  iam_endpoint = %[1]q
+  region       = %[2]q
+}
+`, server.URL, emulatortest.Region)+testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com"))
+	h.mustRun("plan", "-input=false")
+	h.mustRun("apply", "-auto-approve", "-input=false")
+	secrets := append(server.IssuedSecrets(), string(idToken))
+	h.mustRun("destroy", "-auto-approve", "-input=false")
+	secrets = append(secrets, server.IssuedSecrets()...)
+	if len(secrets) < 4 {
+		t.Fatalf("IAM issued too little to test: %d secrets", len(secrets))
+	}
+	trace := readTraceLog(t, traceLog)
+	if !bytes.Contains(trace, []byte("OIDC federation (idp_id from HW_IDP_ID, id_token_file from HW_ID_TOKEN_FILE)")) {
+		t.Fatal("the trace log does not say which credentials were used")
+	}
+	assertNoSecrets(t, secrets, map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes()})
+}
+
+// readTraceLog reads a TF_LOG_PATH file, which must hold the provider's log lines, else the test
+// could not see a leak in them.
+func readTraceLog(t *testing.T, path string) []byte {
+	t.Helper()
+	trace, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(trace, []byte("Live API request")) {
 		t.Fatal("the trace log holds no provider log line: the test would not see a leak")
 	}
-	for name, text := range map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes(),
-		"the state file": stateFile, "terraform show -json": []byte(shown)} {
-		if bytes.Contains(text, []byte(callbackKey)) {
-			t.Errorf("%s contains the write-only key", name)
+	return trace
+}
+
+// assertNoSecrets reports each text that contains one of the secrets, without printing the secret.
+func assertNoSecrets(t *testing.T, secrets []string, texts map[string][]byte) {
+	t.Helper()
+	for _, secret := range secrets {
+		for name, text := range texts {
+			if bytes.Contains(text, []byte(secret)) {
+				t.Errorf("%s contains a secret (%d characters)", name, len(secret))
+			}
 		}
-	}
-	if bytes.Contains(h.outputs.Bytes(), []byte(literalKey)) {
-		t.Error("stdout or stderr contains the key of the configuration that sets key")
 	}
 }

@@ -9,7 +9,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -68,16 +72,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	})
 	throttle := flags.Int("throttle", 0, "answer 500 LIVE.100011007 beyond this many concurrent requests; 0 for no throttle")
+	var identityProviders []liveemulator.IdentityProvider
+	flags.Func("oidc-provider", "federate an OpenID Connect identity provider, repeatable: id=<X-Idp-Id>,issuer=<iss>,"+
+		"audience=<aud>,public-key=<PEM file of its RS256 or ES256 key>; its users get the account's projects", func(s string) error {
+		idp, err := parseIdentityProvider(s)
+		identityProviders = append(identityProviders, idp)
+		return err
+	})
+	var agencies []liveemulator.Agency
+	flags.Func("agency", "an agency that --access-key may assume, repeatable: name=<agency>,domain=<domain name>[,domain-id=<id>]; "+
+		"for the account's projects", func(s string) error {
+		agency, err := parseAgency(s)
+		agencies = append(agencies, agency)
+		return err
+	})
+	temporaryTTL := flags.Duration("temporary-credentials-ttl", liveemulator.DefaultTemporaryCredentialsTTL,
+		"longest life of the tokens and temporary credentials that IAM issues")
 	dataFile := flags.String("data", "", "keep the configurations in this JSON file across restarts (keys included, mode 0600): "+
 		"loaded at start, saved after each change; none when empty")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
 
-	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{
-		AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken,
-		Projects: []liveemulator.Project{{ID: *projectID, Name: *region}},
-	}}})
+	projects := []liveemulator.Project{{ID: *projectID, Name: *region}}
+	for i := range identityProviders {
+		identityProviders[i].Projects = projects
+	}
+	for i := range agencies {
+		agencies[i].Trusted, agencies[i].Projects = []string{*accessKey}, projects
+	}
+	emulator := liveemulator.New(liveemulator.Options{
+		Credentials: []liveemulator.Credential{{
+			AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken, Projects: projects,
+		}},
+		IdentityProviders:       identityProviders,
+		Agencies:                agencies,
+		TemporaryCredentialsTTL: *temporaryTTL,
+	})
 	if *dataFile != "" {
 		if err := emulator.Persist(*dataFile); err != nil {
 			return err
@@ -193,4 +224,53 @@ func printDeliveries(stdout io.Writer, delivered []liveemulator.Delivery) error 
 		return fmt.Errorf("%d of %d notifications were not accepted", failed, len(delivered))
 	}
 	return nil
+}
+
+// settings parses "name=value,..." into a map, refusing names other than allowed and repeated ones.
+func settings(s string, allowed ...string) (map[string]string, error) {
+	values := map[string]string{}
+	for _, setting := range strings.Split(s, ",") {
+		name, value, ok := strings.Cut(setting, "=")
+		if !ok || value == "" || !slices.Contains(allowed, name) || values[name] != "" {
+			return nil, fmt.Errorf("%q: want %s=<value>, each once", setting, strings.Join(allowed, "=..., "))
+		}
+		values[name] = value
+	}
+	return values, nil
+}
+
+func parseIdentityProvider(s string) (liveemulator.IdentityProvider, error) {
+	values, err := settings(s, "id", "issuer", "audience", "public-key")
+	if err != nil {
+		return liveemulator.IdentityProvider{}, err
+	}
+	for _, required := range []string{"id", "issuer", "audience", "public-key"} {
+		if values[required] == "" {
+			return liveemulator.IdentityProvider{}, fmt.Errorf("--oidc-provider needs %s=", required)
+		}
+	}
+	raw, err := os.ReadFile(values["public-key"])
+	if err != nil {
+		return liveemulator.IdentityProvider{}, err
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		return liveemulator.IdentityProvider{}, fmt.Errorf("%s holds no PEM block", values["public-key"])
+	}
+	key, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return liveemulator.IdentityProvider{}, fmt.Errorf("%s: %w", values["public-key"], err)
+	}
+	return liveemulator.IdentityProvider{ID: values["id"], Issuer: values["issuer"], Audience: values["audience"], PublicKey: key}, nil
+}
+
+func parseAgency(s string) (liveemulator.Agency, error) {
+	values, err := settings(s, "name", "domain", "domain-id")
+	if err != nil {
+		return liveemulator.Agency{}, err
+	}
+	if values["name"] == "" || (values["domain"] == "" && values["domain-id"] == "") {
+		return liveemulator.Agency{}, errors.New("--agency needs name= and domain= or domain-id=")
+	}
+	return liveemulator.Agency{Name: values["name"], DomainName: values["domain"], DomainID: values["domain-id"]}, nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +12,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -129,5 +133,53 @@ func TestRecordAndDeliveriesSubcommands(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunFederatesAnOIDCProvider: an ID token of the provider given by --oidc-provider is exchanged
+// for a token.
+func TestRunFederatesAnOIDCProvider(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	der, err := x509.MarshalPKIXPublicKey(idp.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutReader, stdout := io.Pipe()
+	go func() {
+		_ = run(ctx, []string{"--listen", "127.0.0.1:0", "--oidc-provider", "id=" + emulatortest.IdpID + ",issuer=" + emulatortest.Issuer +
+			",audience=" + emulatortest.Audience + ",public-key=" + keyFile}, stdout, io.Discard)
+		stdout.Close()
+	}()
+	lines := bufio.NewScanner(stdoutReader)
+	if !lines.Scan() {
+		t.Fatal("no output")
+	}
+	baseURL := lines.Text()
+	go func() { _, _ = io.Copy(io.Discard, stdoutReader) }()
+	req, err := http.NewRequest(http.MethodPost, baseURL+"/v3.0/OS-AUTH/id-token/tokens",
+		strings.NewReader(`{"auth":{"id_token":{"id":"`+idp.IDToken(t, time.Hour, nil)+`"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Idp-Id", emulatortest.IdpID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Subject-Token") == "" {
+		t.Fatalf("the exchange answered %d", resp.StatusCode)
+	}
+
+	for _, bad := range [][]string{{"--oidc-provider", "id=x"}, {"--oidc-provider", "id=x,issuer=i,audience=a,public-key=/nonexistent"}, {"--agency", "name=a"}} {
+		if err := run(context.Background(), append([]string{"--listen", "127.0.0.1:0"}, bad...), io.Discard, io.Discard); err == nil {
+			t.Errorf("%q must fail", bad)
+		}
 	}
 }

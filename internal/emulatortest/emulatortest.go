@@ -12,10 +12,12 @@ import (
 
 // The test account: an AK/SK pair and its project, named after Region in IAM.
 const (
-	AccessKey = "TESTACCESSKEY"
-	SecretKey = "TestSecretKey0123456789abcdefXYZ"
-	ProjectID = "0123456789abcdef0123456789abcdef"
-	Region    = "cn-north-4"
+	AccessKey  = "TESTACCESSKEY"
+	SecretKey  = "TestSecretKey0123456789abcdefXYZ"
+	ProjectID  = "0123456789abcdef0123456789abcdef"
+	Region     = "cn-north-4"
+	DomainID   = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+	DomainName = "platform-team"
 )
 
 // Emulator is an emulator served on 127.0.0.1 until the test ends.
@@ -29,7 +31,7 @@ func Start(tb testing.TB, opts liveemulator.Options) *Emulator {
 	tb.Helper()
 	if opts.Credentials == nil {
 		opts.Credentials = []liveemulator.Credential{{AccessKey: AccessKey, SecretKey: SecretKey,
-			Projects: []liveemulator.Project{{ID: ProjectID, Name: Region}}}}
+			Projects: []liveemulator.Project{{ID: ProjectID, Name: Region}}, DomainID: DomainID, DomainName: DomainName}}
 	}
 	server := liveemulator.New(opts)
 	httpServer := httptest.NewServer(server) // binds 127.0.0.1

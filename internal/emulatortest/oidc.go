@@ -38,7 +38,7 @@ func NewIdentityProvider(tb testing.TB) IdentityProvider {
 	}
 	return IdentityProvider{
 		IdentityProvider: liveemulator.IdentityProvider{ID: IdpID, Issuer: Issuer, Audience: Audience, PublicKey: &key.PublicKey,
-			Projects: []liveemulator.Project{{ID: ProjectID, Name: Region}}},
+			Projects: []liveemulator.Project{{ID: ProjectID, Name: Region}}, DomainID: DomainID, DomainName: DomainName},
 		key: key,
 	}
 }

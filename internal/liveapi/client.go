@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	live "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1"
@@ -34,8 +36,11 @@ type Config struct {
 	// IAM exchanges the ID token for temporary credentials, renewed before they expire.
 	IdpID       string
 	IDTokenFile string
-	Insecure    bool
-	UserAgent   string
+	// AssumeRole, when set, makes every request with the temporary credentials of an agency, which
+	// the credentials above obtain from IAM.
+	AssumeRole *AssumeRole
+	Insecure   bool
+	UserAgent  string
 
 	// MaxRetries is how many times a failed request is retried (not the first attempt).
 	MaxRetries int
@@ -93,9 +98,20 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RequestTimeout > 0 {
 		httpConfig.WithTimeout(cfg.RequestTimeout)
 	}
-	credentials, err := newCredentials(cfg)
-	if err != nil {
-		return nil, err
+	var credentials *basic.Credentials
+	var signer auth.ICredential
+	var agency *agencyCredentials
+	if cfg.AssumeRole != nil {
+		if agency, err = newAgencyCredentials(cfg, httpConfig); err != nil {
+			return nil, err
+		}
+		// The build discovers the project with the agency's first credentials.
+		credentials, signer = agency.current, agency
+	} else {
+		if credentials, err = newCredentials(cfg); err != nil {
+			return nil, err
+		}
+		signer = credentials
 	}
 
 	// With a region and no project ID, SafeBuild discovers the project from IAM.
@@ -110,8 +126,11 @@ func New(cfg Config) (*Client, error) {
 		}
 		return nil, err
 	}
+	if agency != nil {
+		agency.projectID = credentials.ProjectId // for the credentials it renews
+	}
 	// Swapped in after the build, whose type check accepts only the SDK's own credentials.
-	hcClient.WithCredential(&serializedCredentials{inner: credentials})
+	hcClient.WithCredential(&serializedCredentials{inner: signer})
 	client := &Client{
 		sdk:            live.NewLiveClient(hcClient),
 		transport:      transport,

@@ -33,7 +33,8 @@ const wrongEndpointHint = "hint: this is not the Live API's \"does not exist\" (
 // iamRefusalHint follows an error of IAM, which answers the exchanges of temporary credentials.
 const iamRefusalHint = "hint: IAM refused to issue credentials. With OIDC federation, check idp_id, and that the ID token in " +
 	"id_token_file is fresh (CI systems issue one per job, valid for minutes) and issued for the identity provider's " +
-	"issuer and audience; for a private deployment, check iam_endpoint."
+	"issuer and audience. With assume_role, check agency_name and domain_name or domain_id, and that the agency trusts " +
+	"the user of the base credentials. For a private deployment, check iam_endpoint."
 
 // Describe renders err for a diagnostic: an API error shows its HTTP status, error_code, error_msg
 // and request id; any other error (network, timeout) its own message. The number of attempts

@@ -28,12 +28,15 @@ import (
 const maxBodyBytes = 64 << 10
 
 // Credential is one account the emulator accepts: an AK/SK pair (with an optional security token,
-// as temporary credentials carry) and the projects it may use.
+// as temporary credentials carry), the projects it may use, and its domain (account), which IAM
+// lists for domain-level credentials.
 type Credential struct {
 	AccessKey     string
 	SecretKey     string
 	SecurityToken string
 	Projects      []Project
+	DomainID      string
+	DomainName    string
 }
 
 // Project is one project of an account. IAM names a region's default project after the region.
@@ -165,6 +168,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("PUT /v1/{project_id}/record/callbacks/{id}", s.operation(OperationUpdate, s.update))
 	s.mux.HandleFunc("DELETE /v1/{project_id}/record/callbacks/{id}", s.operation(OperationDelete, s.delete))
 	s.mux.HandleFunc("GET /v3/projects", s.listProjects)
+	s.mux.HandleFunc("GET /v3/auth/domains", s.listDomains)
 	s.mux.HandleFunc("POST /v3.0/OS-AUTH/id-token/tokens", s.tokenByIDToken)
 	s.mux.HandleFunc("POST /v3.0/OS-CREDENTIAL/securitytokens", s.securityToken)
 	s.registerAdmin()

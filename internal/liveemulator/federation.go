@@ -27,13 +27,15 @@ import (
 
 // IdentityProvider is an OpenID Connect identity provider that IAM federates: an ID token it signed
 // (RS256 or ES256, verified with PublicKey), issued by Issuer for Audience and not expired, stands for
-// a user of Projects.
+// a user of the domain DomainID (named DomainName), with Projects.
 type IdentityProvider struct {
-	ID        string
-	Issuer    string
-	Audience  string
-	PublicKey crypto.PublicKey // *rsa.PublicKey or *ecdsa.PublicKey
-	Projects  []Project
+	ID         string
+	Issuer     string
+	Audience   string
+	PublicKey  crypto.PublicKey // *rsa.PublicKey or *ecdsa.PublicKey
+	Projects   []Project
+	DomainID   string
+	DomainName string
 }
 
 // Agency is an agency of the domain DomainName (ID DomainID) that the access keys in Trusted may
@@ -102,7 +104,8 @@ func (s *Server) tokenByIDToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[OperationTokenByIDToken]++
 	s.pruneExpired()
-	s.tokens[token] = temporary{credential: Credential{Projects: idp.Projects}, expiresAt: expiresAt}
+	s.tokens[token] = temporary{credential: Credential{Projects: idp.Projects, DomainID: idp.DomainID, DomainName: idp.DomainName},
+		expiresAt: expiresAt}
 	s.mu.Unlock()
 	w.Header().Set("X-Subject-Token", token)
 	writeJSON(w, http.StatusCreated, map[string]any{"token": map[string]any{
@@ -139,7 +142,7 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	identity := body.Auth.Identity
-	var projects []Project
+	var principal Credential // whose projects and domain the temporary credentials get
 	var duration int
 	switch {
 	case slices.Equal(identity.Methods, []string{"token"}):
@@ -151,7 +154,7 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 			writeIAMError(w, http.StatusUnauthorized, "IAM.0001", "The token is invalid or has expired.")
 			return
 		}
-		projects, duration = issued.credential.Projects, identity.Token.DurationSeconds
+		principal, duration = issued.credential, identity.Token.DurationSeconds
 	case slices.Equal(identity.Methods, []string{"assume_role"}):
 		caller, code, msg := s.verifySignature(r, raw)
 		if code != "" {
@@ -165,7 +168,8 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 				"of domain %q.", role.AgencyName, cmp.Or(role.DomainName, role.DomainID)))
 			return
 		}
-		projects, duration = agency.Projects, role.DurationSeconds
+		principal = Credential{Projects: agency.Projects, DomainID: agency.DomainID, DomainName: agency.DomainName}
+		duration = role.DurationSeconds
 	default:
 		writeIAMError(w, http.StatusBadRequest, "IAM.0007", fmt.Sprintf("The request body is invalid: methods %q is not "+
 			`["token"] or ["assume_role"].`, identity.Methods))
@@ -177,7 +181,7 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 	}
 	issued := temporary{
 		credential: Credential{AccessKey: "TMP" + strings.ToUpper(randomHex(10)), SecretKey: randomHex(20),
-			SecurityToken: randomHex(64), Projects: projects},
+			SecurityToken: randomHex(64), Projects: principal.Projects, DomainID: principal.DomainID, DomainName: principal.DomainName},
 		expiresAt: s.now().Add(min(lifetime, s.temporaryTTL)).UTC(),
 	}
 	s.mu.Lock()

@@ -168,3 +168,57 @@ func issueTemporary(t *testing.T, url, idToken string) temporaryCredentials {
 	}
 	return temporaryCredentials{answer.Credential.Access, answer.Credential.Secret, answer.Credential.SecurityToken}
 }
+
+// The agency of the tests: another account's project, which the test account may act in.
+const agencyProjectID = "fedcba9876543210fedcba9876543210"
+
+func testAgency() liveemulator.Agency {
+	return liveemulator.Agency{Name: "live-admins", DomainName: "media-team", DomainID: "m3d1a", Trusted: []string{testAccessKey},
+		Projects: []liveemulator.Project{{ID: agencyProjectID, Name: emulatortest.Region}}}
+}
+
+func agencyClient(t *testing.T, url string, role liveapi.AssumeRole, base liveapi.Config) (*liveapi.Client, error) {
+	t.Helper()
+	base.Endpoint, base.IAMEndpoint, base.Region, base.UserAgent, base.AssumeRole = url, url, emulatortest.Region, "liveemulator-test", &role
+	return liveapi.New(base)
+}
+
+// TestAgencyWithTheSDK: the test account's keys assume an agency of another account, whose project
+// is discovered and used with the agency's temporary credentials, renewed as they expire.
+func TestAgencyWithTheSDK(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()}, TemporaryCredentialsTTL: time.Second,
+		IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects,
+			DomainID: emulatortest.DomainID, DomainName: emulatortest.DomainName}}})
+	role := liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: time.Hour}
+	client, err := agencyClient(t, e.URL, role, liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if client.ProjectID() != agencyProjectID {
+		t.Fatalf("discovered project %q, want the agency's", client.ProjectID())
+	}
+	concurrently(t, 20, func(i int) error {
+		time.Sleep(time.Duration(i/5) * 400 * time.Millisecond) // bursts of five, across more than one lifetime
+		_, err := client.Create(context.Background(), validSpec(fmt.Sprintf("d%d.example.com", i), "live"))
+		return err
+	})
+	if stored := e.Callbacks(); len(stored) != 20 || stored[0].ProjectID != agencyProjectID {
+		t.Fatalf("stored %d callbacks, the first in project %q", len(stored), stored[0].ProjectID)
+	}
+	if n := e.RequestCounts()[liveemulator.OperationSecurityToken]; n < 2 {
+		t.Fatalf("the agency's credentials were issued %d times, want renewals", n)
+	}
+
+	// By domain ID, on top of OIDC federation instead of keys: the federated user is not trusted.
+	role.DomainName, role.DomainID = "", "m3d1a"
+	_, err = agencyClient(t, e.URL, role, liveapi.Config{IdpID: emulatortest.IdpID, IDTokenFile: idp.IDTokenFile(t, time.Hour, nil)})
+	if msg := apiError(t, err, http.StatusForbidden, "IAM.0002"); !strings.Contains(msg, `"live-admins"`) {
+		t.Fatalf("got %q", msg)
+	}
+	// An agency that does not exist.
+	role.AgencyName = "nobody"
+	_, err = agencyClient(t, e.URL, role, liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
+	apiError(t, err, http.StatusForbidden, "IAM.0002")
+}

@@ -40,3 +40,19 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"projects": projects})
 }
+
+// listDomains serves IAM's GET /v3/auth/domains: the signing account's domain, which the SDK asks
+// for to build domain-level credentials (the IAM client's).
+func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-IAM-Trace-Id", w.Header().Get("X-Request-Id"))
+	credential, code, msg := s.verifySignature(r, nil)
+	if code != "" {
+		writeError(w, http.StatusUnauthorized, "APIGW.0301", msg)
+		return
+	}
+	domains := []map[string]any{}
+	if credential.DomainID != "" {
+		domains = append(domains, map[string]any{"id": credential.DomainID, "name": credential.DomainName, "enabled": true})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"domains": domains})
+}

@@ -21,6 +21,7 @@ func TestProviderDocsAgreeWithTheSchema(t *testing.T) {
 	envs := map[string][]string{
 		"region": envRegion, "project_id": envProjectID, "access_key": envAccessKey, "secret_key": envSecretKey,
 		"security_token": envSecurityToken, "idp_id": envIdpID, "id_token_file": envIDTokenFile,
+		"agency_name": envAgencyName, "domain_name": envAgencyDomainName, "domain_id": envAgencyDomainID, "duration": envAgencyDuration,
 		"endpoint": envEndpoint, "iam_endpoint": envIAMEndpoint,
 		"insecure": envInsecure, "max_retries": envMaxRetries,
 	}

@@ -41,17 +41,18 @@ type liveProvider struct {
 }
 
 type liveProviderModel struct {
-	Region        types.String `tfsdk:"region"`
-	ProjectID     types.String `tfsdk:"project_id"`
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
-	IdpID         types.String `tfsdk:"idp_id"`
-	IDTokenFile   types.String `tfsdk:"id_token_file"`
-	Endpoint      types.String `tfsdk:"endpoint"`
-	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
-	Insecure      types.Bool   `tfsdk:"insecure"`
-	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	Region        types.String     `tfsdk:"region"`
+	ProjectID     types.String     `tfsdk:"project_id"`
+	AccessKey     types.String     `tfsdk:"access_key"`
+	SecretKey     types.String     `tfsdk:"secret_key"`
+	SecurityToken types.String     `tfsdk:"security_token"`
+	IdpID         types.String     `tfsdk:"idp_id"`
+	IDTokenFile   types.String     `tfsdk:"id_token_file"`
+	Endpoint      types.String     `tfsdk:"endpoint"`
+	IAMEndpoint   types.String     `tfsdk:"iam_endpoint"`
+	Insecure      types.Bool       `tfsdk:"insecure"`
+	MaxRetries    types.Int64      `tfsdk:"max_retries"`
+	AssumeRole    *assumeRoleModel `tfsdk:"assume_role"`
 }
 
 // Each setting falls back to these environment variables, in order, when the configuration omits it.
@@ -63,10 +64,15 @@ var (
 	envSecurityToken = []string{"HW_SECURITY_TOKEN"}
 	envIdpID         = []string{"HW_IDP_ID", "HUAWEICLOUD_SDK_IDP_ID"}
 	envIDTokenFile   = []string{"HW_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_ID_TOKEN_FILE"}
-	envEndpoint      = []string{"HW_LIVE_ENDPOINT"}
-	envIAMEndpoint   = []string{"HW_IAM_ENDPOINT"}
-	envInsecure      = []string{"HW_INSECURE"}
-	envMaxRetries    = []string{"HW_MAX_RETRIES"}
+
+	envAgencyName       = []string{"HW_ASSUME_ROLE_AGENCY_NAME"}
+	envAgencyDomainName = []string{"HW_ASSUME_ROLE_DOMAIN_NAME"}
+	envAgencyDomainID   = []string{"HW_ASSUME_ROLE_DOMAIN_ID"}
+	envAgencyDuration   = []string{"HW_ASSUME_ROLE_DURATION"}
+	envEndpoint         = []string{"HW_LIVE_ENDPOINT"}
+	envIAMEndpoint      = []string{"HW_IAM_ENDPOINT"}
+	envInsecure         = []string{"HW_INSECURE"}
+	envMaxRetries       = []string{"HW_MAX_RETRIES"}
 )
 
 func (p *liveProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -141,7 +147,51 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional:            true,
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "An agency to act as, in this account or another: the credentials above (an " +
+					"access key, or OIDC federation) obtain the agency's temporary credentials from IAM, every Live " +
+					"request uses them, and they are renewed before they expire. Each setting also comes from the " +
+					"environment.",
+				Attributes: map[string]schema.Attribute{
+					"agency_name": schema.StringAttribute{
+						MarkdownDescription: "Name of the agency. " + envHint(envAgencyName),
+						Optional:            true,
+					},
+					"domain_name": schema.StringAttribute{
+						MarkdownDescription: "Name of the account (domain) that created the agency; this or `domain_id`. " +
+							envHint(envAgencyDomainName),
+						Optional: true,
+					},
+					"domain_id": schema.StringAttribute{
+						MarkdownDescription: "ID of the account (domain) that created the agency; this or `domain_name`. " +
+							envHint(envAgencyDomainID),
+						Optional: true,
+					},
+					"duration": schema.Int64Attribute{
+						MarkdownDescription: fmt.Sprintf("Life of each set of temporary credentials, in seconds, %d to %d. "+
+							"Defaults to `%d`. ", minAgencyDuration, maxAgencyDuration, defaultAgencyDuration) + envHint(envAgencyDuration),
+						Optional:   true,
+						Validators: []validator.Int64{int64validator.Between(minAgencyDuration, maxAgencyDuration)},
+					},
+				},
+			},
+		},
 	}
+}
+
+// The life of an agency's temporary credentials, in seconds, as IAM allows it.
+const (
+	minAgencyDuration     = 900
+	maxAgencyDuration     = 86400
+	defaultAgencyDuration = 3600
+)
+
+type assumeRoleModel struct {
+	AgencyName types.String `tfsdk:"agency_name"`
+	DomainName types.String `tfsdk:"domain_name"`
+	DomainID   types.String `tfsdk:"domain_id"`
+	Duration   types.Int64  `tfsdk:"duration"`
 }
 
 func envHint(names []string) string {
@@ -177,7 +227,13 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Live API Client", err.Error())
+		var agencyErr *liveapi.AgencyError
+		if errors.As(err, &agencyErr) {
+			resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("agency_name"), "Unable to Assume Agency",
+				fmt.Sprintf("IAM did not give the temporary credentials of the agency %q.\n\n%s", agencyErr.Agency, liveapi.Describe(err)))
+			return
+		}
+		resp.Diagnostics.AddError("Unable to Create Live API Client", liveapi.Describe(err))
 		return
 	}
 	tflog.Debug(ctx, "Configured the Live API client", map[string]any{
@@ -255,6 +311,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 		UserAgent:      "terraform-provider-live/" + p.version,
 		RetryBaseDelay: p.retryBaseDelay,
 	}
+	cfg.AssumeRole = r.assumeRole(config.AssumeRole)
 	if !r.diags.HasError() {
 		r.chooseCredentials(&cfg)
 		r.checkRequired(cfg)
@@ -263,6 +320,9 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 	credentials = fmt.Sprintf("access key (access_key from %s)", r.source["access_key"])
 	if cfg.IdpID != "" {
 		credentials = fmt.Sprintf("OIDC federation (idp_id from %s, id_token_file from %s)", r.source["idp_id"], r.source["id_token_file"])
+	}
+	if cfg.AssumeRole != nil {
+		credentials += fmt.Sprintf(", assuming agency %s (agency_name from %s)", cfg.AssumeRole.AgencyName, r.source["assume_role.agency_name"])
 	}
 	return cfg, r.unknown, credentials, r.diags
 }
@@ -365,6 +425,50 @@ func (r *settingsResolver) chooseCredentials(cfg *liveapi.Config) {
 	default:
 		cfg.IdpID, cfg.IDTokenFile = "", ""
 	}
+}
+
+// assumeRole resolves the assume_role block and its environment variables; nil when no agency is set.
+func (r *settingsResolver) assumeRole(block *assumeRoleModel) *liveapi.AssumeRole {
+	if block == nil {
+		block = &assumeRoleModel{}
+	}
+	role := liveapi.AssumeRole{
+		AgencyName: r.string("assume_role.agency_name", block.AgencyName, envAgencyName),
+		DomainName: r.string("assume_role.domain_name", block.DomainName, envAgencyDomainName),
+		DomainID:   r.string("assume_role.domain_id", block.DomainID, envAgencyDomainID),
+		Duration:   defaultAgencyDuration * time.Second,
+	}
+	attribute := path.Root("assume_role").AtName
+	env := r.getenv(envAgencyDuration[0])
+	switch {
+	case block.Duration.IsUnknown():
+		r.markUnknown("assume_role.duration")
+	case !block.Duration.IsNull():
+		role.Duration = time.Duration(block.Duration.ValueInt64()) * time.Second
+	case env != "":
+		seconds, err := strconv.Atoi(env)
+		if err != nil || seconds < minAgencyDuration || seconds > maxAgencyDuration {
+			r.diags.AddAttributeError(attribute("duration"), "Invalid Live Provider Setting",
+				fmt.Sprintf("The %s environment variable must be a number of seconds from %d to %d.", envAgencyDuration[0], minAgencyDuration, maxAgencyDuration))
+		}
+		role.Duration = time.Duration(seconds) * time.Second
+	}
+	_, named := r.source["assume_role.agency_name"]
+	_, byName := r.source["assume_role.domain_name"]
+	_, byID := r.source["assume_role.domain_id"]
+	if !named && !byName && !byID {
+		return nil
+	}
+	switch {
+	case !named:
+		r.diags.AddAttributeError(attribute("agency_name"), "Missing Live Provider Setting",
+			fmt.Sprintf("To assume an agency, set its name: agency_name in the assume_role block or the %s environment variable.", envAgencyName[0]))
+	case !byName && !byID:
+		r.diags.AddAttributeError(attribute("domain_name"), "Missing Live Provider Setting",
+			fmt.Sprintf("To assume the agency %q, set the account that created it: domain_name or domain_id in the assume_role "+
+				"block, or the %s or %s environment variable.", role.AgencyName, envAgencyDomainName[0], envAgencyDomainID[0]))
+	}
+	return &role
 }
 
 func (r *settingsResolver) insecure(value types.Bool) bool {

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
@@ -147,7 +148,7 @@ provider "live" {
 // TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
 func TestAccLiveProvider_settings(t *testing.T) {
 	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envIdpID, envIDTokenFile,
-		envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
+		envAgencyName, envAgencyDomainName, envAgencyDomainID, envAgencyDuration, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
 		t.Setenv(name, "")
 	}
 	e := newTestEmulator(t)
@@ -364,4 +365,133 @@ func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	if n := len(e.Callbacks()); n != 0 {
 		t.Fatalf("%d callbacks were created", n)
 	}
+}
+
+func TestResolveConfigAssumeRole(t *testing.T) {
+	base := liveProviderModel{ProjectID: types.StringValue(testProjectID), Endpoint: types.StringValue("http://127.0.0.1:1"),
+		AccessKey: types.StringValue("ak"), SecretKey: types.StringValue("sk")}
+	block := func(agency, domainName string, duration int64) *assumeRoleModel {
+		m := &assumeRoleModel{AgencyName: types.StringNull(), DomainName: types.StringNull(), DomainID: types.StringNull(), Duration: types.Int64Null()}
+		if agency != "" {
+			m.AgencyName = types.StringValue(agency)
+		}
+		if domainName != "" {
+			m.DomainName = types.StringValue(domainName)
+		}
+		if duration != 0 {
+			m.Duration = types.Int64Value(duration)
+		}
+		return m
+	}
+	cases := map[string]struct {
+		block     *assumeRoleModel
+		env       map[string]string
+		want      *liveapi.AssumeRole
+		wantError string
+	}{
+		"none":            {},
+		"an empty block":  {block: block("", "", 0)},
+		"the block":       {block: block("live-admins", "media-team", 1800), want: &liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: 30 * time.Minute}},
+		"the environment": {env: map[string]string{"HW_ASSUME_ROLE_AGENCY_NAME": "live-admins", "HW_ASSUME_ROLE_DOMAIN_ID": "m3d1a"}, want: &liveapi.AssumeRole{AgencyName: "live-admins", DomainID: "m3d1a", Duration: time.Hour}},
+		"the block over the environment": {block: block("live-admins", "", 0), env: map[string]string{"HW_ASSUME_ROLE_AGENCY_NAME": "other", "HW_ASSUME_ROLE_DOMAIN_NAME": "media-team", "HW_ASSUME_ROLE_DURATION": "900"},
+			want: &liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: 15 * time.Minute}},
+		"no domain":               {block: block("live-admins", "", 0), wantError: "set the account that created it"},
+		"no agency name":          {env: map[string]string{"HW_ASSUME_ROLE_DOMAIN_NAME": "media-team"}, wantError: "set its name"},
+		"a duration out of range": {block: block("live-admins", "media-team", 0), env: map[string]string{"HW_ASSUME_ROLE_DURATION": "60"}, wantError: "from 900 to 86400"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			config := base
+			config.AssumeRole = tc.block
+			p := &liveProvider{version: "test", getenv: func(name string) string { return tc.env[name] }}
+			cfg, _, credentials, diags := p.resolveConfig(config)
+			if tc.wantError != "" {
+				if !strings.Contains(fmt.Sprint(diags), tc.wantError) {
+					t.Fatalf("got %v, want an error with %q", diags, tc.wantError)
+				}
+				return
+			}
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if fmt.Sprint(cfg.AssumeRole) != fmt.Sprint(tc.want) {
+				t.Fatalf("got %+v, want %+v", cfg.AssumeRole, tc.want)
+			}
+			if (tc.want != nil) != strings.Contains(credentials, "assuming agency") {
+				t.Fatalf("credentials described as %q", credentials)
+			}
+		})
+	}
+}
+
+// agencyEmulator is an emulator with an agency of another account that the test account may assume;
+// what IAM issues lives ttl.
+func agencyEmulator(t *testing.T, ttl time.Duration) testEmulator {
+	t.Helper()
+	started := emulatortest.Start(t, liveemulator.Options{TemporaryCredentialsTTL: ttl, Agencies: []liveemulator.Agency{{
+		Name: "live-admins", DomainName: "media-team", DomainID: "m3d1a", Trusted: []string{testAccessKey},
+		Projects: []liveemulator.Project{{ID: agencyProjectID, Name: emulatortest.Region}},
+	}}})
+	return testEmulator{Server: started.Server, url: started.URL}
+}
+
+const agencyProjectID = "fedcba9876543210fedcba9876543210"
+
+func (e testEmulator) assumeRoleConfig(agency string) string {
+	return fmt.Sprintf(`
+provider "live" {
+  endpoint     = %[1]q
+  iam_endpoint = %[1]q
+  region       = %[2]q
+  access_key   = %[3]q
+  secret_key   = %[4]q
+
+  assume_role {
+    agency_name = %[5]q
+    domain_name = "media-team"
+  }
+}
+`, e.url, emulatortest.Region, testAccessKey, testSecretKey, agency)
+}
+
+// TestAccLiveProvider_assumeRole applies and destroys 50 callbacks in another account's project
+// through an agency, with temporary credentials that live one second: they are renewed during the
+// apply and nothing fails.
+func TestAccLiveProvider_assumeRole(t *testing.T) {
+	e := agencyEmulator(t, time.Second)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{{
+			Config: e.assumeRoleConfig("live-admins") + `
+resource "live_record_callback" "test" {
+  count          = 50
+  publish_domain = "d${count.index}.example.com"
+}
+`,
+			Check: func(*terraform.State) error {
+				stored := e.Callbacks()
+				if len(stored) != 50 || slices.ContainsFunc(stored, func(cb liveemulator.Callback) bool { return cb.ProjectID != agencyProjectID }) {
+					return fmt.Errorf("want 50 callbacks, all in the agency's project: %d", len(stored))
+				}
+				if n := e.RequestCounts()[liveemulator.OperationSecurityToken]; n < 2 {
+					return fmt.Errorf("the agency's credentials were issued %d times, want renewals", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// TestAccLiveProvider_assumeRoleRefused: an agency that the credentials may not assume fails at
+// plan time with IAM's answer and a hint, on the assume_role block.
+func TestAccLiveProvider_assumeRoleRefused(t *testing.T) {
+	e := agencyEmulator(t, time.Hour)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      e.assumeRoleConfig("other-agency") + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com"),
+			ExpectError: wrapped(`(?s)Unable to Assume Agency.*agency "other-agency".*HTTP status: 403.*IAM.0002.*hint: IAM refused.*agency trusts`),
+		}},
+	})
 }

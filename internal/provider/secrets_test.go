@@ -216,3 +216,31 @@ func assertNoSecrets(t *testing.T, secrets []string, texts map[string][]byte) {
 		}
 	}
 }
+
+// TestAccSecretsNeverLeakWithAgency: the same with keys from the environment assuming an agency;
+// the agency's temporary secret keys and security tokens appear nowhere.
+func TestAccSecretsNeverLeakWithAgency(t *testing.T) {
+	e := agencyEmulator(t, time.Hour)
+	traceLog := filepath.Join(t.TempDir(), "trace.log")
+	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog, "HW_ACCESS_KEY="+testAccessKey, "HW_SECRET_KEY="+testSecretKey,
+		"HW_ASSUME_ROLE_AGENCY_NAME=live-admins", "HW_ASSUME_ROLE_DOMAIN_ID=m3d1a")
+	h.write("main.tf", requiredProviders+fmt.Sprintf(`
+provider "live" {
+  endpoint     = %[1]q
+  iam_endpoint = %[1]q
+  region       = %[2]q
+}
+`, e.url, emulatortest.Region)+testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com"))
+	h.mustRun("apply", "-auto-approve", "-input=false")
+	secrets := append(e.IssuedSecrets(), testSecretKey)
+	h.mustRun("destroy", "-auto-approve", "-input=false")
+	secrets = append(secrets, e.IssuedSecrets()...)
+	if len(secrets) < 3 {
+		t.Fatalf("IAM issued too little to test: %d secrets", len(secrets))
+	}
+	trace := readTraceLog(t, traceLog)
+	if !bytes.Contains(trace, []byte("assuming agency live-admins (agency_name from HW_ASSUME_ROLE_AGENCY_NAME)")) {
+		t.Fatal("the trace log does not say which credentials were used")
+	}
+	assertNoSecrets(t, secrets, map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes()})
+}

@@ -36,6 +36,9 @@ const (
 	defaultSecretKey = "EMULATORSECRETKEY0123456789abcdef"
 	defaultProjectID = "0123456789abcdef0123456789abcdef"
 	defaultRegion    = "cn-north-4"
+	// The account's domain, which IAM lists for domain-level credentials.
+	defaultDomainID   = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+	defaultDomainName = "emulator"
 )
 
 func main() {
@@ -96,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	projects := []liveemulator.Project{{ID: *projectID, Name: *region}}
 	for i := range identityProviders {
-		identityProviders[i].Projects = projects
+		identityProviders[i].Projects, identityProviders[i].DomainID, identityProviders[i].DomainName = projects, defaultDomainID, defaultDomainName
 	}
 	for i := range agencies {
 		agencies[i].Trusted, agencies[i].Projects = []string{*accessKey}, projects
@@ -104,6 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	emulator := liveemulator.New(liveemulator.Options{
 		Credentials: []liveemulator.Credential{{
 			AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken, Projects: projects,
+			DomainID: defaultDomainID, DomainName: defaultDomainName,
 		}},
 		IdentityProviders:       identityProviders,
 		Agencies:                agencies,

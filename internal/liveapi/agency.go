@@ -1,0 +1,154 @@
+package liveapi
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
+	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
+	iammodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
+	iamregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/region"
+)
+
+// AssumeRole is an agency to act as: the base credentials (AK/SK, or OIDC federation) obtain its
+// temporary credentials from IAM, and every Live request uses them.
+type AssumeRole struct {
+	AgencyName string
+	DomainName string // the agency's account, by name or by ID
+	DomainID   string
+	Duration   time.Duration // of each set of temporary credentials, 15 minutes to 24 hours
+}
+
+// AgencyError is a failure to obtain an agency's temporary credentials.
+type AgencyError struct {
+	Agency string
+	Err    error
+}
+
+func (e *AgencyError) Error() string { return fmt.Sprintf("assuming agency %q: %v", e.Agency, e.Err) }
+func (e *AgencyError) Unwrap() error { return e.Err }
+
+// agencyCredentials are the temporary credentials of an agency, renewed from IAM before they expire.
+// Not safe for concurrent use: serializedCredentials wraps them.
+type agencyCredentials struct {
+	iam         *iam.IamClient
+	role        AssumeRole
+	projectID   string
+	iamEndpoint string
+
+	current   *basic.Credentials
+	issuedAt  time.Time
+	expiresAt time.Time
+	now       func() time.Time
+}
+
+// newAgencyCredentials builds the IAM client with the base credentials, and obtains the agency's
+// first temporary credentials.
+func newAgencyCredentials(cfg Config, httpConfig *config.HttpConfig) (*agencyCredentials, error) {
+	base := global.NewCredentialsBuilder()
+	if cfg.IdpID != "" || cfg.IDTokenFile != "" {
+		base.WithIdpId(cfg.IdpID).WithIdTokenFile(cfg.IDTokenFile)
+	} else {
+		base.WithAk(cfg.AccessKey).WithSk(cfg.SecretKey).WithSecurityToken(cfg.SecurityToken)
+	}
+	iamEndpoint := cfg.IAMEndpoint
+	if iamEndpoint == "" {
+		r, err := iamregion.SafeValueOf(cfg.Region)
+		if err != nil {
+			return nil, fmt.Errorf("no IAM endpoint is known for region %q: set the IAM endpoint to assume an agency", cfg.Region)
+		}
+		iamEndpoint = r.Endpoints[0]
+	}
+	base.WithIamEndpointOverride(iamEndpoint)
+	baseCredentials, err := base.SafeBuild()
+	if err != nil {
+		return nil, err
+	}
+	hcClient, err := iam.IamClientBuilder().
+		WithRegion(region.NewRegion(cfg.Region, iamEndpoint)).
+		WithCredential(baseCredentials).
+		WithHttpConfig(httpConfig).
+		SafeBuild()
+	if err != nil {
+		return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName, Err: err}
+	}
+	agency := &agencyCredentials{iam: iam.NewIamClient(hcClient), role: *cfg.AssumeRole, projectID: cfg.ProjectID,
+		iamEndpoint: iamEndpoint, now: time.Now}
+	if err := agency.renew(); err != nil {
+		return nil, err
+	}
+	return agency, nil
+}
+
+// renew obtains new temporary credentials of the agency.
+func (a *agencyCredentials) renew() error {
+	seconds := min(max(a.role.Duration, 15*time.Minute), 24*time.Hour) / time.Second // IAM's bounds
+	duration := int32(seconds)                                                       //nolint:gosec // at most 86400
+	role := &iammodel.IdentityAssumerole{AgencyName: a.role.AgencyName, DurationSeconds: &duration}
+	if a.role.DomainID != "" {
+		role.DomainId = &a.role.DomainID
+	}
+	if a.role.DomainName != "" {
+		role.DomainName = &a.role.DomainName
+	}
+	issuedAt := a.now()
+	resp, err := a.iam.CreateTemporaryAccessKeyByAgency(&iammodel.CreateTemporaryAccessKeyByAgencyRequest{
+		Body: &iammodel.CreateTemporaryAccessKeyByAgencyRequestBody{Auth: &iammodel.AgencyAuth{Identity: &iammodel.AgencyAuthIdentity{
+			Methods:    []iammodel.AgencyAuthIdentityMethods{iammodel.GetAgencyAuthIdentityMethodsEnum().ASSUME_ROLE},
+			AssumeRole: role,
+		}}},
+	})
+	if err != nil {
+		return &AgencyError{Agency: a.role.AgencyName, Err: err}
+	}
+	if resp.Credential == nil {
+		return &AgencyError{Agency: a.role.AgencyName, Err: errors.New("IAM answered without credentials")}
+	}
+	expiresAt, err := time.Parse("2006-01-02T15:04:05Z", resp.Credential.ExpiresAt)
+	if err != nil {
+		return &AgencyError{Agency: a.role.AgencyName, Err: fmt.Errorf("IAM answered an unreadable expiry %q", resp.Credential.ExpiresAt)}
+	}
+	current, err := basic.NewCredentialsBuilder().
+		WithAk(resp.Credential.Access).
+		WithSk(resp.Credential.Secret).
+		WithSecurityToken(resp.Credential.Securitytoken).
+		WithProjectId(a.projectID).
+		WithIamEndpointOverride(a.iamEndpoint).
+		SafeBuild()
+	if err != nil {
+		return err
+	}
+	a.current, a.issuedAt, a.expiresAt = current, issuedAt, expiresAt
+	return nil
+}
+
+// due reports whether the credentials are near enough their expiry to renew them: within five
+// minutes, or half their life when that is shorter.
+func (a *agencyCredentials) due() bool {
+	margin := min(5*time.Minute, a.expiresAt.Sub(a.issuedAt)/2)
+	return !a.now().Before(a.expiresAt.Add(-margin))
+}
+
+func (a *agencyCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, regionID string) (auth.ICredential, error) {
+	if _, err := a.current.ProcessAuthParams(client, regionID); err != nil {
+		return nil, err
+	}
+	a.projectID = a.current.ProjectId // discovered with the agency's credentials
+	return a, nil
+}
+
+func (a *agencyCredentials) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
+	if a.due() {
+		if err := a.renew(); err != nil {
+			return nil, err
+		}
+	}
+	return a.current.ProcessAuthRequest(client, req)
+}

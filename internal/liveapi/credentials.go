@@ -1,10 +1,12 @@
 package liveapi
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
+	sdkprovider "github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/provider"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 )
@@ -46,4 +48,27 @@ func (c *serializedCredentials) ProcessAuthRequest(client *impl.DefaultHttpClien
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.inner.ProcessAuthRequest(client, req)
+}
+
+// FileCredentials are the credentials of the SDK's credentials file: an access key, or an OIDC
+// identity, with the project and IAM endpoint it may name.
+type FileCredentials struct {
+	AccessKey, SecretKey, SecurityToken string
+	IdpID, IDTokenFile                  string
+	ProjectID, IAMEndpoint              string
+}
+
+// ReadCredentialsFile reads the [basic] section of the SDK's credentials file
+// (HUAWEICLOUD_SDK_CREDENTIALS_FILE, else ~/.huaweicloud/credentials) with the SDK's own reader.
+func ReadCredentialsFile() (FileCredentials, error) {
+	credential, err := sdkprovider.BasicCredentialProfileProvider().GetCredentials()
+	if err != nil {
+		return FileCredentials{}, err
+	}
+	c, ok := credential.(*basic.Credentials)
+	if !ok {
+		return FileCredentials{}, fmt.Errorf("unexpected credentials of type %T", credential)
+	}
+	return FileCredentials{AccessKey: c.AK, SecretKey: c.SK, SecurityToken: c.SecurityToken, IdpID: c.IdpId,
+		IDTokenFile: c.IdTokenFile, ProjectID: c.ProjectId, IAMEndpoint: c.IamEndpoint}, nil
 }

@@ -2,10 +2,13 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -314,6 +317,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 	cfg.AssumeRole = r.assumeRole(config.AssumeRole)
 	if !r.diags.HasError() {
 		r.chooseCredentials(&cfg)
+		r.fromCredentialsFile(&cfg)
 		r.checkRequired(cfg)
 		r.checkEndpoints(cfg)
 	}
@@ -505,6 +509,49 @@ func (r *settingsResolver) maxRetries(value types.Int64) int {
 		return n
 	}
 	return liveapi.DefaultMaxRetries
+}
+
+// envCredentialsFile names the SDK's credentials file, ~/.huaweicloud/credentials by default.
+const envCredentialsFile = "HUAWEICLOUD_SDK_CREDENTIALS_FILE" //nolint:gosec // the name of a variable
+
+// fromCredentialsFile takes the credentials from the SDK's credentials file, read by the SDK, when
+// no setting names any: its [basic] section's ak and sk (and security_token), or idp_id and
+// id_token_file, with its project_id and iam_endpoint for those left unset.
+func (r *settingsResolver) fromCredentialsFile(cfg *liveapi.Config) {
+	for _, attr := range slices.Concat(credentialMethods[0], credentialMethods[1]) {
+		if _, set := r.source[attr]; set {
+			return
+		}
+	}
+	file := r.getenv(envCredentialsFile)
+	if file == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return
+		}
+		file = filepath.Join(home, ".huaweicloud", "credentials")
+	}
+	if _, err := os.Stat(file); err != nil {
+		return
+	}
+	fromFile, err := liveapi.ReadCredentialsFile()
+	if err != nil {
+		r.diags.AddError("Invalid Live Provider Credentials File",
+			fmt.Sprintf("No credentials are set, so the provider read the SDK's credentials file %s, which it cannot use: %v. "+
+				"Fix its [basic] section (ak and sk, or idp_id and id_token_file), or set credentials.", file, err))
+		return
+	}
+	source := "the SDK's credentials file " + file
+	if fromFile.IdpID != "" {
+		cfg.IdpID, cfg.IDTokenFile = fromFile.IdpID, fromFile.IDTokenFile
+		r.setSource("idp_id", source)
+		r.setSource("id_token_file", source)
+	} else {
+		cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = fromFile.AccessKey, fromFile.SecretKey, fromFile.SecurityToken
+		r.setSource("access_key", source)
+	}
+	cfg.ProjectID = cmp.Or(cfg.ProjectID, fromFile.ProjectID)
+	cfg.IAMEndpoint = cmp.Or(cfg.IAMEndpoint, fromFile.IAMEndpoint)
 }
 
 // checkRequired reports the credentials and the project that are missing, not merely unknown.

@@ -147,10 +147,7 @@ provider "live" {
 
 // TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
 func TestAccLiveProvider_settings(t *testing.T) {
-	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envIdpID, envIDTokenFile,
-		envAgencyName, envAgencyDomainName, envAgencyDomainID, envAgencyDuration, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
-		t.Setenv(name, "")
-	}
+	clearProviderEnv(t)
 	e := newTestEmulator(t)
 	resourceConfig := testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	providerBlock := func(settings string) string { return "provider \"live\" {\n" + settings + "\n}\n" + resourceConfig }
@@ -493,5 +490,46 @@ func TestAccLiveProvider_assumeRoleRefused(t *testing.T) {
 			Config:      e.assumeRoleConfig("other-agency") + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com"),
 			ExpectError: wrapped(`(?s)Unable to Assume Agency.*agency "other-agency".*HTTP status: 403.*IAM.0002.*hint: IAM refused.*agency trusts`),
 		}},
+	})
+}
+
+// clearProviderEnv clears every environment variable the provider reads, and points the SDK's
+// credentials file at a file that does not exist; the test cannot run in parallel.
+func clearProviderEnv(t *testing.T) {
+	t.Helper()
+	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envIdpID, envIDTokenFile,
+		envAgencyName, envAgencyDomainName, envAgencyDomainID, envAgencyDuration, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
+		t.Setenv(name, "")
+	}
+	t.Setenv(envCredentialsFile, filepath.Join(t.TempDir(), "no-credentials"))
+}
+
+// TestAccLiveProvider_credentialsFile: with no credentials in the configuration or the environment,
+// the SDK's credentials file gives them (and the project); an unusable file is an error that names
+// it. It cannot run in parallel: it sets the environment.
+func TestAccLiveProvider_credentialsFile(t *testing.T) {
+	clearProviderEnv(t)
+	e := newTestEmulator(t)
+	file := filepath.Join(t.TempDir(), "credentials")
+	t.Setenv(envCredentialsFile, file)
+	config := fmt.Sprintf("provider \"live\" {\n  endpoint = %q\n}\n", e.url) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { writeFile(t, file, "[basic]\nak = "+testAccessKey+"\n") },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Live Provider Credentials File.*` + regexp.QuoteMeta(filepath.Base(file)) + `.*cannot\s+use`),
+			},
+			{
+				PreConfig: func() {
+					writeFile(t, file, fmt.Sprintf("[basic]\nak = %s\nsk = %s\nproject_id = %s\n", testAccessKey, testSecretKey, testProjectID))
+				},
+				Config: config,
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*",
+					Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+			},
+		},
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	iammodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
@@ -43,11 +42,15 @@ type agencyCredentials struct {
 	projectID   string
 	iamEndpoint string
 
-	current   *basic.Credentials
-	issuedAt  time.Time
-	expiresAt time.Time
-	now       func() time.Time
+	current     *basic.Credentials
+	renewAt     time.Time // by the local clock
+	expiresAt   time.Time // by the local clock
+	lastFailure time.Time
+	now         func() time.Time
 }
+
+// renewalRetryDelay spaces the attempts to renew after one failed, while the credentials last.
+const renewalRetryDelay = 10 * time.Second
 
 // newAgencyCredentials builds the IAM client with the base credentials, and obtains the agency's
 // first temporary credentials.
@@ -71,16 +74,27 @@ func newAgencyCredentials(cfg Config, httpConfig *config.HttpConfig) (*agencyCre
 	if err != nil {
 		return nil, err
 	}
+	// Built on the endpoint rather than a region, so that the SDK does not discover the domain
+	// itself: when IAM lists none, it would ask a public STS endpoint instead.
 	hcClient, err := iam.IamClientBuilder().
-		WithRegion(region.NewRegion(cfg.Region, iamEndpoint)).
+		WithEndpoints([]string{iamEndpoint}).
 		WithCredential(baseCredentials).
 		WithHttpConfig(httpConfig).
 		SafeBuild()
 	if err != nil {
 		return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName, Err: err}
 	}
-	agency := &agencyCredentials{iam: iam.NewIamClient(hcClient), role: *cfg.AssumeRole, projectID: cfg.ProjectID,
-		iamEndpoint: iamEndpoint, now: time.Now}
+	client := iam.NewIamClient(hcClient)
+	domains, err := client.KeystoneListAuthDomains(&iammodel.KeystoneListAuthDomainsRequest{})
+	if err != nil {
+		return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName, Err: err}
+	}
+	if domains.Domains == nil || len(*domains.Domains) != 1 {
+		return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName,
+			Err: errors.New("IAM does not list exactly one account (domain) for the base credentials")}
+	}
+	baseCredentials.DomainId = (*domains.Domains)[0].Id
+	agency := &agencyCredentials{iam: client, role: *cfg.AssumeRole, projectID: cfg.ProjectID, iamEndpoint: iamEndpoint, now: time.Now}
 	if err := agency.renew(); err != nil {
 		return nil, err
 	}
@@ -98,7 +112,7 @@ func (a *agencyCredentials) renew() error {
 	if a.role.DomainName != "" {
 		role.DomainName = &a.role.DomainName
 	}
-	issuedAt := a.now()
+	requestedAt := a.now()
 	resp, err := a.iam.CreateTemporaryAccessKeyByAgency(&iammodel.CreateTemporaryAccessKeyByAgencyRequest{
 		Body: &iammodel.CreateTemporaryAccessKeyByAgencyRequestBody{Auth: &iammodel.AgencyAuth{Identity: &iammodel.AgencyAuthIdentity{
 			Methods:    []iammodel.AgencyAuthIdentityMethods{iammodel.GetAgencyAuthIdentityMethodsEnum().ASSUME_ROLE},
@@ -125,15 +139,33 @@ func (a *agencyCredentials) renew() error {
 	if err != nil {
 		return err
 	}
-	a.current, a.issuedAt, a.expiresAt = current, issuedAt, expiresAt
+	// The life by the local clock: never more than asked for, whatever the two clocks say.
+	life := min(a.role.Duration, expiresAt.Sub(requestedAt))
+	a.current, a.lastFailure = current, time.Time{}
+	a.expiresAt = requestedAt.Add(life)
+	a.renewAt = a.expiresAt.Add(-min(5*time.Minute, life/2)) // within five minutes of the end, or half the life
 	return nil
 }
 
-// due reports whether the credentials are near enough their expiry to renew them: within five
-// minutes, or half their life when that is shorter.
-func (a *agencyCredentials) due() bool {
-	margin := min(5*time.Minute, a.expiresAt.Sub(a.issuedAt)/2)
-	return !a.now().Before(a.expiresAt.Add(-margin))
+// fresh returns credentials to sign with, renewing them when due. A failed renewal is retried at
+// most every renewalRetryDelay, and the current credentials serve until they expire.
+func (a *agencyCredentials) fresh() (*basic.Credentials, error) {
+	return a.freshWith(a.renew)
+}
+
+func (a *agencyCredentials) freshWith(renew func() error) (*basic.Credentials, error) {
+	now := a.now()
+	if now.Before(a.renewAt) || (now.Before(a.lastFailure.Add(renewalRetryDelay)) && now.Before(a.expiresAt)) {
+		return a.current, nil
+	}
+	if err := renew(); err != nil {
+		a.lastFailure = now
+		if now.Before(a.expiresAt) {
+			return a.current, nil
+		}
+		return nil, err
+	}
+	return a.current, nil
 }
 
 func (a *agencyCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, regionID string) (auth.ICredential, error) {
@@ -145,10 +177,9 @@ func (a *agencyCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, re
 }
 
 func (a *agencyCredentials) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
-	if a.due() {
-		if err := a.renew(); err != nil {
-			return nil, err
-		}
+	current, err := a.fresh()
+	if err != nil {
+		return nil, err
 	}
-	return a.current.ProcessAuthRequest(client, req)
+	return current.ProcessAuthRequest(client, req)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -87,7 +88,17 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("a project ID, or a region to discover it for, is required")
 	}
 
-	transport, err := newContextTransport(cfg.Insecure)
+	var allowedHosts []string
+	if cfg.Endpoint != "" && cfg.IAMEndpoint != "" {
+		for _, endpoint := range []string{cfg.Endpoint, cfg.IAMEndpoint} {
+			parsed, err := url.Parse(endpoint)
+			if err != nil {
+				return nil, err
+			}
+			allowedHosts = append(allowedHosts, parsed.Host)
+		}
+	}
+	transport, err := newContextTransport(cfg.Insecure, allowedHosts)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +132,10 @@ func New(cfg Config) (*Client, error) {
 		WithHttpConfig(httpConfig).
 		SafeBuild()
 	if err != nil {
+		if strings.Contains(err.Error(), `"error_code":"IAM.`) {
+			// IAM refused the temporary credentials that discovery needed; the SDK flattened its error.
+			return nil, fmt.Errorf("%w: %s\n%s", ErrCredentialsRefused, withoutSDKAdvice(err.Error()), iamRefusalHint)
+		}
 		if cfg.ProjectID == "" {
 			return nil, fmt.Errorf("%w for region %q: %s", ErrProjectDiscovery, cfg.Region, withoutSDKAdvice(err.Error()))
 		}

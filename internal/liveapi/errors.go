@@ -64,6 +64,10 @@ func Describe(err error) string {
 	return description
 }
 
+// ErrCredentialsRefused marks IAM's refusal to issue the temporary credentials that the client
+// needed before its first request (OIDC federation during project discovery).
+var ErrCredentialsRefused = errors.New("IAM refused to issue temporary credentials")
+
 // ErrProjectDiscovery marks a failure to discover the project ID from IAM.
 var ErrProjectDiscovery = errors.New("unable to discover the project ID from IAM")
 

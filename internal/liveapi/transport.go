@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -47,7 +48,7 @@ func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.
 
 // newContextTransport clones Go's default transport for the client, with its TLS setting and enough
 // idle connections for Terraform's parallelism.
-func newContextTransport(insecure bool) (*contextTransport, error) {
+func newContextTransport(insecure bool, allowedHosts []string) (*contextTransport, error) {
 	defaultTransport, ok := http.DefaultTransport.(*http.Transport)
 	if !ok {
 		return nil, errors.New("http.DefaultTransport has been replaced: cannot build the client's transport")
@@ -57,8 +58,13 @@ func newContextTransport(insecure bool) (*contextTransport, error) {
 	// Terraform runs up to -parallelism operations at once against one host: keep their connections
 	// (Go keeps 2 per host by default, and reconnects for the rest).
 	base.MaxIdleConnsPerHost = maxIdleConnsPerHost
-	return &contextTransport{base: base}, nil
+	return &contextTransport{base: base, allowedHosts: allowedHosts}, nil
 }
+
+// ErrHostNotAllowed refuses a request that the SDK would send to a host other than the configured
+// endpoints, such as a public fallback of its own: with the Live and IAM endpoints both set (private
+// deployments, the emulator), nothing else may be reached.
+var ErrHostNotAllowed = errors.New("the request is for a host other than the configured endpoint and iam_endpoint")
 
 // maxIdleConnsPerHost covers Terraform's -parallelism well beyond its default of 10.
 const maxIdleConnsPerHost = 64
@@ -70,9 +76,10 @@ const callIDHeader = "X-Client-Call-Id"
 // its Retry-After, and logs the exchange through tflog: method, path, status and request id, never
 // headers or bodies.
 type contextTransport struct {
-	base   http.RoundTripper
-	next   atomic.Uint64
-	active sync.Map // call id -> *callState
+	base         http.RoundTripper
+	allowedHosts []string // every host when empty
+	next         atomic.Uint64
+	active       sync.Map // call id -> *callState
 }
 
 type callState struct {
@@ -97,6 +104,9 @@ func (t *contextTransport) unregister(id string) {
 }
 
 func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if len(t.allowedHosts) > 0 && !slices.Contains(t.allowedHosts, req.URL.Host) {
+		return nil, fmt.Errorf("%w: %s", ErrHostNotAllowed, req.URL.Host)
+	}
 	ctx := req.Context()
 	state, _ := t.active.Load(req.Header.Get(callIDHeader))
 	if state, ok := state.(*callState); ok {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -48,9 +49,9 @@ type Agency struct {
 	Projects   []Project
 }
 
-// DefaultTemporaryCredentialsTTL bounds the life of tokens and temporary credentials unless
-// Options.TemporaryCredentialsTTL says otherwise.
-const DefaultTemporaryCredentialsTTL = time.Hour
+// DefaultTemporaryCredentialsTTL bounds the life of tokens and temporary credentials, as IAM does
+// (24 hours), unless Options.TemporaryCredentialsTTL shortens it.
+const DefaultTemporaryCredentialsTTL = 24 * time.Hour
 
 // The operations of IAM, as counted by RequestCounts: names, not credentials.
 const (
@@ -263,8 +264,8 @@ func verifyIDToken(token string, idp IdentityProvider, now time.Time) string {
 		Issuer    string          `json:"iss"`
 		Subject   string          `json:"sub"`
 		Audience  json.RawMessage `json:"aud"`
-		ExpiresAt int64           `json:"exp"`
-		NotBefore int64           `json:"nbf"`
+		ExpiresAt float64         `json:"exp"` // NumericDate: seconds, maybe fractional
+		NotBefore float64         `json:"nbf"`
 	}
 	if decodeSegment(parts[0], &header) != nil || decodeSegment(parts[1], &claims) != nil {
 		return "its header or claims are not base64url JSON"
@@ -279,7 +280,7 @@ func verifyIDToken(token string, idp IdentityProvider, now time.Time) string {
 	case *rsa.PublicKey:
 		valid = header.Alg == "RS256" && rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], signature) == nil
 	case *ecdsa.PublicKey:
-		if header.Alg == "ES256" && len(signature) == 64 {
+		if header.Alg == "ES256" && key.Curve == elliptic.P256() && len(signature) == 64 {
 			r, s := new(big.Int).SetBytes(signature[:32]), new(big.Int).SetBytes(signature[32:])
 			valid = ecdsa.Verify(key, digest[:], r, s)
 		}
@@ -295,16 +296,20 @@ func verifyIDToken(token string, idp IdentityProvider, now time.Time) string {
 		return "its signature does not verify with the identity provider's key"
 	case claims.Issuer != idp.Issuer:
 		return fmt.Sprintf("its issuer %q is not the identity provider's", claims.Issuer)
-	case !slices.Contains(audiences, idp.Audience):
+	case idp.Audience == "" || !slices.Contains(audiences, idp.Audience):
 		return fmt.Sprintf("its audience %q does not include %q", audiences, idp.Audience)
 	case claims.Subject == "":
 		return "it has no subject"
-	case claims.ExpiresAt == 0 || !now.Before(time.Unix(claims.ExpiresAt, 0)):
-		return "it expired at " + time.Unix(claims.ExpiresAt, 0).UTC().Format(time.RFC3339)
-	case claims.NotBefore != 0 && now.Before(time.Unix(claims.NotBefore, 0)):
-		return "it is not valid before " + time.Unix(claims.NotBefore, 0).UTC().Format(time.RFC3339)
+	case claims.ExpiresAt == 0 || !now.Before(numericDate(claims.ExpiresAt)):
+		return "it expired at " + numericDate(claims.ExpiresAt).UTC().Format(time.RFC3339)
+	case claims.NotBefore != 0 && now.Before(numericDate(claims.NotBefore)):
+		return "it is not valid before " + numericDate(claims.NotBefore).UTC().Format(time.RFC3339)
 	}
 	return ""
+}
+
+func numericDate(seconds float64) time.Time {
+	return time.UnixMilli(int64(seconds * 1000))
 }
 
 func decodeSegment(segment string, v any) error {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -49,13 +50,13 @@ func TestFederationWithTheSDK(t *testing.T) {
 func TestFederationRenewsDuringConcurrentRequests(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
 	e := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
-		TemporaryCredentialsTTL: time.Second})
+		TemporaryCredentialsTTL: 2 * time.Second})
 	client, err := federatedClient(t, e.URL, idp.IDTokenFile(t, time.Hour, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	concurrently(t, 40, func(i int) error {
-		time.Sleep(time.Duration(i/10) * 400 * time.Millisecond) // bursts of ten, across more than one lifetime
+		time.Sleep(time.Duration(i/10) * 700 * time.Millisecond) // bursts of ten, across more than one lifetime
 		_, err := client.Create(context.Background(), validSpec(fmt.Sprintf("d%d.example.com", i), "live"))
 		return err
 	})
@@ -104,6 +105,16 @@ func TestFederationRefusals(t *testing.T) {
 	_, err = client.Create(context.Background(), validSpec("a.example.com", "live"))
 	if msg := apiError(t, err, http.StatusUnauthorized, "IAM.1002"); !strings.Contains(msg, "expired") {
 		t.Fatalf("got %q", msg)
+	}
+	// Without a project ID, the discovery meets IAM's refusal first: it is told as such. (Another
+	// identity provider: the SDK keeps the projects it discovered, by IdP and region, for the process.)
+	undiscovered := emulatortest.NewIdentityProvider(t)
+	undiscovered.ID = "never-discovered"
+	e2 := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}})
+	_, err = liveapi.New(liveapi.Config{Endpoint: e2.URL, IAMEndpoint: e2.URL, Region: emulatortest.Region, IdpID: undiscovered.ID,
+		IDTokenFile: undiscovered.IDTokenFile(t, -time.Minute, nil), UserAgent: "liveemulator-test"})
+	if !errors.Is(err, liveapi.ErrCredentialsRefused) || !strings.Contains(err.Error(), "IAM.1002") || !strings.Contains(err.Error(), "hint:") {
+		t.Fatalf("got %v", err)
 	}
 }
 
@@ -187,7 +198,7 @@ func agencyClient(t *testing.T, url string, role liveapi.AssumeRole, base liveap
 // is discovered and used with the agency's temporary credentials, renewed as they expire.
 func TestAgencyWithTheSDK(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()}, TemporaryCredentialsTTL: time.Second,
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()}, TemporaryCredentialsTTL: 2 * time.Second,
 		IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects,
 			DomainID: emulatortest.DomainID, DomainName: emulatortest.DomainName}}})
@@ -200,7 +211,7 @@ func TestAgencyWithTheSDK(t *testing.T) {
 		t.Fatalf("discovered project %q, want the agency's", client.ProjectID())
 	}
 	concurrently(t, 20, func(i int) error {
-		time.Sleep(time.Duration(i/5) * 400 * time.Millisecond) // bursts of five, across more than one lifetime
+		time.Sleep(time.Duration(i/5) * 700 * time.Millisecond) // bursts of five, across more than one lifetime
 		_, err := client.Create(context.Background(), validSpec(fmt.Sprintf("d%d.example.com", i), "live"))
 		return err
 	})
@@ -221,4 +232,17 @@ func TestAgencyWithTheSDK(t *testing.T) {
 	role.AgencyName = "nobody"
 	_, err = agencyClient(t, e.URL, role, liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
 	apiError(t, err, http.StatusForbidden, "IAM.0002")
+}
+
+// TestAgencyNeedsTheBaseDomain: when IAM lists no account for the base credentials, assuming an
+// agency fails with that, rather than the SDK asking a public STS endpoint.
+func TestAgencyNeedsTheBaseDomain(t *testing.T) {
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()},
+		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
+	_, err := agencyClient(t, e.URL, liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: time.Hour},
+		liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
+	var agencyErr *liveapi.AgencyError
+	if !errors.As(err, &agencyErr) || !strings.Contains(err.Error(), "does not list exactly one account") {
+		t.Fatalf("got %v", err)
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
@@ -44,27 +45,27 @@ type liveProvider struct {
 }
 
 type liveProviderModel struct {
-	Region        types.String     `tfsdk:"region"`
-	ProjectID     types.String     `tfsdk:"project_id"`
-	AccessKey     types.String     `tfsdk:"access_key"`
-	SecretKey     types.String     `tfsdk:"secret_key"`
-	SecurityToken types.String     `tfsdk:"security_token"`
-	IdpID         types.String     `tfsdk:"idp_id"`
-	IDTokenFile   types.String     `tfsdk:"id_token_file"`
-	Endpoint      types.String     `tfsdk:"endpoint"`
-	IAMEndpoint   types.String     `tfsdk:"iam_endpoint"`
-	Insecure      types.Bool       `tfsdk:"insecure"`
-	MaxRetries    types.Int64      `tfsdk:"max_retries"`
-	AssumeRole    *assumeRoleModel `tfsdk:"assume_role"`
+	Region        types.String `tfsdk:"region"`
+	ProjectID     types.String `tfsdk:"project_id"`
+	AccessKey     types.String `tfsdk:"access_key"`
+	SecretKey     types.String `tfsdk:"secret_key"`
+	SecurityToken types.String `tfsdk:"security_token"`
+	IdpID         types.String `tfsdk:"idp_id"`
+	IDTokenFile   types.String `tfsdk:"id_token_file"`
+	Endpoint      types.String `tfsdk:"endpoint"`
+	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
+	Insecure      types.Bool   `tfsdk:"insecure"`
+	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	AssumeRole    types.Object `tfsdk:"assume_role"`
 }
 
 // Each setting falls back to these environment variables, in order, when the configuration omits it.
 var (
 	envRegion        = []string{"HW_REGION_NAME"}
-	envProjectID     = []string{"HW_PROJECT_ID"}
-	envAccessKey     = []string{"HW_ACCESS_KEY", "CLOUD_SDK_AK"}
-	envSecretKey     = []string{"HW_SECRET_KEY", "CLOUD_SDK_SK"}
-	envSecurityToken = []string{"HW_SECURITY_TOKEN"}
+	envProjectID     = []string{"HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID"}
+	envAccessKey     = []string{"HW_ACCESS_KEY", "CLOUD_SDK_AK", "HUAWEICLOUD_SDK_AK"}
+	envSecretKey     = []string{"HW_SECRET_KEY", "CLOUD_SDK_SK", "HUAWEICLOUD_SDK_SK"}
+	envSecurityToken = []string{"HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"}
 	envIdpID         = []string{"HW_IDP_ID", "HUAWEICLOUD_SDK_IDP_ID"}
 	envIDTokenFile   = []string{"HW_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_ID_TOKEN_FILE"}
 
@@ -73,7 +74,7 @@ var (
 	envAgencyDomainID   = []string{"HW_ASSUME_ROLE_DOMAIN_ID"}
 	envAgencyDuration   = []string{"HW_ASSUME_ROLE_DURATION"}
 	envEndpoint         = []string{"HW_LIVE_ENDPOINT"}
-	envIAMEndpoint      = []string{"HW_IAM_ENDPOINT"}
+	envIAMEndpoint      = []string{"HW_IAM_ENDPOINT", "HUAWEICLOUD_SDK_IAM_ENDPOINT"}
 	envInsecure         = []string{"HW_INSECURE"}
 	envMaxRetries       = []string{"HW_MAX_RETRIES"}
 )
@@ -230,6 +231,10 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	if err != nil {
+		if errors.Is(err, liveapi.ErrCredentialsRefused) {
+			resp.Diagnostics.AddError("Unable to Obtain Live API Credentials", err.Error())
+			return
+		}
 		var agencyErr *liveapi.AgencyError
 		if errors.As(err, &agencyErr) {
 			resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("agency_name"), "Unable to Assume Agency",
@@ -357,7 +362,7 @@ func (r *settingsResolver) string(attr string, value types.String, envs []string
 		r.setSource(attr, configurationSource)
 		return ""
 	}
-	if !value.IsNull() {
+	if !isBlank(value) {
 		r.setSource(attr, configurationSource)
 		return value.ValueString()
 	}
@@ -378,7 +383,8 @@ func (r *settingsResolver) setSource(attr, source string) {
 }
 
 // credentialMethods are the two ways of signing in, by their settings.
-var credentialMethods = [2][]string{{"access_key", "secret_key", "security_token"}, {"idp_id", "id_token_file"}}
+// A security token belongs to an access key, but alone it names no credentials.
+var credentialMethods = [2][]string{{"access_key", "secret_key"}, {"idp_id", "id_token_file"}}
 
 // precedence ranks where a setting came from: the configuration, then the HW_ variables, then the
 // SDK's; -1 when it is not set.
@@ -432,31 +438,28 @@ func (r *settingsResolver) chooseCredentials(cfg *liveapi.Config) {
 }
 
 // assumeRole resolves the assume_role block and its environment variables; nil when no agency is set.
-func (r *settingsResolver) assumeRole(block *assumeRoleModel) *liveapi.AssumeRole {
-	if block == nil {
-		block = &assumeRoleModel{}
-	}
-	role := liveapi.AssumeRole{
-		AgencyName: r.string("assume_role.agency_name", block.AgencyName, envAgencyName),
-		DomainName: r.string("assume_role.domain_name", block.DomainName, envAgencyDomainName),
-		DomainID:   r.string("assume_role.domain_id", block.DomainID, envAgencyDomainID),
-		Duration:   defaultAgencyDuration * time.Second,
+func (r *settingsResolver) assumeRole(value types.Object) *liveapi.AssumeRole {
+	block := assumeRoleModel{}
+	switch {
+	case value.IsUnknown():
+		// A dynamic block whose for_each is not known yet.
+		r.markUnknown("assume_role")
+		return nil
+	case !value.IsNull():
+		r.diags.Append(value.As(context.Background(), &block, basetypes.ObjectAsOptions{})...)
 	}
 	attribute := path.Root("assume_role").AtName
-	env := r.getenv(envAgencyDuration[0])
-	switch {
-	case block.Duration.IsUnknown():
-		r.markUnknown("assume_role.duration")
-	case !block.Duration.IsNull():
-		role.Duration = time.Duration(block.Duration.ValueInt64()) * time.Second
-	case env != "":
-		seconds, err := strconv.Atoi(env)
-		if err != nil || seconds < minAgencyDuration || seconds > maxAgencyDuration {
-			r.diags.AddAttributeError(attribute("duration"), "Invalid Live Provider Setting",
-				fmt.Sprintf("The %s environment variable must be a number of seconds from %d to %d.", envAgencyDuration[0], minAgencyDuration, maxAgencyDuration))
-		}
-		role.Duration = time.Duration(seconds) * time.Second
+	role := liveapi.AssumeRole{
+		AgencyName: r.string("assume_role.agency_name", block.AgencyName, envAgencyName),
+		Duration:   defaultAgencyDuration * time.Second,
 	}
+	// The agency's account is one setting, by name or by ID: the block's, else the environment's.
+	domainEnv := []string{envAgencyDomainName[0], envAgencyDomainID[0]}
+	if !isBlank(block.DomainName) || !isBlank(block.DomainID) {
+		domainEnv = nil
+	}
+	role.DomainName = r.string("assume_role.domain_name", block.DomainName, domainEnv[:min(len(domainEnv), 1)])
+	role.DomainID = r.string("assume_role.domain_id", block.DomainID, domainEnv[min(len(domainEnv), 1):])
 	_, named := r.source["assume_role.agency_name"]
 	_, byName := r.source["assume_role.domain_name"]
 	_, byID := r.source["assume_role.domain_id"]
@@ -471,8 +474,32 @@ func (r *settingsResolver) assumeRole(block *assumeRoleModel) *liveapi.AssumeRol
 		r.diags.AddAttributeError(attribute("domain_name"), "Missing Live Provider Setting",
 			fmt.Sprintf("To assume the agency %q, set the account that created it: domain_name or domain_id in the assume_role "+
 				"block, or the %s or %s environment variable.", role.AgencyName, envAgencyDomainName[0], envAgencyDomainID[0]))
+	case byName && byID:
+		r.diags.AddAttributeError(attribute("domain_id"), "Conflicting Live Provider Settings",
+			fmt.Sprintf("The agency's account is set twice, as domain_name (from %s) and domain_id (from %s): set one of them.",
+				r.source["assume_role.domain_name"], r.source["assume_role.domain_id"]))
+	}
+	env := r.getenv(envAgencyDuration[0])
+	switch {
+	case block.Duration.IsUnknown():
+		r.markUnknown("assume_role.duration")
+	case !block.Duration.IsNull():
+		role.Duration = time.Duration(block.Duration.ValueInt64()) * time.Second
+	case env != "":
+		seconds, err := strconv.Atoi(env)
+		if err != nil || seconds < minAgencyDuration || seconds > maxAgencyDuration {
+			r.diags.AddAttributeError(attribute("duration"), "Invalid Live Provider Setting",
+				fmt.Sprintf("The %s environment variable must be a number of seconds from %d to %d.", envAgencyDuration[0], minAgencyDuration, maxAgencyDuration))
+		}
+		role.Duration = time.Duration(seconds) * time.Second
 	}
 	return &role
+}
+
+// isBlank reports a string setting left out: null, or empty (such as a module variable that
+// defaults to ""). An unknown value is not blank.
+func isBlank(value types.String) bool {
+	return value.IsNull() || (!value.IsUnknown() && value.ValueString() == "")
 }
 
 func (r *settingsResolver) insecure(value types.Bool) bool {
@@ -570,9 +597,12 @@ func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 			{"id_token_file", cfg.IDTokenFile, "ID token file (OIDC federation)", envIDTokenFile},
 		}
 		if cfg.IDTokenFile != "" {
-			if _, err := os.Stat(cfg.IDTokenFile); err != nil {
+			file, err := os.Open(cfg.IDTokenFile)
+			if err != nil {
 				r.diags.AddAttributeError(path.Root("id_token_file"), "Invalid Live Provider Setting",
 					fmt.Sprintf("The ID token file (id_token_file, from %s) cannot be read: %s.", r.source["id_token_file"], err))
+			} else {
+				_ = file.Close()
 			}
 		}
 	}

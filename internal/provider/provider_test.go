@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -170,8 +172,8 @@ func TestAccLiveProvider_settings(t *testing.T) {
 		config string
 		want   *regexp.Regexp
 	}{
-		{without("access_key"), wrapped(`(?s)access key is missing.*access_key.*HW_ACCESS_KEY or CLOUD_SDK_AK`)},
-		{without("secret_key"), wrapped(`(?s)secret key is missing.*secret_key.*HW_SECRET_KEY or CLOUD_SDK_SK`)},
+		{without("access_key"), wrapped(`(?s)access key is missing.*access_key.*HW_ACCESS_KEY or CLOUD_SDK_AK or HUAWEICLOUD_SDK_AK`)},
+		{without("secret_key"), wrapped(`(?s)secret key is missing.*secret_key.*HW_SECRET_KEY or CLOUD_SDK_SK or HUAWEICLOUD_SDK_SK`)},
 		{without("project_id"), wrapped(`(?s)project ID is missing.*project_id.*HW_PROJECT_ID`)},
 		{without("endpoint"), wrapped(`(?s)cannot choose a Live endpoint.*region.*HW_REGION_NAME.*HW_LIVE_ENDPOINT`)},
 		{without("endpoint", `region = "mars-1"`), wrapped(`(?s)region "mars-1".*has no known Live endpoint`)},
@@ -254,6 +256,8 @@ func TestResolveConfigChoosesOneWayToSignIn(t *testing.T) {
 	withKeys.AccessKey, withKeys.SecretKey = types.StringValue("ak"), types.StringValue("sk")
 	withFederation := base
 	withFederation.IdpID, withFederation.IDTokenFile = types.StringValue("idp"), types.StringValue(tokenFile)
+	withEmptyKeys := base
+	withEmptyKeys.AccessKey, withEmptyKeys.SecretKey = types.StringValue(""), types.StringValue("")
 	withBoth := withKeys
 	withBoth.IdpID, withBoth.IDTokenFile = withFederation.IdpID, withFederation.IDTokenFile
 	cases := map[string]struct {
@@ -271,6 +275,8 @@ func TestResolveConfigChoosesOneWayToSignIn(t *testing.T) {
 		"both from HW_ variables":          {config: base, env: map[string]string{"HW_ACCESS_KEY": "ak", "HW_SECRET_KEY": "sk", "HW_ID_TOKEN_FILE": tokenFile}, wantError: "id_token_file (from HW_ID_TOKEN_FILE)"},
 		"federation without a token file":  {config: base, env: map[string]string{"HW_IDP_ID": "idp"}, wantError: "the ID token file (OIDC federation) is missing"},
 		"a token file that is not there":   {config: base, env: map[string]string{"HW_IDP_ID": "idp", "HW_ID_TOKEN_FILE": tokenFile + ".missing"}, wantError: "cannot be read"},
+		"a security token alone is no key": {config: base, env: map[string]string{"HW_SECURITY_TOKEN": "t", "HW_IDP_ID": "idp", "HW_ID_TOKEN_FILE": tokenFile}, wantFederated: true},
+		"an empty access key is no key":    {config: withEmptyKeys, env: map[string]string{"HW_IDP_ID": "idp", "HW_ID_TOKEN_FILE": tokenFile}, wantFederated: true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -312,12 +318,12 @@ provider "live" {
 }
 
 // TestAccLiveProvider_oidcFederation applies and destroys 50 callbacks signed in with a CI's ID
-// token, with temporary credentials that live one second: they are renewed during the apply and
-// nothing fails.
+// token, with temporary credentials that live three seconds: they are renewed during the apply (the
+// SDK renews those that expire within 40 minutes) and nothing fails.
 func TestAccLiveProvider_oidcFederation(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
 	started := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
-		TemporaryCredentialsTTL: time.Second})
+		TemporaryCredentialsTTL: 3 * time.Second})
 	e := testEmulator{Server: started.Server, url: started.URL}
 	config := e.federationConfig(idp.IDTokenFile(t, time.Hour, nil)) + `
 resource "live_record_callback" "test" {
@@ -362,13 +368,30 @@ func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	if n := len(e.Callbacks()); n != 0 {
 		t.Fatalf("%d callbacks were created", n)
 	}
+
+	// Without project_id, the project's discovery meets IAM's refusal first: it is told as that, not
+	// as a project to set. (Another IdP: the SDK keeps discovered projects by IdP and region.)
+	undiscovered := emulatortest.NewIdentityProvider(t)
+	undiscovered.ID = "expired-before-discovery"
+	started = emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}})
+	config = strings.Replace(testEmulator{url: started.URL}.federationConfig(undiscovered.IDTokenFile(t, -time.Minute, nil)),
+		emulatortest.IdpID, undiscovered.ID, 1) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: wrapped(`(?s)Unable to Obtain Live API Credentials.*IAM.1002.*expired at.*hint: IAM refused`),
+		}},
+	})
 }
 
 func TestResolveConfigAssumeRole(t *testing.T) {
 	base := liveProviderModel{ProjectID: types.StringValue(testProjectID), Endpoint: types.StringValue("http://127.0.0.1:1"),
 		AccessKey: types.StringValue("ak"), SecretKey: types.StringValue("sk")}
-	block := func(agency, domainName string, duration int64) *assumeRoleModel {
-		m := &assumeRoleModel{AgencyName: types.StringNull(), DomainName: types.StringNull(), DomainID: types.StringNull(), Duration: types.Int64Null()}
+	attrTypes := map[string]attr.Type{"agency_name": types.StringType, "domain_name": types.StringType, "domain_id": types.StringType,
+		"duration": types.Int64Type}
+	block := func(agency, domainName string, duration int64) types.Object {
+		m := assumeRoleModel{AgencyName: types.StringNull(), DomainName: types.StringNull(), DomainID: types.StringNull(), Duration: types.Int64Null()}
 		if agency != "" {
 			m.AgencyName = types.StringValue(agency)
 		}
@@ -378,10 +401,19 @@ func TestResolveConfigAssumeRole(t *testing.T) {
 		if duration != 0 {
 			m.Duration = types.Int64Value(duration)
 		}
-		return m
+		value, diags := types.ObjectValueFrom(context.Background(), attrTypes, m)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		return value
+	}
+	withBothDomains := func() types.Object {
+		attrs := block("live-admins", "media-team", 0).Attributes()
+		attrs["domain_id"] = types.StringValue("m3d1a")
+		return types.ObjectValueMust(attrTypes, attrs)
 	}
 	cases := map[string]struct {
-		block     *assumeRoleModel
+		block     types.Object
 		env       map[string]string
 		want      *liveapi.AssumeRole
 		wantError string
@@ -392,9 +424,14 @@ func TestResolveConfigAssumeRole(t *testing.T) {
 		"the environment": {env: map[string]string{"HW_ASSUME_ROLE_AGENCY_NAME": "live-admins", "HW_ASSUME_ROLE_DOMAIN_ID": "m3d1a"}, want: &liveapi.AssumeRole{AgencyName: "live-admins", DomainID: "m3d1a", Duration: time.Hour}},
 		"the block over the environment": {block: block("live-admins", "", 0), env: map[string]string{"HW_ASSUME_ROLE_AGENCY_NAME": "other", "HW_ASSUME_ROLE_DOMAIN_NAME": "media-team", "HW_ASSUME_ROLE_DURATION": "900"},
 			want: &liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: 15 * time.Minute}},
-		"no domain":               {block: block("live-admins", "", 0), wantError: "set the account that created it"},
-		"no agency name":          {env: map[string]string{"HW_ASSUME_ROLE_DOMAIN_NAME": "media-team"}, wantError: "set its name"},
-		"a duration out of range": {block: block("live-admins", "media-team", 0), env: map[string]string{"HW_ASSUME_ROLE_DURATION": "60"}, wantError: "from 900 to 86400"},
+		"no domain":                 {block: block("live-admins", "", 0), wantError: "set the account that created it"},
+		"both domains in the block": {block: withBothDomains(), wantError: "set one of them"},
+		"the block's domain, not the environment's": {block: block("live-admins", "media-team", 0), env: map[string]string{"HW_ASSUME_ROLE_DOMAIN_ID": "other"},
+			want: &liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: time.Hour}},
+		"an unknown block":              {block: types.ObjectUnknown(attrTypes)},
+		"a bad duration, but no agency": {env: map[string]string{"HW_ASSUME_ROLE_DURATION": "soon"}},
+		"no agency name":                {env: map[string]string{"HW_ASSUME_ROLE_DOMAIN_NAME": "media-team"}, wantError: "set its name"},
+		"a duration out of range":       {block: block("live-admins", "media-team", 0), env: map[string]string{"HW_ASSUME_ROLE_DURATION": "60"}, wantError: "from 900 to 86400"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -452,10 +489,14 @@ provider "live" {
 }
 
 // TestAccLiveProvider_assumeRole applies and destroys 50 callbacks in another account's project
-// through an agency, with temporary credentials that live one second: they are renewed during the
-// apply and nothing fails.
+// through an agency, with temporary credentials that live three seconds and creates that take half a
+// second: the credentials are renewed during the apply (half their life before they expire) and
+// nothing fails.
 func TestAccLiveProvider_assumeRole(t *testing.T) {
-	e := agencyEmulator(t, time.Second)
+	e := agencyEmulator(t, 3*time.Second)
+	if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationCreate, Latency: 500 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             e.checkDestroy,

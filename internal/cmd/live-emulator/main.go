@@ -9,6 +9,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -264,6 +267,15 @@ func parseIdentityProvider(s string) (liveemulator.IdentityProvider, error) {
 	key, err := x509.ParsePKIXPublicKey(block.Bytes)
 	if err != nil {
 		return liveemulator.IdentityProvider{}, fmt.Errorf("%s: %w", values["public-key"], err)
+	}
+	switch key := key.(type) {
+	case *rsa.PublicKey:
+	case *ecdsa.PublicKey:
+		if key.Curve != elliptic.P256() {
+			return liveemulator.IdentityProvider{}, fmt.Errorf("%s: an ECDSA key must be on P-256 (ES256)", values["public-key"])
+		}
+	default:
+		return liveemulator.IdentityProvider{}, fmt.Errorf("%s: the key must be RSA (RS256) or ECDSA P-256 (ES256), not %T", values["public-key"], key)
 	}
 	return liveemulator.IdentityProvider{ID: values["id"], Issuer: values["issuer"], Audience: values["audience"], PublicKey: key}, nil
 }

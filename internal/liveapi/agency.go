@@ -10,6 +10,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	iammodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
@@ -74,26 +75,31 @@ func newAgencyCredentials(cfg Config, httpConfig *config.HttpConfig) (*agencyCre
 	if err != nil {
 		return nil, err
 	}
-	// Built on the endpoint rather than a region, so that the SDK does not discover the domain
-	// itself: when IAM lists none, it would ask a public STS endpoint instead.
-	hcClient, err := iam.IamClientBuilder().
-		WithEndpoints([]string{iamEndpoint}).
-		WithCredential(baseCredentials).
-		WithHttpConfig(httpConfig).
-		SafeBuild()
+	builder := iam.IamClientBuilder().WithCredential(baseCredentials).WithHttpConfig(httpConfig)
+	if cfg.IAMEndpoint != "" {
+		// A private or test IAM: built on the endpoint, so that the SDK does not discover the base
+		// account itself (when IAM lists none, it asks a public STS endpoint); looked up below.
+		builder.WithEndpoints([]string{iamEndpoint})
+	} else {
+		// The public cloud: the SDK discovers the base account, through STS when IAM cannot list it.
+		builder.WithRegion(region.NewRegion(cfg.Region, iamEndpoint))
+	}
+	hcClient, err := builder.SafeBuild()
 	if err != nil {
 		return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName, Err: err}
 	}
 	client := iam.NewIamClient(hcClient)
-	domains, err := client.KeystoneListAuthDomains(&iammodel.KeystoneListAuthDomainsRequest{})
-	if err != nil {
-		return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName, Err: err}
+	if baseCredentials.DomainId == "" {
+		domains, err := client.KeystoneListAuthDomains(&iammodel.KeystoneListAuthDomainsRequest{})
+		if err != nil {
+			return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName, Err: err}
+		}
+		if domains.Domains == nil || len(*domains.Domains) != 1 {
+			return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName,
+				Err: errors.New("IAM does not list exactly one account (domain) for the base credentials")}
+		}
+		baseCredentials.DomainId = (*domains.Domains)[0].Id
 	}
-	if domains.Domains == nil || len(*domains.Domains) != 1 {
-		return nil, &AgencyError{Agency: cfg.AssumeRole.AgencyName,
-			Err: errors.New("IAM does not list exactly one account (domain) for the base credentials")}
-	}
-	baseCredentials.DomainId = (*domains.Domains)[0].Id
 	agency := &agencyCredentials{iam: client, role: *cfg.AssumeRole, projectID: cfg.ProjectID, iamEndpoint: iamEndpoint, now: time.Now}
 	if err := agency.renew(); err != nil {
 		return nil, err
@@ -139,8 +145,12 @@ func (a *agencyCredentials) renew() error {
 	if err != nil {
 		return err
 	}
-	// The life by the local clock: never more than asked for, whatever the two clocks say.
+	// The life by the local clock: never more than asked for, whatever the two clocks say; what was
+	// asked for when the clocks are so far apart that the expiry looks past.
 	life := min(a.role.Duration, expiresAt.Sub(requestedAt))
+	if life <= 0 {
+		life = a.role.Duration
+	}
 	a.current, a.lastFailure = current, time.Time{}
 	a.expiresAt = requestedAt.Add(life)
 	a.renewAt = a.expiresAt.Add(-min(5*time.Minute, life/2)) // within five minutes of the end, or half the life
@@ -159,7 +169,7 @@ func (a *agencyCredentials) freshWith(renew func() error) (*basic.Credentials, e
 		return a.current, nil
 	}
 	if err := renew(); err != nil {
-		a.lastFailure = now
+		a.lastFailure = a.now() // after the attempt, however long it took
 		if now.Before(a.expiresAt) {
 			return a.current, nil
 		}

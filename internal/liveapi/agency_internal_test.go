@@ -45,6 +45,15 @@ func TestAgencyRenewal(t *testing.T) {
 	if _, err := fresh(); err != nil || renewals != 2 {
 		t.Fatalf("not retried after the delay: %d renewals", renewals)
 	}
+	// A renewal that hangs, then fails: the delay counts from its end.
+	slow := func() error { now = now.Add(30 * time.Second); renewals++; return errors.New("IAM timed out") }
+	now = now.Add(renewalRetryDelay)
+	if _, err := a.freshWith(slow); err != nil || renewals != 3 {
+		t.Fatalf("slow renewal: %v, %d renewals", err, renewals)
+	}
+	if _, err := fresh(); err != nil || renewals != 3 {
+		t.Fatalf("retried right after a slow failure: %d renewals", renewals)
+	}
 	now = now.Add(5 * time.Minute) // past expiry
 	if _, err := fresh(); err == nil {
 		t.Fatal("expired credentials were used after a failed renewal")

@@ -132,8 +132,9 @@ func New(cfg Config) (*Client, error) {
 		WithHttpConfig(httpConfig).
 		SafeBuild()
 	if err != nil {
-		if strings.Contains(err.Error(), `"error_code":"IAM.`) {
-			// IAM refused the temporary credentials that discovery needed; the SDK flattened its error.
+		// The SDK flattens the error of the token exchange that discovery needed with OIDC federation,
+		// as "automatically: <error>"; a failed project list reads "automatically, <error>".
+		if (cfg.IdpID != "" || cfg.IDTokenFile != "") && cfg.AssumeRole == nil && strings.Contains(err.Error(), "automatically: ") {
 			return nil, fmt.Errorf("%w: %s\n%s", ErrCredentialsRefused, withoutSDKAdvice(err.Error()), iamRefusalHint)
 		}
 		if cfg.ProjectID == "" {

@@ -64,9 +64,9 @@ func Describe(err error) string {
 	return description
 }
 
-// ErrCredentialsRefused marks IAM's refusal to issue the temporary credentials that the client
-// needed before its first request (OIDC federation during project discovery).
-var ErrCredentialsRefused = errors.New("IAM refused to issue temporary credentials")
+// ErrCredentialsRefused marks a failure to obtain, from IAM, the temporary credentials that the
+// client needed before its first request (OIDC federation during project discovery).
+var ErrCredentialsRefused = errors.New("obtaining temporary credentials from IAM failed")
 
 // ErrProjectDiscovery marks a failure to discover the project ID from IAM.
 var ErrProjectDiscovery = errors.New("unable to discover the project ID from IAM")

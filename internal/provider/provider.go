@@ -129,14 +129,12 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Live API base URL, `http://` or `https://`, such as the emulator's " +
 					"`http://127.0.0.1:8080`. Overrides the region's default endpoint. " + envHint(envEndpoint),
-				Optional:   true,
-				Validators: []validator.String{httpURL()},
+				Optional: true,
 			},
 			"iam_endpoint": schema.StringAttribute{
 				MarkdownDescription: "IAM base URL used to discover `project_id`, for private or test deployments; " +
 					"the SDK's IAM endpoint for the region by default. " + envHint(envIAMEndpoint),
-				Optional:   true,
-				Validators: []validator.String{httpURL()},
+				Optional: true,
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried: 429, 5xx (the API's "+
@@ -319,6 +317,9 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 		UserAgent:      "terraform-provider-live/" + p.version,
 		RetryBaseDelay: p.retryBaseDelay,
 	}
+	if r.source["iam_endpoint"] == envIAMEndpoint[1] && !strings.Contains(cfg.IAMEndpoint, "://") {
+		cfg.IAMEndpoint = "https://" + cfg.IAMEndpoint // as the SDK reads its own variable
+	}
 	cfg.AssumeRole = r.assumeRole(config.AssumeRole)
 	if !r.diags.HasError() {
 		r.chooseCredentials(&cfg)
@@ -427,7 +428,7 @@ func (r *settingsResolver) chooseCredentials(cfg *liveapi.Config) {
 			return strings.Join(set, ", ")
 		}
 		r.diags.AddAttributeError(path.Root("idp_id"), "Conflicting Live Provider Credentials",
-			fmt.Sprintf("The provider signs in either with an access key (access_key, secret_key, security_token) or with "+
+			fmt.Sprintf("The provider signs in either with an access key (access_key, secret_key) or with "+
 				"OIDC federation (idp_id, id_token_file), not both: %s and %s are set. Remove one of them.",
 				describe(credentialMethods[0]), describe(credentialMethods[1])))
 	case federation < keys:
@@ -494,6 +495,22 @@ func (r *settingsResolver) assumeRole(value types.Object) *liveapi.AssumeRole {
 		role.Duration = time.Duration(seconds) * time.Second
 	}
 	return &role
+}
+
+// checkReadableFile reports why path is not a regular file that can be opened for reading.
+func checkReadableFile(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	return file.Close()
 }
 
 // isBlank reports a string setting left out: null, or empty (such as a module variable that
@@ -597,12 +614,9 @@ func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 			{"id_token_file", cfg.IDTokenFile, "ID token file (OIDC federation)", envIDTokenFile},
 		}
 		if cfg.IDTokenFile != "" {
-			file, err := os.Open(cfg.IDTokenFile)
-			if err != nil {
+			if err := checkReadableFile(cfg.IDTokenFile); err != nil {
 				r.diags.AddAttributeError(path.Root("id_token_file"), "Invalid Live Provider Setting",
 					fmt.Sprintf("The ID token file (id_token_file, from %s) cannot be read: %s.", r.source["id_token_file"], err))
-			} else {
-				_ = file.Close()
 			}
 		}
 	}
@@ -624,16 +638,16 @@ func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 
 // checkEndpoints checks the endpoint URLs, and that the region chooses an endpoint when none is set.
 func (r *settingsResolver) checkEndpoints(cfg liveapi.Config) {
-	for _, endpoint := range []struct{ attr, value, env string }{
-		{"endpoint", cfg.Endpoint, envEndpoint[0]},
-		{"iam_endpoint", cfg.IAMEndpoint, envIAMEndpoint[0]},
+	for _, endpoint := range []struct{ attr, value string }{
+		{"endpoint", cfg.Endpoint},
+		{"iam_endpoint", cfg.IAMEndpoint},
 	} {
 		if endpoint.value == "" {
 			continue
 		}
 		if err := liveapi.CheckCallbackURL(endpoint.value); err != nil {
 			r.diags.AddAttributeError(path.Root(endpoint.attr), "Invalid Live Provider Setting",
-				fmt.Sprintf("The %s %q (from %s or %s) %s.", endpoint.attr, endpoint.value, endpoint.attr, endpoint.env, err))
+				fmt.Sprintf("The %s %q (from %s) %s.", endpoint.attr, endpoint.value, r.source[endpoint.attr], err))
 		}
 	}
 	switch {

@@ -47,6 +47,14 @@ func TestResolveConfig(t *testing.T) {
 		t.Fatalf("configuration must win over the environment, HW_ over CLOUD_SDK_: %+v", cfg)
 	}
 
+	// An empty string in the configuration is unset; the SDK's IAM variable may omit the scheme.
+	env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = "iam.example.com"
+	cfg, _, _, diags = p.resolveConfig(liveProviderModel{ProjectID: types.StringValue(""), Endpoint: types.StringValue("")})
+	if diags.HasError() || cfg.ProjectID != "env-project" || cfg.IAMEndpoint != "https://iam.example.com" {
+		t.Fatalf("empty settings must fall back to the environment: %+v %v", cfg, diags)
+	}
+	delete(env, "HUAWEICLOUD_SDK_IAM_ENDPOINT")
+
 	env["HW_INSECURE"] = "maybe"
 	if _, _, _, diags := p.resolveConfig(liveProviderModel{}); !diags.HasError() {
 		t.Fatal("HW_INSECURE=maybe must be an error")
@@ -177,8 +185,8 @@ func TestAccLiveProvider_settings(t *testing.T) {
 		{without("project_id"), wrapped(`(?s)project ID is missing.*project_id.*HW_PROJECT_ID`)},
 		{without("endpoint"), wrapped(`(?s)cannot choose a Live endpoint.*region.*HW_REGION_NAME.*HW_LIVE_ENDPOINT`)},
 		{without("endpoint", `region = "mars-1"`), wrapped(`(?s)region "mars-1".*has no known Live endpoint`)},
-		{without("endpoint", `endpoint = "ftp://127.0.0.1:1"`), wrapped(`endpoint must start with http:// or https://`)},
-		{without("endpoint", `endpoint = "http://127.0.0.1:1/?x=1"`), wrapped(`endpoint must not contain query parameters`)},
+		{without("endpoint", `endpoint = "ftp://127.0.0.1:1"`), wrapped(`endpoint "ftp://127.0.0.1:1" \(from the provider configuration\) must start with http:// or https://`)},
+		{without("endpoint", `endpoint = "http://127.0.0.1:1/?x=1"`), wrapped(`\(from the provider configuration\) must not contain query parameters`)},
 	}
 	steps := make([]resource.TestStep, len(cases))
 	for i, tc := range cases {

@@ -57,9 +57,12 @@ const renewalRetryDelay = 10 * time.Second
 // first temporary credentials.
 func newAgencyCredentials(cfg Config, httpConfig *config.HttpConfig) (*agencyCredentials, error) {
 	base := global.NewCredentialsBuilder()
-	if cfg.IdpID != "" || cfg.IDTokenFile != "" {
+	switch {
+	case cfg.Metadata:
+		// No keys: the SDK takes the instance's from the metadata service.
+	case cfg.IdpID != "" || cfg.IDTokenFile != "":
 		base.WithIdpId(cfg.IdpID).WithIdTokenFile(cfg.IDTokenFile)
-	} else {
+	default:
 		base.WithAk(cfg.AccessKey).WithSk(cfg.SecretKey).WithSecurityToken(cfg.SecurityToken)
 	}
 	iamEndpoint := cfg.IAMEndpoint

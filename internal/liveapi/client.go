@@ -37,6 +37,9 @@ type Config struct {
 	// IAM exchanges the ID token for temporary credentials, renewed before they expire.
 	IdpID       string
 	IDTokenFile string
+	// Metadata takes the ECS instance's temporary credentials from the metadata service instead of
+	// the credentials above.
+	Metadata bool
 	// AssumeRole, when set, makes every request with the temporary credentials of an agency, which
 	// the credentials above obtain from IAM.
 	AssumeRole *AssumeRole

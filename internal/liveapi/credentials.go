@@ -1,6 +1,7 @@
 package liveapi
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -15,6 +16,9 @@ import (
 // an OpenID Connect identity that the SDK exchanges at IAM for temporary AK/SK. With no project ID,
 // they discover it from IAM.
 func newCredentials(cfg Config) (*basic.Credentials, error) {
+	if cfg.Metadata {
+		return metadataCredentials(cfg)
+	}
 	builder := basic.NewCredentialsBuilder().WithProjectId(cfg.ProjectID)
 	if cfg.IdpID != "" || cfg.IDTokenFile != "" {
 		builder.WithIdpId(cfg.IdpID).WithIdTokenFile(cfg.IDTokenFile)
@@ -71,4 +75,25 @@ func ReadCredentialsFile() (FileCredentials, error) {
 	}
 	return FileCredentials{AccessKey: c.AK, SecretKey: c.SK, SecurityToken: c.SecurityToken, IdpID: c.IdpId,
 		IDTokenFile: c.IdTokenFile, ProjectID: c.ProjectId, IAMEndpoint: c.IamEndpoint}, nil
+}
+
+// ErrNoMetadataCredentials marks the failure of the last resort: the ECS metadata service gave no
+// credentials (not on an ECS instance, or no agency attached to it).
+var ErrNoMetadataCredentials = errors.New("the ECS metadata service gave no credentials")
+
+// metadataCredentials are the temporary credentials of the ECS instance's agency, from the metadata
+// service, which the SDK asks for them now and again before they expire.
+func metadataCredentials(cfg Config) (*basic.Credentials, error) {
+	credential, err := (&sdkprovider.MetadataBasicCredentialProvider{ProjectId: cfg.ProjectID}).GetCredentials()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoMetadataCredentials, err)
+	}
+	c, ok := credential.(*basic.Credentials)
+	if !ok {
+		return nil, fmt.Errorf("%w: unexpected credentials of type %T", ErrNoMetadataCredentials, credential)
+	}
+	if cfg.IAMEndpoint != "" {
+		c.IamEndpoint = cfg.IAMEndpoint
+	}
+	return c, nil
 }

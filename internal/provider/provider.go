@@ -33,7 +33,7 @@ var _ provider.Provider = (*liveProvider)(nil)
 // New returns the provider factory for this version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &liveProvider{version: version, getenv: os.Getenv}
+		return &liveProvider{version: version, getenv: os.Getenv, metadataFallback: true}
 	}
 }
 
@@ -42,6 +42,9 @@ type liveProvider struct {
 	getenv  func(string) string
 	// retryBaseDelay shortens the backoff in tests; zero means the client's default.
 	retryBaseDelay time.Duration
+	// metadataFallback lets the ECS metadata service give credentials when nothing else does. Off in
+	// the in-process tests, which must never reach 169.254.169.254; the built binary has it.
+	metadataFallback bool
 }
 
 type liveProviderModel struct {
@@ -229,6 +232,14 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	if err != nil {
+		if errors.Is(err, liveapi.ErrNoMetadataCredentials) {
+			resp.Diagnostics.AddError("No Live Provider Credentials",
+				fmt.Sprintf("No credentials are set: not in the provider configuration (access_key and secret_key, or idp_id and "+
+					"id_token_file), nor in their environment variables (%s, %s; %s, %s), nor in the SDK's credentials file; and "+
+					"the last resort, the ECS metadata service of an instance with an agency, gave none: %v.",
+					envAccessKey[0], envSecretKey[0], envIdpID[0], envIDTokenFile[0], err))
+			return
+		}
 		if errors.Is(err, liveapi.ErrCredentialsRefused) {
 			resp.Diagnostics.AddError("Unable to Obtain Live API Credentials", err.Error())
 			return
@@ -301,7 +312,7 @@ func addNotConfiguredError(diags *diag.Diagnostics, unknownSettings []string, wh
 // request. credentials says which kind of credentials is used and where they came from, without a
 // secret.
 func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, credentials string, diags diag.Diagnostics) {
-	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}}
+	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}, metadataFallback: p.metadataFallback}
 	cfg = liveapi.Config{
 		Region:         r.string("region", config.Region, envRegion),
 		ProjectID:      r.string("project_id", config.ProjectID, envProjectID),
@@ -324,12 +335,16 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 	if !r.diags.HasError() {
 		r.chooseCredentials(&cfg)
 		r.fromCredentialsFile(&cfg)
+		cfg.Metadata = r.metadataFallback && !r.credentialsNamed()
 		r.checkRequired(cfg)
 		r.checkEndpoints(cfg)
 	}
 	credentials = fmt.Sprintf("access key (access_key from %s)", r.source["access_key"])
 	if cfg.IdpID != "" {
 		credentials = fmt.Sprintf("OIDC federation (idp_id from %s, id_token_file from %s)", r.source["idp_id"], r.source["id_token_file"])
+	}
+	if cfg.Metadata {
+		credentials = "the ECS metadata service (the instance's agency)" //nolint:gosec // a description, not a credential
 	}
 	if cfg.AssumeRole != nil {
 		credentials += fmt.Sprintf(", assuming agency %s (agency_name from %s)", cfg.AssumeRole.AgencyName, r.source["assume_role.agency_name"])
@@ -345,7 +360,8 @@ type settingsResolver struct {
 	unknown   []string
 	diags     diag.Diagnostics
 	// source of each setting that is set: configurationSource, or the environment variable.
-	source map[string]string
+	source           map[string]string
+	metadataFallback bool
 }
 
 // configurationSource is the source of a setting given in the provider's configuration.
@@ -562,10 +578,8 @@ const envCredentialsFile = "HUAWEICLOUD_SDK_CREDENTIALS_FILE" //nolint:gosec // 
 // no setting names any: its [basic] section's ak and sk (and security_token), or idp_id and
 // id_token_file, with its project_id and iam_endpoint for those left unset.
 func (r *settingsResolver) fromCredentialsFile(cfg *liveapi.Config) {
-	for _, attr := range slices.Concat(credentialMethods[0], credentialMethods[1]) {
-		if _, set := r.source[attr]; set {
-			return
-		}
+	if r.credentialsNamed() {
+		return
 	}
 	file := r.getenv(envCredentialsFile)
 	if file == "" {
@@ -598,6 +612,17 @@ func (r *settingsResolver) fromCredentialsFile(cfg *liveapi.Config) {
 	cfg.IAMEndpoint = cmp.Or(cfg.IAMEndpoint, fromFile.IAMEndpoint)
 }
 
+// credentialsNamed reports whether any source (configuration, variable or credentials file) names
+// credentials.
+func (r *settingsResolver) credentialsNamed() bool {
+	for _, attr := range slices.Concat(credentialMethods[0], credentialMethods[1]) {
+		if _, set := r.source[attr]; set {
+			return true
+		}
+	}
+	return false
+}
+
 // checkRequired reports the credentials and the project that are missing, not merely unknown.
 func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 	type requiredSetting struct {
@@ -607,6 +632,9 @@ func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 	required := []requiredSetting{
 		{"access_key", cfg.AccessKey, "access key", envAccessKey},
 		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
+	}
+	if cfg.Metadata {
+		required = nil // the metadata service's, or an error when the client is built
 	}
 	if cfg.IdpID != "" || cfg.IDTokenFile != "" || r.isUnknown["idp_id"] || r.isUnknown["id_token_file"] {
 		required = []requiredSetting{

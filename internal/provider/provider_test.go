@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -581,4 +585,67 @@ func TestAccLiveProvider_credentialsFile(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccLiveProvider_ecsMetadata runs the built provider with no credentials anywhere: the ECS
+// metadata service gives the instance's temporary credentials. The service is a loopback server of
+// the test that the provider reaches through HTTP_PROXY, exactly as the SDK asks 169.254.169.254;
+// without it, the error names every source.
+func TestAccLiveProvider_ecsMetadata(t *testing.T) {
+	const (
+		accessKey     = "INSTANCEAGENCYAK"
+		secretKey     = "InstanceAgencySecretKey0123456789"
+		securityToken = "InstanceAgencySecurityToken0123456789"
+	)
+	server := emulatortest.Start(t, liveemulator.Options{Credentials: []liveemulator.Credential{{
+		AccessKey: accessKey, SecretKey: secretKey, SecurityToken: securityToken,
+		Projects: []liveemulator.Project{{ID: testProjectID, Name: emulatortest.Region}},
+	}}})
+	var metadataRequests atomic.Int32
+	metadata := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != "169.254.169.254" {
+			http.Error(w, "not the metadata service", http.StatusBadGateway)
+			return
+		}
+		metadataRequests.Add(1)
+		switch {
+		case r.Method == http.MethodPut && r.URL.Path == "/meta-data/latest/api/token":
+			fmt.Fprint(w, "metadata-session-token")
+		case r.Method == http.MethodGet && r.URL.Path == "/openstack/latest/securitykey" && r.Header.Get("X-Metadata-Token") == "metadata-session-token":
+			fmt.Fprintf(w, `{"credential": {"access": %q, "secret": %q, "securitytoken": %q, "expires_at": %q}}`,
+				accessKey, secretKey, securityToken, time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(metadata.Close)
+
+	configuration := requiredProviders + fmt.Sprintf(`
+provider "live" {
+  endpoint   = %q
+  project_id = %q
+}
+`, server.URL, testProjectID) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	traceLog := filepath.Join(t.TempDir(), "trace.log")
+	h := newCLIHarness(t, "HTTP_PROXY="+metadata.URL, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog)
+	h.write("main.tf", configuration)
+	h.mustRun("apply", "-auto-approve", "-input=false")
+	if stored := server.Callbacks(); len(stored) != 1 || metadataRequests.Load() == 0 {
+		t.Fatalf("stored %d callbacks after %d metadata requests", len(stored), metadataRequests.Load())
+	}
+	h.mustRun("destroy", "-auto-approve", "-input=false")
+	trace := readTraceLog(t, traceLog)
+	if !bytes.Contains(trace, []byte("the ECS metadata service")) {
+		t.Fatal("the trace log does not say which credentials were used")
+	}
+	assertNoSecrets(t, []string{secretKey, securityToken, "metadata-session-token"},
+		map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes()})
+
+	// No metadata service: the error says where credentials were looked for.
+	metadata.Close()
+	without := newCLIHarness(t, "HTTP_PROXY="+metadata.URL)
+	without.write("main.tf", configuration)
+	if _, stderr, err := without.run("plan", "-input=false"); err == nil || !regexp.MustCompile(`(?s)No Live Provider Credentials.*ECS\s+metadata\s+service`).MatchString(stderr) {
+		t.Fatalf("want the missing credentials error, got %v:\n%s", err, stderr)
+	}
 }

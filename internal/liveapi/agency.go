@@ -38,28 +38,31 @@ func (e *AgencyError) Unwrap() error { return e.Err }
 // agencyCredentials are the temporary credentials of an agency, renewed from IAM before they expire.
 // Not safe for concurrent use: serializedCredentials wraps them.
 type agencyCredentials struct {
+	renewing
 	iam         *iam.IamClient
 	role        AssumeRole
 	projectID   string
 	iamEndpoint string
-
-	current     *basic.Credentials
-	renewAt     time.Time // by the local clock
-	expiresAt   time.Time // by the local clock
-	lastFailure time.Time
-	now         func() time.Time
+	// base, when the base credentials are the metadata service's, renews them before each renewal.
+	base *metadataSource
+	// baseCredentials are what the IAM client signs with.
+	baseCredentials *auth.GlobalCredentials
+	current         *basic.Credentials
 }
-
-// renewalRetryDelay spaces the attempts to renew after one failed, while the credentials last.
-const renewalRetryDelay = 10 * time.Second
 
 // newAgencyCredentials builds the IAM client with the base credentials, and obtains the agency's
 // first temporary credentials.
 func newAgencyCredentials(cfg Config, httpConfig *config.HttpConfig) (*agencyCredentials, error) {
 	base := global.NewCredentialsBuilder()
+	var metadata *metadataSource
 	switch {
-	case cfg.Metadata:
-		// No keys: the SDK takes the instance's from the metadata service.
+	case cfg.MetadataEndpoint != "":
+		metadata = newMetadataSource(cfg.MetadataEndpoint)
+		keys, err := metadata.fresh()
+		if err != nil {
+			return nil, err
+		}
+		base.WithAk(keys.access).WithSk(keys.secret).WithSecurityToken(keys.securityToken)
 	case cfg.IdpID != "" || cfg.IDTokenFile != "":
 		base.WithIdpId(cfg.IdpID).WithIdTokenFile(cfg.IDTokenFile)
 	default:
@@ -103,7 +106,8 @@ func newAgencyCredentials(cfg Config, httpConfig *config.HttpConfig) (*agencyCre
 		}
 		baseCredentials.DomainId = (*domains.Domains)[0].Id
 	}
-	agency := &agencyCredentials{iam: client, role: *cfg.AssumeRole, projectID: cfg.ProjectID, iamEndpoint: iamEndpoint, now: time.Now}
+	agency := &agencyCredentials{renewing: renewing{now: time.Now}, iam: client, role: *cfg.AssumeRole, projectID: cfg.ProjectID,
+		iamEndpoint: iamEndpoint, base: metadata, baseCredentials: baseCredentials}
 	if err := agency.renew(); err != nil {
 		return nil, err
 	}
@@ -112,6 +116,13 @@ func newAgencyCredentials(cfg Config, httpConfig *config.HttpConfig) (*agencyCre
 
 // renew obtains new temporary credentials of the agency.
 func (a *agencyCredentials) renew() error {
+	if a.base != nil {
+		keys, err := a.base.fresh()
+		if err != nil {
+			return err
+		}
+		a.baseCredentials.AK, a.baseCredentials.SK, a.baseCredentials.SecurityToken = keys.access, keys.secret, keys.securityToken
+	}
 	seconds := min(max(a.role.Duration, 15*time.Minute), 24*time.Hour) / time.Second // IAM's bounds
 	duration := int32(seconds)                                                       //nolint:gosec // at most 86400
 	role := &iammodel.IdentityAssumerole{AgencyName: a.role.AgencyName, DurationSeconds: &duration}
@@ -148,34 +159,14 @@ func (a *agencyCredentials) renew() error {
 	if err != nil {
 		return err
 	}
-	// The life by the local clock: never more than asked for, whatever the two clocks say; what was
-	// asked for when the clocks are so far apart that the expiry looks past.
-	life := min(a.role.Duration, expiresAt.Sub(requestedAt))
-	if life <= 0 {
-		life = a.role.Duration
-	}
-	a.current, a.lastFailure = current, time.Time{}
-	a.expiresAt = requestedAt.Add(life)
-	a.renewAt = a.expiresAt.Add(-min(5*time.Minute, life/2)) // within five minutes of the end, or half the life
+	a.current = current
+	a.issued(requestedAt, a.role.Duration, expiresAt)
 	return nil
 }
 
-// fresh returns credentials to sign with, renewing them when due. A failed renewal is retried at
-// most every renewalRetryDelay, and the current credentials serve until they expire.
+// fresh returns credentials to sign with, renewing them when due.
 func (a *agencyCredentials) fresh() (*basic.Credentials, error) {
-	return a.freshWith(a.renew)
-}
-
-func (a *agencyCredentials) freshWith(renew func() error) (*basic.Credentials, error) {
-	now := a.now()
-	if now.Before(a.renewAt) || (now.Before(a.lastFailure.Add(renewalRetryDelay)) && now.Before(a.expiresAt)) {
-		return a.current, nil
-	}
-	if err := renew(); err != nil {
-		a.lastFailure = a.now() // after the attempt, however long it took
-		if now.Before(a.expiresAt) {
-			return a.current, nil
-		}
+	if err := a.renewIfDue(a.renew); err != nil {
 		return nil, err
 	}
 	return a.current, nil

@@ -37,9 +37,9 @@ type Config struct {
 	// IAM exchanges the ID token for temporary credentials, renewed before they expire.
 	IdpID       string
 	IDTokenFile string
-	// Metadata takes the ECS instance's temporary credentials from the metadata service instead of
-	// the credentials above.
-	Metadata bool
+	// MetadataEndpoint, when set, takes the ECS instance's temporary credentials from this metadata
+	// service (DefaultMetadataEndpoint) instead of the credentials above, renewed before they expire.
+	MetadataEndpoint string
 	// AssumeRole, when set, makes every request with the temporary credentials of an agency, which
 	// the credentials above obtain from IAM.
 	AssumeRole *AssumeRole
@@ -112,16 +112,25 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RequestTimeout > 0 {
 		httpConfig.WithTimeout(cfg.RequestTimeout)
 	}
+	// Renewed credentials give the build their first set, which discovers the project; they keep
+	// the project for the sets that follow.
 	var credentials *basic.Credentials
 	var signer auth.ICredential
-	var agency *agencyCredentials
-	if cfg.AssumeRole != nil {
-		if agency, err = newAgencyCredentials(cfg, httpConfig); err != nil {
+	keepProject := func(string) {}
+	switch {
+	case cfg.AssumeRole != nil:
+		agency, err := newAgencyCredentials(cfg, httpConfig)
+		if err != nil {
 			return nil, err
 		}
-		// The build discovers the project with the agency's first credentials.
-		credentials, signer = agency.current, agency
-	} else {
+		credentials, signer, keepProject = agency.current, agency, func(id string) { agency.projectID = id }
+	case cfg.MetadataEndpoint != "":
+		metadata, err := newMetadataCredentials(cfg)
+		if err != nil {
+			return nil, err
+		}
+		credentials, signer, keepProject = metadata.current, metadata, func(id string) { metadata.projectID = id }
+	default:
 		if credentials, err = newCredentials(cfg); err != nil {
 			return nil, err
 		}
@@ -145,9 +154,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		return nil, err
 	}
-	if agency != nil {
-		agency.projectID = credentials.ProjectId // for the credentials it renews
-	}
+	keepProject(credentials.ProjectId)
 	// Swapped in after the build, whose type check accepts only the SDK's own credentials.
 	hcClient.WithCredential(&serializedCredentials{inner: signer})
 	client := &Client{

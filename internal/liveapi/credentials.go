@@ -1,9 +1,10 @@
 package liveapi
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
@@ -16,9 +17,6 @@ import (
 // an OpenID Connect identity that the SDK exchanges at IAM for temporary AK/SK. With no project ID,
 // they discover it from IAM.
 func newCredentials(cfg Config) (*basic.Credentials, error) {
-	if cfg.Metadata {
-		return metadataCredentials(cfg)
-	}
 	builder := basic.NewCredentialsBuilder().WithProjectId(cfg.ProjectID)
 	if cfg.IdpID != "" || cfg.IDTokenFile != "" {
 		builder.WithIdpId(cfg.IdpID).WithIdTokenFile(cfg.IDTokenFile)
@@ -77,23 +75,45 @@ func ReadCredentialsFile() (FileCredentials, error) {
 		IDTokenFile: c.IdTokenFile, ProjectID: c.ProjectId, IAMEndpoint: c.IamEndpoint}, nil
 }
 
-// ErrNoMetadataCredentials marks the failure of the last resort: the ECS metadata service gave no
-// credentials (not on an ECS instance, or no agency attached to it).
-var ErrNoMetadataCredentials = errors.New("the ECS metadata service gave no credentials")
+// renewalRetryDelay spaces the attempts to renew after one failed, while the credentials last.
+const renewalRetryDelay = 10 * time.Second
 
-// metadataCredentials are the temporary credentials of the ECS instance's agency, from the metadata
-// service, which the SDK asks for them now and again before they expire.
-func metadataCredentials(cfg Config) (*basic.Credentials, error) {
-	credential, err := (&sdkprovider.MetadataBasicCredentialProvider{ProjectId: cfg.ProjectID}).GetCredentials()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNoMetadataCredentials, err)
+// renewing is the renewal schedule of temporary credentials, by the local clock.
+type renewing struct {
+	renewAt, expiresAt, lastFailure time.Time
+	now                             func() time.Time
+}
+
+// issued records credentials asked at requestedAt for asked (0: whatever the server gives) that the
+// server says expire at expiresAt. Their life is measured on the local clock, never more than
+// asked; when the clocks are so far apart that the expiry looks past, what was asked (or 15
+// minutes) is assumed. They are renewed within five minutes of the end, or half their life.
+func (r *renewing) issued(requestedAt time.Time, asked time.Duration, expiresAt time.Time) {
+	life := expiresAt.Sub(requestedAt)
+	if asked > 0 {
+		life = min(asked, life)
 	}
-	c, ok := credential.(*basic.Credentials)
-	if !ok {
-		return nil, fmt.Errorf("%w: unexpected credentials of type %T", ErrNoMetadataCredentials, credential)
+	if life <= 0 {
+		life = cmp.Or(asked, 15*time.Minute)
 	}
-	if cfg.IAMEndpoint != "" {
-		c.IamEndpoint = cfg.IAMEndpoint
+	r.expiresAt = requestedAt.Add(life)
+	r.renewAt = r.expiresAt.Add(-min(5*time.Minute, life/2))
+	r.lastFailure = time.Time{}
+}
+
+// renewIfDue renews when due. A failed renewal is retried at most every renewalRetryDelay from its
+// end, and the current credentials serve until they expire.
+func (r *renewing) renewIfDue(renew func() error) error {
+	now := r.now()
+	if now.Before(r.renewAt) || (now.Before(r.lastFailure.Add(renewalRetryDelay)) && now.Before(r.expiresAt)) {
+		return nil
 	}
-	return c, nil
+	if err := renew(); err != nil {
+		r.lastFailure = r.now()
+		if r.lastFailure.Before(r.expiresAt) {
+			return nil
+		}
+		return err
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -243,6 +244,38 @@ func TestAgencyNeedsTheBaseDomain(t *testing.T) {
 		liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
 	var agencyErr *liveapi.AgencyError
 	if !errors.As(err, &agencyErr) || !strings.Contains(err.Error(), "does not list exactly one account") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestAgencyOnMetadataCredentials: the ECS metadata service's credentials (here the test account's)
+// assume the agency; without the service, the error is that, not the agency's.
+func TestAgencyOnMetadataCredentials(t *testing.T) {
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()}})
+	metadata := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/openstack/latest/securitykey" {
+			w.WriteHeader(http.StatusNotFound) // no session tokens
+			return
+		}
+		fmt.Fprintf(w, `{"credential": {"access": %q, "secret": %q, "securitytoken": "", "expires_at": %q}}`,
+			testAccessKey, testSecretKey, time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05Z"))
+	}))
+	t.Cleanup(metadata.Close)
+	role := liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: time.Hour}
+	client, err := agencyClient(t, e.URL, role, liveapi.Config{MetadataEndpoint: metadata.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
+		t.Fatal(err)
+	}
+	if stored := e.Callbacks(); len(stored) != 1 || stored[0].ProjectID != agencyProjectID {
+		t.Fatalf("stored %+v", stored)
+	}
+	metadata.Close()
+	_, err = agencyClient(t, e.URL, role, liveapi.Config{MetadataEndpoint: metadata.URL})
+	var agencyErr *liveapi.AgencyError
+	if !errors.Is(err, liveapi.ErrNoMetadataCredentials) || errors.As(err, &agencyErr) {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -31,13 +31,24 @@ type cliHarness struct {
 
 func newCLIHarness(t *testing.T, extraEnv ...string) *cliHarness {
 	t.Helper()
+	return newCLIHarnessWithMetadata(t, "", extraEnv...)
+}
+
+// newCLIHarnessWithMetadata builds the provider with metadataEndpoint as its ECS metadata service
+// (the release's when empty).
+func newCLIHarnessWithMetadata(t *testing.T, metadataEndpoint string, extraEnv ...string) *cliHarness {
+	t.Helper()
 	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if os.Getenv("TF_ACC") == "" || terraform == "" {
 		t.Skip("TF_ACC and TF_ACC_TERRAFORM_PATH must be set")
 	}
 	dir := t.TempDir()
 	plugins := filepath.Join(dir, "plugins")
-	build := exec.Command("go", "build", "-ldflags", "-X main.version="+cliVersion,
+	ldflags := "-X main.version=" + cliVersion
+	if metadataEndpoint != "" {
+		ldflags += " -X github.com/platform-tools/terraform-provider-live/internal/provider.metadataEndpoint=" + metadataEndpoint
+	}
+	build := exec.Command("go", "build", "-ldflags", ldflags,
 		"-o", filepath.Join(plugins, "terraform-provider-live"), "../..")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)

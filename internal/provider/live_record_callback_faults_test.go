@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -147,7 +148,7 @@ resource "live_record_callback" "test" {
 	resource.Test(t, resource.TestCase{
 		// The provider's own backoff, not the tests' shortened one: throttling is what it is for.
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"live": providerserver.NewProtocol6WithError(New("test")()),
+			"live": providerserver.NewProtocol6WithError(&liveProvider{version: "test", getenv: os.Getenv}),
 		},
 		CheckDestroy: e.checkDestroy,
 		Steps: []resource.TestStep{{

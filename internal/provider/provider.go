@@ -2,7 +2,6 @@
 package provider
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,10 +29,14 @@ import (
 
 var _ provider.Provider = (*liveProvider)(nil)
 
+// metadataEndpoint is the ECS metadata service, the last source of credentials; a string variable
+// so that the CLI tests can build the provider with a server of theirs (ldflags -X).
+var metadataEndpoint = "http://169.254.169.254"
+
 // New returns the provider factory for this version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &liveProvider{version: version, getenv: os.Getenv, metadataFallback: true}
+		return &liveProvider{version: version, getenv: os.Getenv, metadataEndpoint: metadataEndpoint}
 	}
 }
 
@@ -42,9 +45,9 @@ type liveProvider struct {
 	getenv  func(string) string
 	// retryBaseDelay shortens the backoff in tests; zero means the client's default.
 	retryBaseDelay time.Duration
-	// metadataFallback lets the ECS metadata service give credentials when nothing else does. Off in
-	// the in-process tests, which must never reach 169.254.169.254; the built binary has it.
-	metadataFallback bool
+	// metadataEndpoint, the ECS metadata service, gives credentials when nothing else does. Empty (off)
+	// in the in-process tests, which must never reach 169.254.169.254; the built binary has it.
+	metadataEndpoint string
 }
 
 type liveProviderModel struct {
@@ -103,8 +106,8 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional: true,
 			},
 			"access_key": schema.StringAttribute{
-				MarkdownDescription: "Access key (AK). Required unless `idp_id` and `id_token_file` are used. " +
-					envHint(envAccessKey),
+				MarkdownDescription: "Access key (AK). With `secret_key`, unless `idp_id` and `id_token_file` are used, " +
+					"or the credentials come from the SDK's credentials file or the ECS metadata service. " + envHint(envAccessKey),
 				Optional: true,
 			},
 			"secret_key": schema.StringAttribute{
@@ -155,7 +158,7 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "An agency to act as, in this account or another: the credentials above (an " +
-					"access key, or OIDC federation) obtain the agency's temporary credentials from IAM, every Live " +
+					"access key, OIDC federation, the credentials file or the metadata service) obtain the agency's temporary credentials from IAM, every Live " +
 					"request uses them, and they are renewed before they expire. Each setting also comes from the " +
 					"environment.",
 				Attributes: map[string]schema.Attribute{
@@ -235,9 +238,10 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		if errors.Is(err, liveapi.ErrNoMetadataCredentials) {
 			resp.Diagnostics.AddError("No Live Provider Credentials",
 				fmt.Sprintf("No credentials are set: not in the provider configuration (access_key and secret_key, or idp_id and "+
-					"id_token_file), nor in their environment variables (%s, %s; %s, %s), nor in the SDK's credentials file; and "+
-					"the last resort, the ECS metadata service of an instance with an agency, gave none: %v.",
-					envAccessKey[0], envSecretKey[0], envIdpID[0], envIDTokenFile[0], err))
+					"id_token_file), nor in their environment variables (%s; %s), nor in the SDK's credentials file (%s, "+
+					"else ~/.huaweicloud/credentials). The last resort, the ECS metadata service of an instance with an agency, "+
+					"failed too: %v.", strings.Join(slices.Concat(envAccessKey, envSecretKey), ", "),
+					strings.Join(slices.Concat(envIdpID, envIDTokenFile), ", "), envCredentialsFile, err))
 			return
 		}
 		if errors.Is(err, liveapi.ErrCredentialsRefused) {
@@ -312,7 +316,7 @@ func addNotConfiguredError(diags *diag.Diagnostics, unknownSettings []string, wh
 // request. credentials says which kind of credentials is used and where they came from, without a
 // secret.
 func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, credentials string, diags diag.Diagnostics) {
-	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}, metadataFallback: p.metadataFallback}
+	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}, metadataEndpoint: p.metadataEndpoint}
 	cfg = liveapi.Config{
 		Region:         r.string("region", config.Region, envRegion),
 		ProjectID:      r.string("project_id", config.ProjectID, envProjectID),
@@ -335,7 +339,9 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 	if !r.diags.HasError() {
 		r.chooseCredentials(&cfg)
 		r.fromCredentialsFile(&cfg)
-		cfg.Metadata = r.metadataFallback && !r.credentialsNamed()
+		if !r.credentialsNamed() {
+			cfg.MetadataEndpoint = r.metadataEndpoint
+		}
 		r.checkRequired(cfg)
 		r.checkEndpoints(cfg)
 	}
@@ -343,7 +349,7 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 	if cfg.IdpID != "" {
 		credentials = fmt.Sprintf("OIDC federation (idp_id from %s, id_token_file from %s)", r.source["idp_id"], r.source["id_token_file"])
 	}
-	if cfg.Metadata {
+	if cfg.MetadataEndpoint != "" {
 		credentials = "the ECS metadata service (the instance's agency)" //nolint:gosec // a description, not a credential
 	}
 	if cfg.AssumeRole != nil {
@@ -361,7 +367,7 @@ type settingsResolver struct {
 	diags     diag.Diagnostics
 	// source of each setting that is set: configurationSource, or the environment variable.
 	source           map[string]string
-	metadataFallback bool
+	metadataEndpoint string
 }
 
 // configurationSource is the source of a setting given in the provider's configuration.
@@ -590,6 +596,11 @@ func (r *settingsResolver) fromCredentialsFile(cfg *liveapi.Config) {
 		file = filepath.Join(home, ".huaweicloud", "credentials")
 	}
 	if _, err := os.Stat(file); err != nil {
+		if r.getenv(envCredentialsFile) != "" {
+			// Named, yet missing: never fall through to another identity, such as the instance's.
+			r.diags.AddError("Invalid Live Provider Credentials File",
+				fmt.Sprintf("%s names the credentials file %s, which cannot be read: %v.", envCredentialsFile, file, err))
+		}
 		return
 	}
 	fromFile, err := liveapi.ReadCredentialsFile()
@@ -608,8 +619,14 @@ func (r *settingsResolver) fromCredentialsFile(cfg *liveapi.Config) {
 		cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = fromFile.AccessKey, fromFile.SecretKey, fromFile.SecurityToken
 		r.setSource("access_key", source)
 	}
-	cfg.ProjectID = cmp.Or(cfg.ProjectID, fromFile.ProjectID)
-	cfg.IAMEndpoint = cmp.Or(cfg.IAMEndpoint, fromFile.IAMEndpoint)
+	if cfg.ProjectID == "" && fromFile.ProjectID != "" {
+		cfg.ProjectID = fromFile.ProjectID
+		r.setSource("project_id", source)
+	}
+	if cfg.IAMEndpoint == "" && fromFile.IAMEndpoint != "" {
+		cfg.IAMEndpoint = fromFile.IAMEndpoint
+		r.setSource("iam_endpoint", source)
+	}
 }
 
 // credentialsNamed reports whether any source (configuration, variable or credentials file) names
@@ -633,7 +650,7 @@ func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 		{"access_key", cfg.AccessKey, "access key", envAccessKey},
 		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
 	}
-	if cfg.Metadata {
+	if cfg.MetadataEndpoint != "" {
 		required = nil // the metadata service's, or an error when the client is built
 	}
 	if cfg.IdpID != "" || cfg.IDTokenFile != "" || r.isUnknown["idp_id"] || r.isUnknown["id_token_file"] {

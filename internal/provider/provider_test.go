@@ -571,6 +571,11 @@ func TestAccLiveProvider_credentialsFile(t *testing.T) {
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{
 			{
+				// Named by the variable, yet not there.
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Live Provider Credentials File.*` + regexp.QuoteMeta(filepath.Base(file)) + `.*cannot\s+be\s+read`),
+			},
+			{
 				PreConfig:   func() { writeFile(t, file, "[basic]\nak = "+testAccessKey+"\n") },
 				Config:      config,
 				ExpectError: regexp.MustCompile(`(?s)Invalid Live Provider Credentials File.*` + regexp.QuoteMeta(filepath.Base(file)) + `.*cannot\s+use`),
@@ -589,8 +594,8 @@ func TestAccLiveProvider_credentialsFile(t *testing.T) {
 
 // TestAccLiveProvider_ecsMetadata runs the built provider with no credentials anywhere: the ECS
 // metadata service gives the instance's temporary credentials. The service is a loopback server of
-// the test that the provider reaches through HTTP_PROXY, exactly as the SDK asks 169.254.169.254;
-// without it, the error names every source.
+// the test, built into the provider in place of 169.254.169.254; without it, the error names every
+// source.
 func TestAccLiveProvider_ecsMetadata(t *testing.T) {
 	const (
 		accessKey     = "INSTANCEAGENCYAK"
@@ -603,10 +608,6 @@ func TestAccLiveProvider_ecsMetadata(t *testing.T) {
 	}}})
 	var metadataRequests atomic.Int32
 	metadata := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host != "169.254.169.254" {
-			http.Error(w, "not the metadata service", http.StatusBadGateway)
-			return
-		}
 		metadataRequests.Add(1)
 		switch {
 		case r.Method == http.MethodPut && r.URL.Path == "/meta-data/latest/api/token":
@@ -627,7 +628,7 @@ provider "live" {
 }
 `, server.URL, testProjectID) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	traceLog := filepath.Join(t.TempDir(), "trace.log")
-	h := newCLIHarness(t, "HTTP_PROXY="+metadata.URL, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog)
+	h := newCLIHarnessWithMetadata(t, metadata.URL, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog)
 	h.write("main.tf", configuration)
 	h.mustRun("apply", "-auto-approve", "-input=false")
 	if stored := server.Callbacks(); len(stored) != 1 || metadataRequests.Load() == 0 {
@@ -643,7 +644,7 @@ provider "live" {
 
 	// No metadata service: the error says where credentials were looked for.
 	metadata.Close()
-	without := newCLIHarness(t, "HTTP_PROXY="+metadata.URL)
+	without := newCLIHarnessWithMetadata(t, metadata.URL)
 	without.write("main.tf", configuration)
 	if _, stderr, err := without.run("plan", "-input=false"); err == nil || !regexp.MustCompile(`(?s)No Live Provider Credentials.*ECS\s+metadata\s+service`).MatchString(stderr) {
 		t.Fatalf("want the missing credentials error, got %v:\n%s", err, stderr)

@@ -1,7 +1,6 @@
 package liveapi
 
 import (
-	"cmp"
 	"fmt"
 	"sync"
 	"time"
@@ -84,21 +83,27 @@ type renewing struct {
 	now                             func() time.Time
 }
 
-// issued records credentials asked at requestedAt for asked (0: whatever the server gives) that the
-// server says expire at expiresAt. Their life is measured on the local clock, never more than
-// asked; when the clocks are so far apart that the expiry looks past, what was asked (or 15
-// minutes) is assumed. They are renewed within five minutes of the end, or half their life.
+// issued records credentials asked at requestedAt for asked that the server says expire at
+// expiresAt; asked is 0 for credentials handed out as they are (the metadata service's). Their life
+// is measured on the local clock, never more than asked. Freshly issued ones whose expiry looks past
+// mean the clocks are far apart: what was asked is assumed. Handed-out ones whose expiry looks past
+// may really have expired: they are fetched again at the next request. Issued ones are renewed within
+// five minutes of the end, handed-out ones within 40 minutes (as the SDK does), or half the life.
 func (r *renewing) issued(requestedAt time.Time, asked time.Duration, expiresAt time.Time) {
-	life := expiresAt.Sub(requestedAt)
+	r.lastFailure = time.Time{}
+	life, margin := expiresAt.Sub(requestedAt), 40*time.Minute
 	if asked > 0 {
-		life = min(asked, life)
+		life, margin = min(asked, life), 5*time.Minute
+		if life <= 0 {
+			life = asked
+		}
 	}
 	if life <= 0 {
-		life = cmp.Or(asked, 15*time.Minute)
+		r.expiresAt, r.renewAt = requestedAt, requestedAt
+		return
 	}
 	r.expiresAt = requestedAt.Add(life)
-	r.renewAt = r.expiresAt.Add(-min(5*time.Minute, life/2))
-	r.lastFailure = time.Time{}
+	r.renewAt = r.expiresAt.Add(-min(margin, life/2))
 }
 
 // renewIfDue renews when due. A failed renewal is retried at most every renewalRetryDelay from its

@@ -91,7 +91,7 @@ func (m *metadataSource) get() (metadataKeys, time.Time, error) {
 	switch status {
 	case http.StatusOK:
 		token = string(body)
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusServiceUnavailable: // as the SDK: carry on without
 	default:
 		return metadataKeys{}, time.Time{}, fmt.Errorf("the session token request answered HTTP %d", status)
 	}
@@ -121,8 +121,8 @@ func (m *metadataSource) get() (metadataKeys, time.Time, error) {
 	}
 	c := answer.Credential
 	expiresAt, err := time.Parse("2006-01-02T15:04:05Z", c.ExpiresAt)
-	if c.Access == "" || c.Secret == "" || err != nil {
-		return metadataKeys{}, time.Time{}, errors.New("the security key answer lacks access, secret or a readable expires_at")
+	if c.Access == "" || c.Secret == "" || c.SecurityToken == "" || err != nil {
+		return metadataKeys{}, time.Time{}, errors.New("the security key answer lacks access, secret, securitytoken or a readable expires_at")
 	}
 	return metadataKeys{access: c.Access, secret: c.Secret, securityToken: c.SecurityToken}, expiresAt, nil
 }

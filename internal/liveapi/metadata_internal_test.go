@@ -46,7 +46,7 @@ func TestMetadataSource(t *testing.T) {
 				t.Fatalf("fresh keys were fetched again: %+v after %d", got, keys)
 			}
 			// Near expiry they are renewed.
-			source.now = func() time.Time { return time.Now().Add(56 * time.Minute) } // within five minutes of the end
+			source.now = func() time.Time { return time.Now().Add(31 * time.Minute) } // half the hour's life
 			if got, err := source.fresh(); err != nil || got.access != "AK2" {
 				t.Fatalf("not renewed: %+v, %v", got, err)
 			}

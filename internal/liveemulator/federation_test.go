@@ -257,7 +257,7 @@ func TestAgencyOnMetadataCredentials(t *testing.T) {
 			w.WriteHeader(http.StatusNotFound) // no session tokens
 			return
 		}
-		fmt.Fprintf(w, `{"credential": {"access": %q, "secret": %q, "securitytoken": "", "expires_at": %q}}`,
+		fmt.Fprintf(w, `{"credential": {"access": %q, "secret": %q, "securitytoken": "instance-token", "expires_at": %q}}`,
 			testAccessKey, testSecretKey, time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05Z"))
 	}))
 	t.Cleanup(metadata.Close)

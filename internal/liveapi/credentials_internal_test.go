@@ -58,7 +58,7 @@ func TestRenewalLife(t *testing.T) {
 		{time.Hour, 3 * time.Second, 3 * time.Second}, // the server gave less
 		{time.Hour, 3 * time.Hour, time.Hour},         // the local clock is behind
 		{time.Hour, -time.Hour, time.Hour},            // the local clock is far ahead
-		{0, -time.Hour, 0}, // handed out already expired: fetched again at the next request
+		{0, -time.Hour, 0},                            // handed out already expired: fetched again at the next request
 	} {
 		r.issued(now, tc.asked, now.Add(tc.serverLife))
 		if got := r.expiresAt.Sub(now); got != tc.wantLife {

@@ -9,9 +9,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	iammodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
 	iamregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/region"
@@ -36,7 +34,7 @@ func (e *AgencyError) Error() string { return fmt.Sprintf("assuming agency %q: %
 func (e *AgencyError) Unwrap() error { return e.Err }
 
 // agencyCredentials are the temporary credentials of an agency, renewed from IAM before they expire.
-// Not safe for concurrent use: serializedCredentials wraps them.
+// Not safe for concurrent use: the client signs through serializedCredentials.
 type agencyCredentials struct {
 	renewing
 	iam         *iam.IamClient
@@ -170,20 +168,4 @@ func (a *agencyCredentials) fresh() (*basic.Credentials, error) {
 		return nil, err
 	}
 	return a.current, nil
-}
-
-func (a *agencyCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, regionID string) (auth.ICredential, error) {
-	if _, err := a.current.ProcessAuthParams(client, regionID); err != nil {
-		return nil, err
-	}
-	a.projectID = a.current.ProjectId // discovered with the agency's credentials
-	return a, nil
-}
-
-func (a *agencyCredentials) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
-	current, err := a.fresh()
-	if err != nil {
-		return nil, err
-	}
-	return current.ProcessAuthRequest(client, req)
 }

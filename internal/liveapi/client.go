@@ -123,13 +123,15 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		credentials, signer, keepProject = agency.current, agency, func(id string) { agency.projectID = id }
+		credentials, signer = agency.current, renewedCredentials{fresh: agency.fresh}
+		keepProject = func(id string) { agency.projectID = id }
 	case cfg.MetadataEndpoint != "":
 		metadata, err := newMetadataCredentials(cfg)
 		if err != nil {
 			return nil, err
 		}
-		credentials, signer, keepProject = metadata.current, metadata, func(id string) { metadata.projectID = id }
+		credentials, signer = metadata.current, renewedCredentials{fresh: metadata.fresh}
+		keepProject = func(id string) { metadata.projectID = id }
 	default:
 		if credentials, err = newCredentials(cfg); err != nil {
 			return nil, err

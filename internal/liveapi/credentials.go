@@ -28,6 +28,32 @@ func newCredentials(cfg Config) (*basic.Credentials, error) {
 	return builder.SafeBuild()
 }
 
+// renewedCredentials sign each request with a fresh set of temporary credentials that renew
+// themselves (an agency's, the metadata service's). The client's build is given the first set itself,
+// for the project's discovery.
+type renewedCredentials struct {
+	fresh func() (*basic.Credentials, error)
+}
+
+func (c renewedCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, region string) (auth.ICredential, error) {
+	current, err := c.fresh()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := current.ProcessAuthParams(client, region); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c renewedCredentials) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
+	current, err := c.fresh()
+	if err != nil {
+		return nil, err
+	}
+	return current.ProcessAuthRequest(client, req)
+}
+
 // serializedCredentials signs one request at a time: with temporary credentials, signing a request
 // may renew them, and the SDK writes the new keys without a lock, so that concurrent requests could
 // sign with the access key of one pair and the secret key of another.

@@ -10,10 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 )
 
 // DefaultMetadataEndpoint is the ECS metadata service.
@@ -137,8 +134,8 @@ func (m *metadataSource) do(req *http.Request) (int, []byte, error) {
 	return resp.StatusCode, body, err
 }
 
-// metadataCredentials sign with the metadata service's keys, rebuilt whenever they are renewed. Not
-// safe for concurrent use: serializedCredentials wraps them.
+// metadataCredentials are the metadata service's keys as SDK credentials, rebuilt whenever they are
+// renewed. Not safe for concurrent use: the client signs through serializedCredentials.
 type metadataCredentials struct {
 	source      *metadataSource
 	current     *basic.Credentials
@@ -172,20 +169,4 @@ func (m *metadataCredentials) fresh() (*basic.Credentials, error) {
 		return nil, err
 	}
 	return m.current, nil
-}
-
-func (m *metadataCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, regionID string) (auth.ICredential, error) {
-	if _, err := m.current.ProcessAuthParams(client, regionID); err != nil {
-		return nil, err
-	}
-	m.projectID = m.current.ProjectId
-	return m, nil
-}
-
-func (m *metadataCredentials) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
-	current, err := m.fresh()
-	if err != nil {
-		return nil, err
-	}
-	return current.ProcessAuthRequest(client, req)
 }

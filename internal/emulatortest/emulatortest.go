@@ -38,3 +38,18 @@ func Start(tb testing.TB, opts liveemulator.Options) *Emulator {
 	tb.Cleanup(httpServer.Close)
 	return &Emulator{Server: server, URL: httpServer.URL}
 }
+
+// The agency of the tests: an agency of another account (domain), whose project the test account
+// may act in.
+const (
+	AgencyName       = "live-admins"
+	AgencyDomainName = "media-team"
+	AgencyDomainID   = "m3d1a"
+	AgencyProjectID  = "fedcba9876543210fedcba9876543210"
+)
+
+// Agency is the agency of the tests, trusting the test account's access key.
+func Agency() liveemulator.Agency {
+	return liveemulator.Agency{Name: AgencyName, DomainName: AgencyDomainName, DomainID: AgencyDomainID, Trusted: []string{AccessKey},
+		Projects: []liveemulator.Project{{ID: AgencyProjectID, Name: Region}}}
+}

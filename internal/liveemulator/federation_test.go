@@ -181,14 +181,6 @@ func issueTemporary(t *testing.T, url, idToken string) temporaryCredentials {
 	return temporaryCredentials{answer.Credential.Access, answer.Credential.Secret, answer.Credential.SecurityToken}
 }
 
-// The agency of the tests: another account's project, which the test account may act in.
-const agencyProjectID = "fedcba9876543210fedcba9876543210"
-
-func testAgency() liveemulator.Agency {
-	return liveemulator.Agency{Name: "live-admins", DomainName: "media-team", DomainID: "m3d1a", Trusted: []string{testAccessKey},
-		Projects: []liveemulator.Project{{ID: agencyProjectID, Name: emulatortest.Region}}}
-}
-
 func agencyClient(t *testing.T, url string, role liveapi.AssumeRole, base liveapi.Config) (*liveapi.Client, error) {
 	t.Helper()
 	base.Endpoint, base.IAMEndpoint, base.Region, base.UserAgent, base.AssumeRole = url, url, emulatortest.Region, "liveemulator-test", &role
@@ -199,16 +191,16 @@ func agencyClient(t *testing.T, url string, role liveapi.AssumeRole, base liveap
 // is discovered and used with the agency's temporary credentials, renewed as they expire.
 func TestAgencyWithTheSDK(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()}, TemporaryCredentialsTTL: 2 * time.Second,
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{emulatortest.Agency()}, TemporaryCredentialsTTL: 2 * time.Second,
 		IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects,
 			DomainID: emulatortest.DomainID, DomainName: emulatortest.DomainName}}})
-	role := liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: time.Hour}
+	role := liveapi.AssumeRole{AgencyName: emulatortest.AgencyName, DomainName: emulatortest.AgencyDomainName, Duration: time.Hour}
 	client, err := agencyClient(t, e.URL, role, liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if client.ProjectID() != agencyProjectID {
+	if client.ProjectID() != emulatortest.AgencyProjectID {
 		t.Fatalf("discovered project %q, want the agency's", client.ProjectID())
 	}
 	concurrently(t, 20, func(i int) error {
@@ -216,7 +208,7 @@ func TestAgencyWithTheSDK(t *testing.T) {
 		_, err := client.Create(context.Background(), validSpec(fmt.Sprintf("d%d.example.com", i), "live"))
 		return err
 	})
-	if stored := e.Callbacks(); len(stored) != 20 || stored[0].ProjectID != agencyProjectID {
+	if stored := e.Callbacks(); len(stored) != 20 || stored[0].ProjectID != emulatortest.AgencyProjectID {
 		t.Fatalf("stored %d callbacks, the first in project %q", len(stored), stored[0].ProjectID)
 	}
 	if n := e.RequestCounts()[liveemulator.OperationSecurityToken]; n < 2 {
@@ -224,7 +216,7 @@ func TestAgencyWithTheSDK(t *testing.T) {
 	}
 
 	// By domain ID, on top of OIDC federation instead of keys: the federated user is not trusted.
-	role.DomainName, role.DomainID = "", "m3d1a"
+	role.DomainName, role.DomainID = "", emulatortest.AgencyDomainID
 	_, err = agencyClient(t, e.URL, role, liveapi.Config{IdpID: emulatortest.IdpID, IDTokenFile: idp.IDTokenFile(t, time.Hour, nil)})
 	if msg := apiError(t, err, http.StatusForbidden, "IAM.0002"); !strings.Contains(msg, `"live-admins"`) {
 		t.Fatalf("got %q", msg)
@@ -238,9 +230,9 @@ func TestAgencyWithTheSDK(t *testing.T) {
 // TestAgencyNeedsTheBaseDomain: when IAM lists no account for the base credentials, assuming an
 // agency fails with that, rather than the SDK asking a public STS endpoint.
 func TestAgencyNeedsTheBaseDomain(t *testing.T) {
-	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()},
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{emulatortest.Agency()},
 		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
-	_, err := agencyClient(t, e.URL, liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: time.Hour},
+	_, err := agencyClient(t, e.URL, liveapi.AssumeRole{AgencyName: emulatortest.AgencyName, DomainName: emulatortest.AgencyDomainName, Duration: time.Hour},
 		liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
 	var agencyErr *liveapi.AgencyError
 	if !errors.As(err, &agencyErr) || !strings.Contains(err.Error(), "does not list exactly one account") {
@@ -251,7 +243,7 @@ func TestAgencyNeedsTheBaseDomain(t *testing.T) {
 // TestAgencyOnMetadataCredentials: the ECS metadata service's credentials (here the test account's)
 // assume the agency; without the service, the error is that, not the agency's.
 func TestAgencyOnMetadataCredentials(t *testing.T) {
-	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{testAgency()}})
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{emulatortest.Agency()}})
 	metadata := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/openstack/latest/securitykey" {
 			w.WriteHeader(http.StatusNotFound) // no session tokens
@@ -261,7 +253,7 @@ func TestAgencyOnMetadataCredentials(t *testing.T) {
 			testAccessKey, testSecretKey, time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05Z"))
 	}))
 	t.Cleanup(metadata.Close)
-	role := liveapi.AssumeRole{AgencyName: "live-admins", DomainName: "media-team", Duration: time.Hour}
+	role := liveapi.AssumeRole{AgencyName: emulatortest.AgencyName, DomainName: emulatortest.AgencyDomainName, Duration: time.Hour}
 	client, err := agencyClient(t, e.URL, role, liveapi.Config{MetadataEndpoint: metadata.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +261,7 @@ func TestAgencyOnMetadataCredentials(t *testing.T) {
 	if _, err := client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
 		t.Fatal(err)
 	}
-	if stored := e.Callbacks(); len(stored) != 1 || stored[0].ProjectID != agencyProjectID {
+	if stored := e.Callbacks(); len(stored) != 1 || stored[0].ProjectID != emulatortest.AgencyProjectID {
 		t.Fatalf("stored %+v", stored)
 	}
 	metadata.Close()

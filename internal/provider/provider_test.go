@@ -474,14 +474,9 @@ func TestResolveConfigAssumeRole(t *testing.T) {
 // what IAM issues lives ttl.
 func agencyEmulator(t *testing.T, ttl time.Duration) testEmulator {
 	t.Helper()
-	started := emulatortest.Start(t, liveemulator.Options{TemporaryCredentialsTTL: ttl, Agencies: []liveemulator.Agency{{
-		Name: "live-admins", DomainName: "media-team", DomainID: "m3d1a", Trusted: []string{testAccessKey},
-		Projects: []liveemulator.Project{{ID: agencyProjectID, Name: emulatortest.Region}},
-	}}})
+	started := emulatortest.Start(t, liveemulator.Options{TemporaryCredentialsTTL: ttl, Agencies: []liveemulator.Agency{emulatortest.Agency()}})
 	return testEmulator{Server: started.Server, url: started.URL}
 }
-
-const agencyProjectID = "fedcba9876543210fedcba9876543210"
 
 func (e testEmulator) assumeRoleConfig(agency string) string {
 	return fmt.Sprintf(`
@@ -521,7 +516,7 @@ resource "live_record_callback" "test" {
 `,
 			Check: func(*terraform.State) error {
 				stored := e.Callbacks()
-				if len(stored) != 50 || slices.ContainsFunc(stored, func(cb liveemulator.Callback) bool { return cb.ProjectID != agencyProjectID }) {
+				if len(stored) != 50 || slices.ContainsFunc(stored, func(cb liveemulator.Callback) bool { return cb.ProjectID != emulatortest.AgencyProjectID }) {
 					return fmt.Errorf("want 50 callbacks, all in the agency's project: %d", len(stored))
 				}
 				if n := e.RequestCounts()[liveemulator.OperationSecurityToken]; n < 2 {

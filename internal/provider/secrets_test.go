@@ -223,7 +223,7 @@ func TestAccSecretsNeverLeakWithAgency(t *testing.T) {
 	e := agencyEmulator(t, time.Hour)
 	traceLog := filepath.Join(t.TempDir(), "trace.log")
 	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog, "HW_ACCESS_KEY="+testAccessKey, "HW_SECRET_KEY="+testSecretKey,
-		"HW_ASSUME_ROLE_AGENCY_NAME=live-admins", "HW_ASSUME_ROLE_DOMAIN_ID=m3d1a")
+		"HW_ASSUME_ROLE_AGENCY_NAME="+emulatortest.AgencyName, "HW_ASSUME_ROLE_DOMAIN_ID="+emulatortest.AgencyDomainID)
 	h.write("main.tf", requiredProviders+fmt.Sprintf(`
 provider "live" {
   endpoint     = %[1]q

@@ -477,12 +477,12 @@ func (r *settingsResolver) assumeRole(value types.Object) *liveapi.AssumeRole {
 		Duration:   defaultAgencyDuration * time.Second,
 	}
 	// The agency's account is one setting, by name or by ID: the block's, else the environment's.
-	domainEnv := []string{envAgencyDomainName[0], envAgencyDomainID[0]}
+	nameEnv, idEnv := envAgencyDomainName, envAgencyDomainID
 	if !isBlank(block.DomainName) || !isBlank(block.DomainID) {
-		domainEnv = nil
+		nameEnv, idEnv = nil, nil
 	}
-	role.DomainName = r.string("assume_role.domain_name", block.DomainName, domainEnv[:min(len(domainEnv), 1)])
-	role.DomainID = r.string("assume_role.domain_id", block.DomainID, domainEnv[min(len(domainEnv), 1):])
+	role.DomainName = r.string("assume_role.domain_name", block.DomainName, nameEnv)
+	role.DomainID = r.string("assume_role.domain_id", block.DomainID, idEnv)
 	_, named := r.source["assume_role.agency_name"]
 	_, byName := r.source["assume_role.domain_name"]
 	_, byID := r.source["assume_role.domain_id"]

@@ -24,10 +24,10 @@ var (
 	KeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{32,}$`)
 )
 
-// CheckPublishDomain returns why s is not an acceptable publish_domain, or nil. Domain names are
-// case-insensitive: publish_domain is taken in lower case only, so that every comparison (duplicate
-// lookup, import, adoption) can be exact and no plan shows a difference of case. An
-// internationalized domain name is taken in its punycode (xn--) form.
+// CheckPublishDomain returns why s is not an acceptable publish_domain, or nil: a fully qualified
+// name, in lower case and, when internationalized, in its punycode (xn--) form, the one spelling in
+// which configurations read back from the API are written, so that no plan differs by case. These
+// rules are stricter than the API's (see the differential fuzz test).
 func CheckPublishDomain(s string) error {
 	if !isASCII(s) {
 		if ascii, err := idna.Lookup.ToASCII(s); err == nil && DomainPattern.MatchString(ascii) {

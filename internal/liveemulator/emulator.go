@@ -17,6 +17,7 @@ import (
 	"path"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,6 +90,12 @@ type Callback struct {
 }
 
 type domainApp struct{ projectID, publishDomain, app string }
+
+// pairOf is the key under which one configuration per (publish_domain, app) is kept: domain names are
+// case-insensitive (RFC 4343), apps are not.
+func pairOf(projectID, publishDomain, app string) domainApp {
+	return domainApp{projectID, strings.ToLower(publishDomain), app}
+}
 
 // Server is the emulator. It is an http.Handler and safe for concurrent use.
 type Server struct {
@@ -235,8 +242,7 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, projectID string
 	defer s.mu.Unlock()
 	stored, ok := s.insert(cb)
 	if !ok {
-		writeError(w, http.StatusBadRequest, livespec.ErrorCodeAlreadyExists,
-			fmt.Sprintf("The resource already exists: a recording callback for publish_domain %q and app %q", spec.PublishDomain, spec.App))
+		writeAlreadyExists(w, spec.PublishDomain, spec.App)
 		return
 	}
 	if err := s.committed(func() { s.remove(stored) }); err != nil {
@@ -244,6 +250,11 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, projectID string
 		return
 	}
 	writeJSON(w, http.StatusCreated, wireFrom(stored))
+}
+
+func writeAlreadyExists(w http.ResponseWriter, publishDomain, app string) {
+	writeError(w, http.StatusBadRequest, livespec.ErrorCodeAlreadyExists,
+		fmt.Sprintf("The resource already exists: a recording callback for publish_domain %q and app %q", publishDomain, app))
 }
 
 func (s *Server) show(w http.ResponseWriter, r *http.Request, projectID string, _ []byte) {
@@ -270,15 +281,17 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, projectID string
 		writeNotFound(w)
 		return
 	}
-	if spec.PublishDomain != cb.PublishDomain || spec.App != cb.App {
-		writeError(w, http.StatusBadRequest, livespec.ErrorCodeInvalidParameter,
-			"Request Illegal: publish_domain and app cannot be changed")
+	// A full replace: publish_domain and app may change too, to a pair that no other configuration has.
+	if taken, ok := s.byPair[pairOf(projectID, spec.PublishDomain, spec.App)]; ok && taken != cb.ID {
+		writeAlreadyExists(w, spec.PublishDomain, spec.App)
 		return
 	}
 	before := cloneCallback(cb)
+	s.remove(cb)
 	spec.applyTo(cb)
 	cb.UpdateTime = s.now().UTC().Truncate(time.Second)
-	if err := s.committed(func() { *cb = before }); err != nil {
+	s.put(cb)
+	if err := s.committed(func() { s.remove(cb); *cb = before; s.put(cb) }); err != nil {
 		writeSaveError(w, err)
 		return
 	}
@@ -332,7 +345,7 @@ func (s *Server) page(projectID, publishDomain, app string, offset, limit int) w
 	var matches []*Callback
 	for _, cb := range s.sortedCallbacks() {
 		if cb.ProjectID != projectID ||
-			(publishDomain != "" && cb.PublishDomain != publishDomain) ||
+			(publishDomain != "" && !strings.EqualFold(cb.PublishDomain, publishDomain)) ||
 			(app != "" && cb.App != app && cb.App != livespec.AppWildcard) {
 			continue
 		}
@@ -369,8 +382,7 @@ func cmpTime(t, fallback time.Time) time.Time {
 // insert stores a copy of cb with a new id, and times where cb has none; it reports false when (project,
 // publish_domain, app) is taken.
 func (s *Server) insert(cb Callback) (*Callback, bool) {
-	pair := domainApp{cb.ProjectID, cb.PublishDomain, cb.App}
-	if _, exists := s.byPair[pair]; exists {
+	if _, exists := s.byPair[pairOf(cb.ProjectID, cb.PublishDomain, cb.App)]; exists {
 		return nil, false
 	}
 	now := s.now().UTC().Truncate(time.Second)
@@ -384,7 +396,7 @@ func (s *Server) insert(cb Callback) (*Callback, bool) {
 // put stores cb as it is, id and order included.
 func (s *Server) put(cb *Callback) {
 	s.callbacks[cb.ID] = cb
-	s.byPair[domainApp{cb.ProjectID, cb.PublishDomain, cb.App}] = cb.ID
+	s.byPair[pairOf(cb.ProjectID, cb.PublishDomain, cb.App)] = cb.ID
 }
 
 // sortedCallbacks returns the stored configurations in creation order.
@@ -404,7 +416,7 @@ func (s *Server) lookup(projectID, id string) (*Callback, bool) {
 
 func (s *Server) remove(cb *Callback) {
 	delete(s.callbacks, cb.ID)
-	delete(s.byPair, domainApp{cb.ProjectID, cb.PublishDomain, cb.App})
+	delete(s.byPair, pairOf(cb.ProjectID, cb.PublishDomain, cb.App))
 }
 
 func (s *Server) newRequestID() string {

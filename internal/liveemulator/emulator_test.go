@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -202,17 +203,13 @@ func TestValidation(t *testing.T) {
 		"not a domain":      {func(s *liveapi.CallbackSpec) { s.PublishDomain = "not a domain" }, "publish_domain must be a domain name"},
 		"no app":            {func(s *liveapi.CallbackSpec) { s.App = "" }, "app is required"},
 		"long app":          {func(s *liveapi.CallbackSpec) { s.App = strings.Repeat("a", 129) }, "app must be at most 128"},
-		"upper case domain": {func(s *liveapi.CallbackSpec) { s.PublishDomain = "Publish.example.com" }, "publish_domain must be in lower case"},
 		"IDN":               {func(s *liveapi.CallbackSpec) { s.PublishDomain = "例え.jp" }, "punycode"},
-		"app with slash":    {func(s *liveapi.CallbackSpec) { s.App = "a/b" }, "app must not contain '/'"},
-		"app with U+2028":   {func(s *liveapi.CallbackSpec) { s.App = "a\u2028b" }, "app must not contain whitespace or control characters"},
-		"app with NUL":      {func(s *liveapi.CallbackSpec) { s.App = "a\x00b" }, "app must not contain whitespace or control characters"},
+		"label with hyphen": {func(s *liveapi.CallbackSpec) { s.PublishDomain = "-a.example.com" }, "publish_domain must be a domain name"},
+		"empty label":       {func(s *liveapi.CallbackSpec) { s.PublishDomain = "a..example.com" }, "publish_domain must be a domain name"},
 		"ftp url":           {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("ftp://h/x") }, "notify_callback_url must start with http:// or https://"},
 		"url with query":    {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https://h/x?a=1") }, "notify_callback_url must not contain query parameters"},
-		"url with fragment": {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https://h/x#f") }, "notify_callback_url must not contain a fragment"},
 		"url without host":  {func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https:///x") }, "notify_callback_url must include a host"},
 		"unknown event":     {func(s *liveapi.CallbackSpec) { s.Events = []string{"RECORD_START"} }, `notify_event_subscription has "RECORD_START"`},
-		"repeated event":    {func(s *liveapi.CallbackSpec) { s.Events = []string{"RECORD_OVER", "RECORD_OVER"} }, "twice"},
 		"unknown sign type": {func(s *liveapi.CallbackSpec) { s.SignType = ptr("SHA1") }, "sign_type must be one of"},
 		"short key":         {func(s *liveapi.CallbackSpec) { s.Key = ptr("short") }, "key must be at least 32 letters and digits"},
 		"key with symbols":  {func(s *liveapi.CallbackSpec) { s.Key = ptr(strings.Repeat("a", 31) + "!") }, "key must be at least 32"},
@@ -234,6 +231,89 @@ func TestValidation(t *testing.T) {
 	if n := len(env.emulator.Callbacks()); n != 0 {
 		t.Fatalf("%d configurations stored from invalid requests", n)
 	}
+}
+
+// TestWhatTheDocumentationAllows: where the API documentation states no rule, the emulator accepts,
+// stricter plan-time rules being the provider's own choice.
+func TestWhatTheDocumentationAllows(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	cases := map[string]func(*liveapi.CallbackSpec){
+		"upper case domain":  func(s *liveapi.CallbackSpec) { s.PublishDomain = "Upper.Example.com" },
+		"single label":       func(s *liveapi.CallbackSpec) { s.PublishDomain = "localhost" },
+		"numeric top label":  func(s *liveapi.CallbackSpec) { s.PublishDomain = "10.0.0.1" },
+		"app with slash":     func(s *liveapi.CallbackSpec) { s.App = "a/b" },
+		"app with U+2028":    func(s *liveapi.CallbackSpec) { s.App = "a\u2028b" },
+		"app with NUL":       func(s *liveapi.CallbackSpec) { s.App = "a\x00b" },
+		"url with fragment":  func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https://h/x#f") },
+		"url with user info": func(s *liveapi.CallbackSpec) { s.NotifyCallbackURL = ptr("https://u:p@h/x") },
+		"repeated event":     func(s *liveapi.CallbackSpec) { s.Events = []string{"RECORD_OVER", "RECORD_OVER"} },
+	}
+	for name, change := range cases {
+		t.Run(name, func(t *testing.T) {
+			spec := validSpec("publish.example.com", "app-"+strings.ReplaceAll(name, " ", "-"))
+			change(&spec)
+			created, err := env.client.Create(ctx, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if created.PublishDomain != spec.PublishDomain || created.App != spec.App || !slices.Equal(created.Events, spec.Events) {
+				t.Fatalf("the configuration was not kept as sent: %+v", created)
+			}
+		})
+	}
+}
+
+// TestDomainNamesIgnoreCase: domain names are case-insensitive (RFC 4343), so a pair that differs only
+// by the domain's case is the same pair for duplicates, updates and list filters; apps are not.
+func TestDomainNamesIgnoreCase(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	upper, err := env.client.Create(ctx, validSpec("Publish.Example.COM", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.client.Create(ctx, validSpec("publish.example.com", "live"))
+	apiError(t, err, http.StatusBadRequest, livespec.ErrorCodeAlreadyExists)
+	if _, err := env.client.Create(ctx, validSpec("publish.example.com", "Live")); err != nil {
+		t.Fatalf("an app that differs by case is another app: %v", err)
+	}
+	page, err := env.client.List(ctx, liveapi.ListFilter{PublishDomain: "publish.example.com", App: "live", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Callbacks) != 1 || page.Callbacks[0].ID != upper.ID {
+		t.Fatalf("the lower-case filter did not find the configuration: %+v", page.Callbacks)
+	}
+	other, err := env.client.Create(ctx, validSpec("other.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.client.Update(ctx, other.ID, validSpec("PUBLISH.example.com", "live"))
+	apiError(t, err, http.StatusBadRequest, livespec.ErrorCodeAlreadyExists)
+}
+
+// TestUpdateReplacesThePair: update is a full replace, publish_domain and app included; the pair it
+// leaves is free again, and the one it takes is no longer.
+func TestUpdateReplacesThePair(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ctx := context.Background()
+	created, err := env.client.Create(ctx, validSpec("publish.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	updated, err := env.client.Update(ctx, created.ID, validSpec("publish.example.com", "vod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated.ID != created.ID || updated.App != "vod" {
+		t.Fatalf("unexpected update response %+v", updated)
+	}
+	if _, err := env.client.Create(ctx, validSpec("publish.example.com", "live")); err != nil {
+		t.Fatalf("the pair the update left is still taken: %v", err)
+	}
+	_, err = env.client.Create(ctx, validSpec("publish.example.com", "vod"))
+	apiError(t, err, http.StatusBadRequest, livespec.ErrorCodeAlreadyExists)
 }
 
 func TestList(t *testing.T) {

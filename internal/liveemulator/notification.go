@@ -141,7 +141,7 @@ func (s *Server) callbackFor(projectID, publishDomain, app string) (Callback, bo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, candidate := range []string{app, livespec.AppWildcard} {
-		if id, ok := s.byPair[domainApp{projectID, publishDomain, candidate}]; ok {
+		if id, ok := s.byPair[pairOf(projectID, publishDomain, candidate)]; ok {
 			return cloneCallback(s.callbacks[id]), true
 		}
 	}

@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -115,7 +117,7 @@ func FuzzValidators(f *testing.F) {
 // documentation: for each request field, the resource's plan-time validators accept exactly the
 // values that the emulator, with its own rules, accepts in a create request. The differences listed
 // are deliberate, and checked to still be differences; any other is a bug on one side. (A set holds
-// no duplicates, so the provider cannot send an event twice; the emulator refuses that.)
+// no duplicates, so the provider cannot send an event twice, which the emulator accepts.)
 func FuzzValidatorsAgreeWithEmulator(f *testing.F) {
 	for _, seed := range []struct {
 		domain, app, url, key, signType, event string
@@ -157,22 +159,17 @@ func FuzzValidatorsAgreeWithEmulator(f *testing.F) {
 			planOK     bool
 			deliberate string // why the verdicts differ for this value, or ""
 		}{
-			{"publish_domain", domain, stringAccepted(t, attributes["publish_domain"], "publish_domain", domain), ""},
-			{"app", app, stringAccepted(t, attributes["app"], "app", app), ""},
+			{"publish_domain", domain, stringAccepted(t, attributes["publish_domain"], "publish_domain", domain), stricterDomain(t, domain)},
+			{"app", app, stringAccepted(t, attributes["app"], "app", app), stricterApp(t, app)},
 			{"notify_callback_url", callbackURL, stringAccepted(t, attributes["notify_callback_url"], "notify_callback_url", callbackURL),
-				emptyMeansNone(callbackURL)},
+				cmp.Or(emptyMeansNone(callbackURL), stricterURL(t, callbackURL))},
 			{"key", key, stringAccepted(t, attributes["key"], "key", key), emptyMeansNone(key)},
 			{"sign_type", signType, stringAccepted(t, attributes["sign_type"], "sign_type", signType), emptyMeansDefault(signType == "")},
 			{"notify_event_subscription", events, setAccepted(t, attributes["notify_event_subscription"], "notify_event_subscription", events),
 				emptyMeansDefault(len(events) == 0)},
 		}
 		for _, field := range fields {
-			body := map[string]any{"publish_domain": "publish.example.com", "app": "live", field.name: field.value}
-			encoded, err := json.Marshal(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			emulatorErr := liveemulator.ValidateCallbackBody(encoded)
+			emulatorErr := emulatorVerdict(t, field.name, field.value)
 			agree := field.planOK == (emulatorErr == nil)
 			switch {
 			case !agree && field.deliberate == "":
@@ -183,6 +180,62 @@ func FuzzValidatorsAgreeWithEmulator(f *testing.F) {
 			}
 		}
 	})
+}
+
+// emulatorVerdict is the emulator's answer to a create request whose field name has value.
+func emulatorVerdict(t *testing.T, name string, value any) error {
+	encoded, err := json.Marshal(map[string]any{"publish_domain": "publish.example.com", "app": "live", name: value})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return liveemulator.ValidateCallbackBody(encoded)
+}
+
+// stricterDomain names the deliberate differences for a publish_domain that the API takes: the
+// provider takes domain names in lower case only, so that every comparison (duplicate lookup, import,
+// adoption) is exact and no plan differs by case; and, as an ingest domain is a public name, only a
+// fully qualified one, whose top-level label is alphabetic or an IDN label.
+func stricterDomain(t *testing.T, domain string) string {
+	if emulatorVerdict(t, "publish_domain", domain) != nil {
+		return ""
+	}
+	if strings.ToLower(domain) != domain {
+		return "the provider takes a domain name in lower case only"
+	}
+	labels := strings.Split(domain, ".")
+	top := labels[len(labels)-1]
+	alphabetic := len(top) >= 2 && strings.IndexFunc(top, func(r rune) bool { return r < 'a' || r > 'z' }) < 0
+	if len(labels) < 2 || !(alphabetic || strings.HasPrefix(top, "xn--")) {
+		return "the provider takes only a fully qualified domain name with an alphabetic or IDN top-level label"
+	}
+	return ""
+}
+
+// stricterApp names the deliberate difference for an app that the API takes: '/' separates
+// publish_domain and app in import ids, and whitespace, control and invisible format characters would
+// make apps that look alike but differ.
+func stricterApp(t *testing.T, app string) string {
+	if emulatorVerdict(t, "app", app) != nil {
+		return ""
+	}
+	if strings.IndexFunc(app, func(r rune) bool {
+		return r == '/' || unicode.IsSpace(r) || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r)
+	}) >= 0 {
+		return "the provider refuses '/', whitespace and control characters in app"
+	}
+	return ""
+}
+
+// stricterURL names the deliberate difference for a notify_callback_url that the API takes: a fragment
+// never reaches the receiver, and user information would be sent to it as credentials in clear.
+func stricterURL(t *testing.T, callbackURL string) string {
+	if callbackURL == "" || emulatorVerdict(t, "notify_callback_url", callbackURL) != nil {
+		return ""
+	}
+	if u, err := url.Parse(callbackURL); err == nil && (strings.Contains(callbackURL, "#") || u.User != nil) {
+		return "the provider refuses a fragment or user information in notify_callback_url"
+	}
+	return ""
 }
 
 // emptyMeansDefault is the deliberate difference for an empty sign_type or event set: the API

@@ -77,8 +77,8 @@ func (r *liveRecordCallbackResource) moveFromOfficial(ctx context.Context, req r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Terraform moves state before it configures the provider: the region is checked by the refresh
-	// that follows, from the source region kept in private state.
+	// The framework does not configure a resource for a move, so the provider's region is unknown
+	// here: the refresh that follows checks it against the source region kept in private state.
 	target, diags := movedModel(ctx, source)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -175,23 +175,23 @@ func movedModel(ctx context.Context, source officialModel) (liveRecordCallbackMo
 		diags.AddError("Unable to Move huaweicloud_live_record_callback", "The source state has no id or no domain_name.")
 		return liveRecordCallbackModel{}, diags
 	}
-	var events []string
+	var eventList []string
 	if !source.Types.IsNull() && !source.Types.IsUnknown() {
-		diags.Append(source.Types.ElementsAs(ctx, &events, false)...)
+		diags.Append(source.Types.ElementsAs(ctx, &eventList, false)...)
 	}
-	eventSet := types.SetNull(types.StringType)
-	if len(events) > 0 {
+	events := types.SetNull(types.StringType)
+	if len(eventList) > 0 {
 		var d diag.Diagnostics
-		eventSet, d = types.SetValueFrom(ctx, types.StringType, events)
+		events, d = eventSet(ctx, eventList)
 		diags.Append(d...)
 	}
 	return liveRecordCallbackModel{
 		recordCallbackModel: recordCallbackModel{
 			ID:                      source.ID,
-			PublishDomain:           types.StringValue(strings.ToLower(source.DomainName.ValueString())),
+			PublishDomain:           types.StringValue(canonicalDomain(source.DomainName.ValueString())),
 			App:                     types.StringValue(livespec.AppWildcard), // the official provider always sends "*"
 			NotifyCallbackURL:       emptyAsNull(source.URL),
-			NotifyEventSubscription: eventSet,
+			NotifyEventSubscription: events,
 			SignType:                emptyAsNull(source.SignType),
 			CreateTime:              types.StringNull(),
 			UpdateTime:              types.StringNull(),

@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -78,6 +80,18 @@ func TestMoveFromOfficialMapsEveryForm(t *testing.T) {
 			state: `{"domain_name": "m3.example.com", "id": "id3", "region": "cn-north-4", "types": ["RECORD_OVER"], "url": "https://cb.example.com/3"}`,
 			url:   "https://cb.example.com/3", domain: "m3.example.com", events: []string{"RECORD_OVER"},
 		},
+		"no region, no types, no url": {
+			state:  `{"domain_name": "m5.example.com", "id": "id5", "types": [], "url": ""}`,
+			domain: "m5.example.com",
+		},
+		"types listed twice, null url and region": {
+			state:  `{"domain_name": "m6.example.com", "id": "id6", "region": null, "types": ["RECORD_OVER", "RECORD_OVER", "RECORD_FAILED"], "url": null}`,
+			domain: "m6.example.com", events: []string{"RECORD_FAILED", "RECORD_OVER"},
+		},
+		"an internationalized domain in Unicode": {
+			state:  `{"domain_name": "直播.例え.jp", "id": "id7", "region": "cn-north-4", "types": ["RECORD_OVER"], "url": "https://cb.example.com/7"}`,
+			domain: "xn--z6ut02b.xn--r8jz45g.jp", url: "https://cb.example.com/7", events: []string{"RECORD_OVER"},
+		},
 		"unset optional strings written as empty": {
 			state: `{"domain_name": "M4.Example.com", "id": "id4", "key": "", "region": "", "sign_type": "", "types": ["RECORD_FAILED", "RECORD_OVER"], "url": "https://cb.example.com/4"}`,
 			url:   "https://cb.example.com/4", domain: "m4.example.com", events: []string{"RECORD_FAILED", "RECORD_OVER"},
@@ -113,6 +127,12 @@ func TestMoveFromOfficialMapsEveryForm(t *testing.T) {
 					t.Errorf("%s: got %s, want %s", check.attr, check.got, check.want)
 				}
 			}
+			if want := jsonString(t, tc.state, "id"); got.ID.ValueString() != want {
+				t.Errorf("id: got %s, want %q", got.ID, want)
+			}
+			if (len(tc.events) == 0) != got.NotifyEventSubscription.IsNull() {
+				t.Errorf("notify_event_subscription must be null exactly when types is empty: %s", got.NotifyEventSubscription)
+			}
 			if got.ID.IsNull() || !got.CreateTime.IsNull() || !got.UpdateTime.IsNull() || !got.Timeouts.IsNull() {
 				t.Errorf("id must be kept, create_time, update_time and timeouts null: %+v", got)
 			}
@@ -123,8 +143,32 @@ func TestMoveFromOfficialMapsEveryForm(t *testing.T) {
 	}
 }
 
-// TestMoveFromOfficialChecksTheRegionAtTheRefresh: Terraform moves state before it configures the
-// provider, so the move keeps the source region, and the refresh that follows refuses it when the
+// jsonString is the string field name of the JSON object doc.
+func jsonString(t *testing.T, doc, name string) string {
+	t.Helper()
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(doc), &fields); err != nil {
+		t.Fatal(err)
+	}
+	value, _ := fields[name].(string)
+	return value
+}
+
+func TestMoveFromOfficialRefusesAStateWithoutIdOrDomain(t *testing.T) {
+	for _, state := range []string{
+		`{"domain_name": "m.example.com", "id": "", "types": ["RECORD_OVER"]}`,
+		`{"domain_name": "", "id": "id8", "types": ["RECORD_OVER"]}`,
+		`{"id": "id9"}`,
+	} {
+		resp := moveFrom(t, officialAddress, officialResourceType, 0, state)
+		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "no id or no domain_name") {
+			t.Errorf("%s: want the error naming the missing id or domain_name, got %v", state, resp.Diagnostics)
+		}
+	}
+}
+
+// TestMoveFromOfficialChecksTheRegionAtTheRefresh: the framework does not configure a resource for a
+// move, so the move keeps the source region, and the refresh that follows refuses it when the
 // provider is configured for another region, naming both.
 func TestMoveFromOfficialChecksTheRegionAtTheRefresh(t *testing.T) {
 	ctx := context.Background()
@@ -293,6 +337,7 @@ resource "live_record_callback" "east" {
 func testAccMove(t *testing.T, e testEmulator, standIn officialStandIn, official, moved string, names []string) {
 	t.Helper()
 	ids := map[string]string{}
+	stored := map[string]liveemulator.Callback{}
 	var writes int
 	noOps := []plancheck.PlanCheck{}
 	for _, name := range names {
@@ -308,6 +353,7 @@ func testAccMove(t *testing.T, e testEmulator, standIn officialStandIn, official
 				Check: func(s *terraform.State) error {
 					for _, name := range names {
 						ids[name] = s.RootModule().Resources["huaweicloud_live_record_callback."+name].Primary.ID
+						stored[name], _ = e.Callback(ids[name])
 					}
 					writes = writeRequests(e)
 					return nil
@@ -322,8 +368,14 @@ func testAccMove(t *testing.T, e testEmulator, standIn officialStandIn, official
 						if !ok || rs.Primary.ID != ids[name] {
 							return fmt.Errorf("live_record_callback.%s: want the id %s in state, got %v", name, ids[name], rs)
 						}
-						if _, ok := e.Callback(ids[name]); !ok {
-							return fmt.Errorf("%s is not in the emulator", ids[name])
+						if now, ok := e.Callback(ids[name]); !ok || !reflect.DeepEqual(now, stored[name]) {
+							return fmt.Errorf("%s changed in the emulator: %+v, before the move %+v", ids[name], now, stored[name])
+						}
+						// The refresh that follows the move fills in the times the move leaves null.
+						for attr, want := range map[string]time.Time{"create_time": stored[name].CreateTime, "update_time": stored[name].UpdateTime} {
+							if got := rs.Primary.Attributes[attr]; got != want.Format(livespec.TimeLayout) {
+								return fmt.Errorf("live_record_callback.%s: %s is %q, the API's is %s", name, attr, got, want.Format(livespec.TimeLayout))
+							}
 						}
 					}
 					if len(e.Callbacks()) != len(names) {

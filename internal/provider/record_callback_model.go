@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"golang.org/x/net/idna"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -79,8 +80,7 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 // left as it is: the configured value after create or update, null after import.
 func (m *recordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
 	m.ID = types.StringValue(cb.ID)
-	// Domain names are case-insensitive: one spelled otherwise outside Terraform is the same domain.
-	m.PublishDomain = types.StringValue(strings.ToLower(cb.PublishDomain))
+	m.PublishDomain = types.StringValue(canonicalDomain(cb.PublishDomain))
 	m.App = types.StringValue(cb.App)
 	m.NotifyCallbackURL = optionalString(cb.NotifyCallbackURL)
 	m.SignType = types.StringValue(cb.SignType)
@@ -92,10 +92,25 @@ func (m *recordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) 
 		events = []string{livespec.DefaultEvent}
 	}
 	var diags diag.Diagnostics
-	m.NotifyEventSubscription, diags = types.SetValueFrom(ctx, types.StringType, events)
+	m.NotifyEventSubscription, diags = eventSet(ctx, events)
 	m.CreateTime = types.StringValue(cb.CreateTime)
 	m.UpdateTime = types.StringValue(cb.UpdateTime)
 	return diags
+}
+
+// canonicalDomain is publish_domain as the provider writes it: domain names are case-insensitive, and
+// an internationalized one is written in its punycode form, so that a domain spelled otherwise outside
+// Terraform is the same domain to every comparison and plan.
+func canonicalDomain(domain string) string {
+	if ascii, err := idna.Lookup.ToASCII(domain); err == nil && ascii != "" {
+		return ascii
+	}
+	return strings.ToLower(domain)
+}
+
+// eventSet is the set of events, an event listed twice (which the API does not refuse) once.
+func eventSet(ctx context.Context, events []string) (types.Set, diag.Diagnostics) {
+	return types.SetValueFrom(ctx, types.StringType, slices.Compact(slices.Sorted(slices.Values(events))))
 }
 
 func optionalString(s string) types.String {

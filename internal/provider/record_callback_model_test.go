@@ -114,6 +114,16 @@ func TestFlatten(t *testing.T) {
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
 				UpdateTime: types.StringValue("2026-11-26T19:18:56Z")},
 		},
+		"an event listed twice by another client, an internationalized domain in Unicode": {
+			callback: liveapi.Callback{ID: "id4", PublishDomain: "直播.例え.jp", App: "live",
+				Events: []string{"RECORD_OVER", "RECORD_FAILED", "RECORD_OVER"}, SignType: "MD5",
+				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
+			want: recordCallbackModel{ID: types.StringValue("id4"), PublishDomain: types.StringValue("xn--z6ut02b.xn--r8jz45g.jp"),
+				App: types.StringValue("live"), NotifyCallbackURL: types.StringNull(),
+				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER"), SignType: types.StringValue("MD5"),
+				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
+				UpdateTime: types.StringValue("2026-11-26T19:18:56Z")},
+		},
 		"fields the API left out take its documented defaults": {
 			callback: liveapi.Callback{ID: "id2", PublishDomain: "p.example.com", App: "*",
 				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},

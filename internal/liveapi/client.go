@@ -289,17 +289,22 @@ func (c *Client) findCreated(ctx context.Context, spec CallbackSpec, since time.
 	switch {
 	case err != nil:
 		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and looking the configuration up failed: %w", err)
-	case !found || !createdSince(existing, since):
-		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and no configuration for publish_domain %q and app %q created since was found",
+	case !found:
+		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and no configuration for publish_domain %q and app %q was found",
 			spec.PublishDomain, spec.App)
+	case !createdSince(existing, since):
+		// Only a clock far off could make this one ours: name it, so that it can be checked and imported.
+		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and the configuration found is older than the create: %w",
+			&ConflictError{Existing: existing, Preexisting: true})
 	}
 	return existing, nil
 }
 
-// createdSince reports whether cb's create_time is no earlier than t; an unreadable time is not.
+// createdSince reports whether cb's create_time is no earlier than t; an unreadable time is not. The
+// API's times are whole seconds, so the allowance is effectively 29 to 30 seconds, never more.
 func createdSince(cb Callback, t time.Time) bool {
 	createTime, err := time.Parse(livespec.TimeLayout, cb.CreateTime)
-	return err == nil && !createTime.Before(t.Truncate(time.Second))
+	return err == nil && !createTime.Before(t)
 }
 
 // Show sends a GET for the configuration with this id. An answer without publish_domain or app

@@ -178,8 +178,8 @@ func (w *listWalk) rest(ctx context.Context, filter ListFilter, first ListPage, 
 			filter.Offset += int32(len(page.Callbacks)) //nolint:gosec // a page holds at most livespec.ListLimitMax items
 		}
 		if filter.Offset > livespec.ListOffsetMax {
-			return fmt.Errorf("%d configurations match, more than the API can page through (offset at most %d): narrow the filter",
-				w.total, livespec.ListOffsetMax)
+			return fmt.Errorf("the list is incomplete: paging found %d of the %d configurations the API reports, and the rest lie "+
+				"beyond the offsets it can page through (at most %d): narrow the filter", len(w.all), w.total, livespec.ListOffsetMax)
 		}
 		if page, err = list(ctx, filter); err != nil {
 			return err
@@ -201,7 +201,8 @@ func (w *listWalk) rest(ctx context.Context, filter ListFilter, first ListPage, 
 // page's means the list changed while it was read, and offsets no longer line up.
 func (w *listWalk) add(page ListPage) error {
 	if page.Total != w.total {
-		return fmt.Errorf("the list changed while it was read (%d configurations, then %d): try again", w.total, page.Total)
+		return fmt.Errorf("the list changed while it was read: %d of the %d configurations the API first reported were found "+
+			"when it reported %d: try again", len(w.all), w.total, page.Total)
 	}
 	for _, cb := range page.Callbacks {
 		if !w.seen[cb.ID] {

@@ -158,6 +158,66 @@ func TestCreateAdoptsItsOwnAppliedCreate(t *testing.T) {
 	}
 }
 
+// TestCreateAllowsForClockSkew: the server's clock runs behind the client's, so our own applied
+// create reports a create_time before our first attempt: adopted within AdoptionClockSkew, and beyond
+// it refused as a configuration that may not be ours, naming it.
+func TestCreateAllowsForClockSkew(t *testing.T) {
+	for skew, adopted := range map[time.Duration]bool{25 * time.Second: true, liveapi.AdoptionClockSkew + 5*time.Second: false} {
+		t.Run(skew.String(), func(t *testing.T) {
+			emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true})
+			liveapi.SetClock(client, func() time.Time { return time.Now().Add(skew) })
+			created, err := client.Create(context.Background(), spec())
+			stored := emulator.Callbacks()
+			if len(stored) != 1 {
+				t.Fatalf("want exactly one configuration, got %+v", stored)
+			}
+			var conflict *liveapi.ConflictError
+			switch {
+			case adopted && (err != nil || created.ID != stored[0].ID):
+				t.Fatalf("want %s adopted, got %+v, %v", stored[0].ID, created, err)
+			case !adopted && (!errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != stored[0].ID):
+				t.Fatalf("want a conflict naming %s, got %v", stored[0].ID, err)
+			}
+		})
+	}
+}
+
+// TestCreateAnsweredWithoutAnIDFindsAnOlderOne: a 201 without an id, and the lookup finds a
+// configuration older than the create (a clock far off): the error names it, so that it can be
+// checked and imported.
+func TestCreateAnsweredWithoutAnIDFindsAnOlderOne(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Omit: []string{"id"}})
+	liveapi.SetClock(client, func() time.Time { return time.Now().Add(time.Minute) })
+	_, err := client.Create(context.Background(), spec())
+	stored := emulator.Callbacks()
+	var conflict *liveapi.ConflictError
+	if len(stored) != 1 || !errors.As(err, &conflict) || conflict.Existing.ID != stored[0].ID {
+		t.Fatalf("want an error naming %+v, got %v", stored, err)
+	}
+}
+
+// TestDeleteLookupTrustsOnlyTheAPIsNotFound: a delete's outcome is unknown (502), and the lookup that
+// follows meets the gateway's 404 APIG.0101: that says nothing about the configuration, so the delete
+// is sent again rather than reported done while the configuration still exists.
+func TestDeleteLookupTrustsOnlyTheAPIsNotFound(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5,
+		liveemulator.Fault{Operation: "delete", Times: 1, Status: 502},
+		liveemulator.Fault{Operation: "show", Times: 1, NotPublished: true})
+	created, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: "publish.example.com", App: "live"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Delete(context.Background(), created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := emulator.Callback(created.ID); ok {
+		t.Fatal("the delete was reported done, and the configuration still exists")
+	}
+	if got := requests(emulator); !sameCounts(got, map[string]int{"delete": 2, "show": 1}) {
+		t.Fatalf("requests %v", got)
+	}
+}
+
 // TestCreateKeepsTheAdoptedIDWhenSettingTheKeyFails: the id comes back with the error, never lost.
 func TestCreateKeepsTheAdoptedIDWhenSettingTheKeyFails(t *testing.T) {
 	emulator, client := newFaultyClient(t, 5,

@@ -123,28 +123,45 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	var body struct {
 		Auth struct {
-			Identity struct {
-				Methods []string `json:"methods"`
-				Token   struct {
-					ID              string `json:"id"`
-					DurationSeconds int    `json:"duration_seconds"`
-				} `json:"token"`
-				AssumeRole struct {
-					AgencyName      string `json:"agency_name"`
-					DomainName      string `json:"domain_name"`
-					DomainID        string `json:"domain_id"`
-					DurationSeconds int    `json:"duration_seconds"`
-				} `json:"assume_role"`
-			} `json:"identity"`
+			Identity securityTokenIdentity `json:"identity"`
 		} `json:"auth"`
 	}
 	if err != nil || json.Unmarshal(raw, &body) != nil {
 		writeIAMError(w, http.StatusBadRequest, "IAM.0007", "The request body is invalid.")
 		return
 	}
-	identity := body.Auth.Identity
-	var principal Credential // whose projects and domain the temporary credentials get
-	var duration int
+	principal, duration, ok := s.securityTokenPrincipal(w, r, raw, body.Auth.Identity)
+	if !ok {
+		return
+	}
+	issued := s.issueTemporary(principal, duration)
+	writeJSON(w, http.StatusCreated, map[string]any{"credential": map[string]string{
+		"access":        issued.credential.AccessKey,
+		"secret":        issued.credential.SecretKey,
+		"securitytoken": issued.credential.SecurityToken,
+		"expires_at":    issued.expiresAt.Format(iamExpiryLayout),
+	}})
+}
+
+// securityTokenIdentity is auth.identity of a request for temporary credentials.
+type securityTokenIdentity struct {
+	Methods []string `json:"methods"`
+	Token   struct {
+		ID              string `json:"id"`
+		DurationSeconds int    `json:"duration_seconds"`
+	} `json:"token"`
+	AssumeRole struct {
+		AgencyName      string `json:"agency_name"`
+		DomainName      string `json:"domain_name"`
+		DomainID        string `json:"domain_id"`
+		DurationSeconds int    `json:"duration_seconds"`
+	} `json:"assume_role"`
+}
+
+// securityTokenPrincipal authenticates the request by its method and returns whose projects and
+// domain the temporary credentials get, with the duration asked for; when refused, it has written
+// IAM's error and returns false.
+func (s *Server) securityTokenPrincipal(w http.ResponseWriter, r *http.Request, raw []byte, identity securityTokenIdentity) (Credential, int, bool) {
 	switch {
 	case slices.Equal(identity.Methods, []string{"token"}):
 		token := cmp.Or(identity.Token.ID, r.Header.Get("X-Auth-Token"))
@@ -153,32 +170,36 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		if !ok || !s.now().Before(issued.expiresAt) {
 			writeIAMError(w, http.StatusUnauthorized, "IAM.0001", "The token is invalid or has expired.")
-			return
+			return Credential{}, 0, false
 		}
-		principal, duration = issued.credential, identity.Token.DurationSeconds
+		return issued.credential, identity.Token.DurationSeconds, true
 	case slices.Equal(identity.Methods, []string{"assume_role"}):
 		caller, code, msg := s.verifySignature(r, raw)
 		if code != "" {
 			writeIAMError(w, http.StatusUnauthorized, "IAM.0001", msg)
-			return
+			return Credential{}, 0, false
 		}
 		role := identity.AssumeRole
 		agency, found := s.findAgency(role.AgencyName, role.DomainName, role.DomainID)
 		if !found || !slices.Contains(agency.Trusted, caller.AccessKey) {
 			writeIAMError(w, http.StatusForbidden, "IAM.0002", fmt.Sprintf("The caller is not allowed to assume the agency %q "+
 				"of domain %q.", role.AgencyName, cmp.Or(role.DomainName, role.DomainID)))
-			return
+			return Credential{}, 0, false
 		}
-		principal = Credential{Projects: agency.Projects, DomainID: agency.DomainID, DomainName: agency.DomainName}
-		duration = role.DurationSeconds
+		return Credential{Projects: agency.Projects, DomainID: agency.DomainID, DomainName: agency.DomainName}, role.DurationSeconds, true
 	default:
 		writeIAMError(w, http.StatusBadRequest, "IAM.0007", fmt.Sprintf("The request body is invalid: methods %q is not "+
 			`["token"] or ["assume_role"].`, identity.Methods))
-		return
+		return Credential{}, 0, false
 	}
+}
+
+// issueTemporary issues temporary credentials of the principal's projects and domain for the
+// duration asked (IAM's default when 0), never beyond the emulator's TTL.
+func (s *Server) issueTemporary(principal Credential, durationSeconds int) temporary {
 	lifetime := defaultTemporaryDuration
-	if duration > 0 {
-		lifetime = time.Duration(duration) * time.Second
+	if durationSeconds > 0 {
+		lifetime = time.Duration(durationSeconds) * time.Second
 	}
 	issued := temporary{
 		credential: Credential{AccessKey: "TMP" + strings.ToUpper(randomHex(10)), SecretKey: randomHex(20),
@@ -190,12 +211,7 @@ func (s *Server) securityToken(w http.ResponseWriter, r *http.Request) {
 	s.pruneExpired()
 	s.temporaries[issued.credential.AccessKey] = issued
 	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]any{"credential": map[string]string{
-		"access":        issued.credential.AccessKey,
-		"secret":        issued.credential.SecretKey,
-		"securitytoken": issued.credential.SecurityToken,
-		"expires_at":    issued.expiresAt.Format(iamExpiryLayout),
-	}})
+	return issued
 }
 
 // IssuedSecrets returns every secret of the tokens and temporary credentials IAM issued that have not

@@ -62,66 +62,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "deliveries" {
 		return deliveries(ctx, args[1:], stdout, stderr)
 	}
-	flags := flag.NewFlagSet("live-emulator", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	listen := flags.String("listen", defaultListen, "address to listen on; port 0 picks a free port")
-	accessKey := flags.String("access-key", defaultAccessKey, "access key (AK) that requests must be signed with")
-	secretKey := flags.String("secret-key", defaultSecretKey, "secret key (SK) that requests must be signed with")
-	securityToken := flags.String("security-token", "", "security token that requests must carry (temporary credentials); none when empty")
-	projectID := flags.String("project-id", defaultProjectID, "project ID of the account")
-	region := flags.String("region", defaultRegion, "region the project belongs to: IAM lists the project under this name")
-	var faults []liveemulator.Fault
-	flags.Func("fault", "inject a fault, repeatable: <operation|*>:<setting>=<value>,... with settings "+
-		"times, status, code, retry_after, drop (before|after) and latency; e.g. create:status=500,times=2", func(s string) error {
-		fault, err := liveemulator.ParseFault(s)
-		faults = append(faults, fault)
-		return err
-	})
-	throttle := flags.Int("throttle", 0, "answer 500 LIVE.100011007 beyond this many concurrent requests; 0 for no throttle")
-	var identityProviders []liveemulator.IdentityProvider
-	flags.Func("oidc-provider", "federate an OpenID Connect identity provider, repeatable: id=<X-Idp-Id>,issuer=<iss>,"+
-		"audience=<aud>,public-key=<PEM file of its RS256 or ES256 key>; its users get the account's projects", func(s string) error {
-		idp, err := parseIdentityProvider(s)
-		identityProviders = append(identityProviders, idp)
-		return err
-	})
-	var agencies []liveemulator.Agency
-	flags.Func("agency", "an agency that --access-key may assume, repeatable: name=<agency>,domain=<domain name>[,domain-id=<id>]; "+
-		"for the account's projects", func(s string) error {
-		agency, err := parseAgency(s)
-		agencies = append(agencies, agency)
-		return err
-	})
-	temporaryTTL := flags.Duration("temporary-credentials-ttl", liveemulator.DefaultTemporaryCredentialsTTL,
-		"longest life of the tokens and temporary credentials that IAM issues")
-	dataFile := flags.String("data", "", "keep the configurations in this JSON file across restarts (keys included, mode 0600): "+
-		"loaded at start, saved after each change; none when empty")
-	if err := flags.Parse(args); err != nil {
+	config, err := parseServeFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-
-	projects := []liveemulator.Project{{ID: *projectID, Name: *region}}
-	for i := range identityProviders {
-		identityProviders[i].Projects, identityProviders[i].DomainID, identityProviders[i].DomainName = projects, defaultDomainID, defaultDomainName
+	emulator, err := newEmulator(config)
+	if err != nil {
+		return err
 	}
-	for i := range agencies {
-		agencies[i].Trusted, agencies[i].Projects = []string{*accessKey}, projects
-	}
-	emulator := liveemulator.New(liveemulator.Options{
-		Credentials: []liveemulator.Credential{{
-			AccessKey: *accessKey, SecretKey: *secretKey, SecurityToken: *securityToken, Projects: projects,
-			DomainID: defaultDomainID, DomainName: defaultDomainName,
-		}},
-		IdentityProviders:       identityProviders,
-		Agencies:                agencies,
-		TemporaryCredentialsTTL: *temporaryTTL,
-	})
-	if *dataFile != "" {
-		if err := emulator.Persist(*dataFile); err != nil {
-			return err
-		}
-	}
-	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
+	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", config.listen)
 	if err != nil {
 		return err
 	}
@@ -129,23 +78,106 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "live-emulator: warning: %s is not a loopback address; anyone who can reach it can use the emulator\n", addr)
 	}
 
-	for _, fault := range faults {
+	for _, fault := range config.faults {
 		if err := emulator.InjectFault(fault); err != nil {
 			return err
 		}
 	}
-	emulator.SetThrottle(*throttle)
+	emulator.SetThrottle(config.throttle)
 
-	fmt.Fprintf(stdout, "http://%s\n", listener.Addr())
-	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", *accessKey, *projectID, *region)
-	fmt.Fprintf(stdout, "admin endpoint (loopback clients only): http://%s%s\n", listener.Addr(), liveemulator.AdminPrefix)
-	if *secretKey == defaultSecretKey {
+	announce(stdout, listener.Addr(), config)
+	return httpserve.Serve(ctx, listener, emulator)
+}
+
+// serveConfig is what the flags of the serving command say.
+type serveConfig struct {
+	listen                              string
+	accessKey, secretKey, securityToken string
+	projectID, region                   string
+	faults                              []liveemulator.Fault
+	throttle                            int
+	identityProviders                   []liveemulator.IdentityProvider
+	agencies                            []liveemulator.Agency
+	temporaryTTL                        time.Duration
+	dataFile                            string
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	var config serveConfig
+	flags := flag.NewFlagSet("live-emulator", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.StringVar(&config.listen, "listen", defaultListen, "address to listen on; port 0 picks a free port")
+	flags.StringVar(&config.accessKey, "access-key", defaultAccessKey, "access key (AK) that requests must be signed with")
+	flags.StringVar(&config.secretKey, "secret-key", defaultSecretKey, "secret key (SK) that requests must be signed with")
+	flags.StringVar(&config.securityToken, "security-token", "", "security token that requests must carry (temporary credentials); none when empty")
+	flags.StringVar(&config.projectID, "project-id", defaultProjectID, "project ID of the account")
+	flags.StringVar(&config.region, "region", defaultRegion, "region the project belongs to: IAM lists the project under this name")
+	flags.Func("fault", "inject a fault, repeatable: <operation|*>:<setting>=<value>,... with settings "+
+		"times, status, code, retry_after, drop (before|after) and latency; e.g. create:status=500,times=2", func(s string) error {
+		fault, err := liveemulator.ParseFault(s)
+		config.faults = append(config.faults, fault)
+		return err
+	})
+	flags.IntVar(&config.throttle, "throttle", 0, "answer 500 LIVE.100011007 beyond this many concurrent requests; 0 for no throttle")
+	flags.Func("oidc-provider", "federate an OpenID Connect identity provider, repeatable: id=<X-Idp-Id>,issuer=<iss>,"+
+		"audience=<aud>,public-key=<PEM file of its RS256 or ES256 key>; its users get the account's projects", func(s string) error {
+		idp, err := parseIdentityProvider(s)
+		config.identityProviders = append(config.identityProviders, idp)
+		return err
+	})
+	flags.Func("agency", "an agency that --access-key may assume, repeatable: name=<agency>,domain=<domain name>[,domain-id=<id>]; "+
+		"for the account's projects", func(s string) error {
+		agency, err := parseAgency(s)
+		config.agencies = append(config.agencies, agency)
+		return err
+	})
+	flags.DurationVar(&config.temporaryTTL, "temporary-credentials-ttl", liveemulator.DefaultTemporaryCredentialsTTL,
+		"longest life of the tokens and temporary credentials that IAM issues")
+	flags.StringVar(&config.dataFile, "data", "", "keep the configurations in this JSON file across restarts (keys included, mode 0600): "+
+		"loaded at start, saved after each change; none when empty")
+	err := flags.Parse(args)
+	return config, err
+}
+
+// newEmulator gives the account's one project to its keys, its federated users and its agencies,
+// and loads the --data file.
+func newEmulator(config serveConfig) (*liveemulator.Server, error) {
+	projects := []liveemulator.Project{{ID: config.projectID, Name: config.region}}
+	for i := range config.identityProviders {
+		idp := &config.identityProviders[i]
+		idp.Projects, idp.DomainID, idp.DomainName = projects, defaultDomainID, defaultDomainName
+	}
+	for i := range config.agencies {
+		agency := &config.agencies[i]
+		agency.Trusted, agency.Projects = []string{config.accessKey}, projects
+	}
+	emulator := liveemulator.New(liveemulator.Options{
+		Credentials: []liveemulator.Credential{{
+			AccessKey: config.accessKey, SecretKey: config.secretKey, SecurityToken: config.securityToken, Projects: projects,
+			DomainID: defaultDomainID, DomainName: defaultDomainName,
+		}},
+		IdentityProviders:       config.identityProviders,
+		Agencies:                config.agencies,
+		TemporaryCredentialsTTL: config.temporaryTTL,
+	})
+	if config.dataFile != "" {
+		if err := emulator.Persist(config.dataFile); err != nil {
+			return nil, err
+		}
+	}
+	return emulator, nil
+}
+
+// announce prints the base URL first (scripts read that line), then what a user needs to connect.
+func announce(stdout io.Writer, addr net.Addr, config serveConfig) {
+	fmt.Fprintf(stdout, "http://%s\n", addr)
+	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", config.accessKey, config.projectID, config.region)
+	fmt.Fprintf(stdout, "admin endpoint (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
+	if config.secretKey == defaultSecretKey {
 		fmt.Fprintf(stdout, "secret key: %s (the default)\n", defaultSecretKey)
 	} else {
 		fmt.Fprintln(stdout, "secret key: as given by --secret-key")
 	}
-
-	return httpserve.Serve(ctx, listener, emulator)
 }
 
 // record asks a running emulator, through its admin endpoint, to simulate a recording, and prints

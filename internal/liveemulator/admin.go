@@ -1,7 +1,6 @@
 package liveemulator
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +18,7 @@ const AdminPrefix = "/_emulator/"
 const DeliveriesDroppedHeader = "X-Deliveries-Dropped"
 
 func (s *Server) registerAdmin() {
-	s.mux.HandleFunc("POST "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, body string) {
+	s.mux.HandleFunc("POST "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, _ *http.Request, body string) {
 		for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
 			fault, err := ParseFault(strings.TrimSpace(line))
 			if err == nil {
@@ -32,11 +31,11 @@ func (s *Server) registerAdmin() {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	s.mux.HandleFunc("DELETE "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, _ string) {
+	s.mux.HandleFunc("DELETE "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	s.mux.HandleFunc("PUT "+AdminPrefix+"throttle", s.admin(func(w http.ResponseWriter, body string) {
+	s.mux.HandleFunc("PUT "+AdminPrefix+"throttle", s.admin(func(w http.ResponseWriter, _ *http.Request, body string) {
 		n, err := strconv.Atoi(strings.TrimSpace(body))
 		if err != nil || n < 0 {
 			writeError(w, http.StatusBadRequest, "EMULATOR.400", "the body must be the maximum number of concurrent requests, 0 for none")
@@ -45,10 +44,10 @@ func (s *Server) registerAdmin() {
 		s.SetThrottle(n)
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	s.mux.HandleFunc("GET "+AdminPrefix+"requests", s.admin(func(w http.ResponseWriter, _ string) {
+	s.mux.HandleFunc("GET "+AdminPrefix+"requests", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
 		writeJSON(w, http.StatusOK, s.RequestCounts())
 	}))
-	s.mux.HandleFunc("POST "+AdminPrefix+"recordings", s.admin(func(w http.ResponseWriter, body string) {
+	s.mux.HandleFunc("POST "+AdminPrefix+"recordings", s.admin(func(w http.ResponseWriter, r *http.Request, body string) {
 		// Files as a pointer tells a given 0 (refused) from an absent count (one file).
 		var given struct {
 			Recording
@@ -66,18 +65,19 @@ func (s *Server) registerAdmin() {
 			}
 			rec.Files = *given.Files
 		}
-		deliveries, err := s.Record(context.Background(), rec)
+		// A client that goes away stops the recording: no deliveries to a dead receiver pile up.
+		deliveries, err := s.Record(r.Context(), rec)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "EMULATOR.400", err.Error())
 			return
 		}
 		writeJSON(w, http.StatusOK, deliveries)
 	}))
-	s.mux.HandleFunc("GET "+AdminPrefix+"deliveries", s.admin(func(w http.ResponseWriter, _ string) {
+	s.mux.HandleFunc("GET "+AdminPrefix+"deliveries", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
 		w.Header().Set(DeliveriesDroppedHeader, strconv.Itoa(s.DeliveriesDropped()))
 		writeJSON(w, http.StatusOK, s.Deliveries())
 	}))
-	s.mux.HandleFunc("GET "+AdminPrefix+"callbacks", s.admin(func(w http.ResponseWriter, _ string) {
+	s.mux.HandleFunc("GET "+AdminPrefix+"callbacks", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
 		stored := s.Callbacks()
 		out := make([]wireCallback, len(stored))
 		for i := range stored {
@@ -88,7 +88,7 @@ func (s *Server) registerAdmin() {
 }
 
 // admin serves h to loopback clients only, with the request body as text.
-func (s *Server) admin(h func(w http.ResponseWriter, body string)) http.HandlerFunc {
+func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, body string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
@@ -100,6 +100,6 @@ func (s *Server) admin(h func(w http.ResponseWriter, body string)) http.HandlerF
 			writeError(w, http.StatusBadRequest, "EMULATOR.400", "unreadable request body")
 			return
 		}
-		h(w, string(body))
+		h(w, r, string(body))
 	}
 }

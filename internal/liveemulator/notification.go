@@ -121,9 +121,14 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 
 	var deliveries []Delivery
 	for _, n := range recordingEvents(projectID, rec, s.now()) {
+		if err := ctx.Err(); err != nil {
+			return deliveries, fmt.Errorf("the recording stopped after %d deliveries: %w", len(deliveries), err)
+		}
 		if !slices.Contains(cb.Events, n.EventType) {
 			continue
 		}
+		// Signed when sent: a long recording's last notifications are as fresh as its first.
+		n.AuthTimestamp = s.now().Unix()
 		if cb.Key != "" {
 			n.AuthSign = NotificationSignature(n, cb.SignType, cb.Key)
 		}
@@ -163,7 +168,6 @@ func recordingEvents(projectID string, rec Recording, now time.Time) []Notificat
 			PlayURL:     "https://" + rec.PublishDomain + "/" + object,
 			StartTime:   fileStart, Width: 1920, Height: 1080,
 			OBSLocation: "cn-north-4", OBSBucket: "live-record", OBSObject: object,
-			AuthTimestamp: now.Unix(),
 		}
 		if event == livespec.EventRecordFileComplete || event == livespec.EventRecordOver {
 			n.EndTime, n.RecordDuration, n.FileSize = fileStart+600, 600, 150_000_000+int64(i)*1_000

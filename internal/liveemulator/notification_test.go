@@ -2,11 +2,13 @@ package liveemulator_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,6 +70,56 @@ func TestRecordPicksTheExactAppAndSubscribedEvents(t *testing.T) {
 	}
 	if _, err := emulator.Record(ctx, liveemulator.Recording{PublishDomain: "other.example.com", App: "live", Stream: "s"}); err == nil {
 		t.Fatal("a recording that no configuration applies to must be an error")
+	}
+}
+
+// TestRecordSignsEachNotificationWhenSent: a recording's deliveries take time; each notification is
+// stamped and signed when sent, so a receiver that refuses replays older than 5 minutes takes them all.
+func TestRecordSignsEachNotificationWhenSent(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	receiver := &livereceiver.Receiver{SignType: "MD5", Key: testKey, Now: now,
+		// Each delivery takes two minutes on the shared clock.
+		OnReceive: func(livereceiver.Received) { mu.Lock(); clock = clock.Add(2 * time.Minute); mu.Unlock() }}
+	server := httptest.NewServer(receiver)
+	defer server.Close()
+	emulator := liveemulator.New(liveemulator.Options{Now: now,
+		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
+	if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: "live",
+		NotifyCallbackURL: server.URL, SignType: "MD5", Key: testKey, Events: livespec.Events}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulator.Record(context.Background(), liveemulator.Recording{PublishDomain: "publish.example.com", App: "live", Stream: "s", Files: 3}); err != nil {
+		t.Fatal(err)
+	}
+	received := receiver.Received()
+	if len(received) != 7 {
+		t.Fatalf("the receiver got %d notifications, want 7", len(received))
+	}
+	for _, r := range received {
+		if r.Err != nil {
+			t.Fatalf("%s sent %s after the recording began is refused: %v", r.Event.EventType,
+				time.Unix(r.Event.AuthTimestamp, 0).Sub(time.Unix(received[0].Event.AuthTimestamp, 0)), r.Err)
+		}
+	}
+}
+
+// TestRecordStopsWhenItsCallerGoesAway: a cancelled recording sends nothing more.
+func TestRecordStopsWhenItsCallerGoesAway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	receiver := &livereceiver.Receiver{SignType: "MD5", Key: testKey, OnReceive: func(livereceiver.Received) { cancel() }}
+	server := httptest.NewServer(receiver)
+	defer server.Close()
+	emulator := liveemulator.New(liveemulator.Options{
+		Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
+	if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: "live",
+		NotifyCallbackURL: server.URL, SignType: "MD5", Key: testKey, Events: livespec.Events}); err != nil {
+		t.Fatal(err)
+	}
+	deliveries, err := emulator.Record(ctx, liveemulator.Recording{PublishDomain: "publish.example.com", App: "live", Stream: "s", Files: 1000})
+	if !errors.Is(err, context.Canceled) || len(deliveries) != 1 || len(receiver.Received()) != 1 {
+		t.Fatalf("want one delivery and the cancellation, got %d deliveries, %d received, %v", len(deliveries), len(receiver.Received()), err)
 	}
 }
 

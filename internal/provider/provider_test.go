@@ -315,9 +315,14 @@ func TestResolveConfigChoosesOneWayToSignIn(t *testing.T) {
 	}
 }
 
-// federationConfig is a provider block that signs in with OIDC federation at e's IAM, discovering
-// the project of region.
-func (e testEmulator) federationConfig(tokenFile string) string {
+// federationConfig is a provider block that signs in with OIDC federation of the identity provider
+// idpID at e's IAM, discovering the project of region unless a setting gives it. Each extra setting
+// is one attribute line, as in providerConfig.
+func (e testEmulator) federationConfig(idpID, tokenFile string, extraSettings ...string) string {
+	var extra strings.Builder
+	for _, setting := range extraSettings {
+		extra.WriteString("  " + setting + "\n")
+	}
 	return fmt.Sprintf(`
 provider "live" {
   endpoint      = %[1]q
@@ -325,8 +330,8 @@ provider "live" {
   region        = %[2]q
   idp_id        = %[3]q
   id_token_file = %[4]q
-}
-`, e.url, emulatortest.Region, emulatortest.IdpID, tokenFile)
+%[5]s}
+`, e.url, emulatortest.Region, idpID, tokenFile, extra.String())
 }
 
 // TestAccLiveProvider_oidcFederation applies and destroys 50 callbacks signed in with a CI's ID
@@ -337,7 +342,7 @@ func TestAccLiveProvider_oidcFederation(t *testing.T) {
 	started := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		TemporaryCredentialsTTL: 3 * time.Second})
 	e := testEmulator{Server: started.Server, url: started.URL}
-	config := e.federationConfig(idp.IDTokenFile(t, time.Hour, nil)) + `
+	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, time.Hour, nil)) + `
 resource "live_record_callback" "test" {
   count          = 50
   publish_domain = "d${count.index}.example.com"
@@ -368,7 +373,7 @@ func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
 	started := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
 	e := testEmulator{Server: started.Server, url: started.URL}
-	config := strings.Replace(e.federationConfig(idp.IDTokenFile(t, -time.Minute, nil)), "region", "project_id    = \""+testProjectID+"\"\n  region", 1) +
+	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, -time.Minute, nil), fmt.Sprintf("project_id = %q", testProjectID)) +
 		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -386,8 +391,8 @@ func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	undiscovered := emulatortest.NewIdentityProvider(t)
 	undiscovered.ID = "expired-before-discovery"
 	started = emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}})
-	config = strings.Replace(testEmulator{url: started.URL}.federationConfig(undiscovered.IDTokenFile(t, -time.Minute, nil)),
-		emulatortest.IdpID, undiscovered.ID, 1) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	config = testEmulator{url: started.URL}.federationConfig(undiscovered.ID, undiscovered.IDTokenFile(t, -time.Minute, nil)) +
+		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -8,44 +9,106 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 )
 
-// TestProviderDocsAgreeWithTheSchema: the hand-written parts of the provider's docs page, its table
-// of settings and environment variables and its list of regions, say what the code does.
+// TestProviderDocsAgreeWithTheSchema: the hand-written parts of the provider's docs page, its tables
+// of settings and environment variables, its table of the credentials' precedence and its list of
+// regions, say what the code does: the schema, settingEnvs, credentialMethods and sourceRank.
 func TestProviderDocsAgreeWithTheSchema(t *testing.T) {
-	template, err := os.ReadFile("../../templates/index.md.tmpl")
-	if err != nil {
-		t.Fatal(err)
+	template := readIndexTemplate(t)
+	var resp provider.SchemaResponse
+	(&liveProvider{}).Schema(context.Background(), provider.SchemaRequest{}, &resp)
+
+	// One table per level: the provider's attributes, then each block's, by their path.
+	type level struct{ prefix, header string }
+	paths := map[level][]string{}
+	for name := range resp.Schema.Attributes {
+		paths[level{"", "Setting"}] = append(paths[level{"", "Setting"}], name)
 	}
-	envs := map[string][]string{
-		"region": envRegion, "project_id": envProjectID, "access_key": envAccessKey, "secret_key": envSecretKey,
-		"security_token": envSecurityToken, "idp_id": envIdpID, "id_token_file": envIDTokenFile,
-		"agency_name": envAgencyName, "domain_name": envAgencyDomainName, "domain_id": envAgencyDomainID, "duration": envAgencyDuration,
-		"endpoint": envEndpoint, "iam_endpoint": envIAMEndpoint,
-		"insecure": envInsecure, "max_retries": envMaxRetries,
+	for block, b := range resp.Schema.Blocks {
+		l := level{block + ".", "`" + block + "` setting"}
+		for name := range b.GetNestedObject().GetAttributes() {
+			paths[l] = append(paths[l], block+"."+name)
+		}
 	}
-	rows := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| ([^|]+) \\|").FindAllStringSubmatch(string(template), -1)
 	documented := map[string]bool{}
-	for _, row := range rows {
-		attr, column := row[1], strings.TrimSpace(row[2])
-		documented[attr] = true
-		want, ok := envs[attr]
-		if !ok {
-			t.Errorf("the table documents %s, which is not a setting", attr)
-			continue
+	for l, settings := range paths {
+		for _, row := range markdownTable(t, template, l.header) {
+			path, column := l.prefix+strings.Trim(row[0], "`"), row[1]
+			documented[path] = true
+			if !slices.Contains(settings, path) {
+				t.Errorf("the %q table documents %s, which is not a setting", l.header, path)
+				continue
+			}
+			want := "none"
+			if envs := settingEnvs[path]; len(envs) > 0 {
+				want = "`" + strings.Join(envs, "`, then `") + "`"
+			}
+			if column != want {
+				t.Errorf("%s: the table says %s, the provider reads %s", path, column, want)
+			}
 		}
-		if wantColumn := "`" + strings.Join(want, "`, then `") + "`"; column != wantColumn {
-			t.Errorf("%s: the table says %s, the provider reads %s", attr, column, wantColumn)
+		for _, path := range settings {
+			if !documented[path] {
+				t.Errorf("the %q table leaves out %s", l.header, path)
+			}
 		}
 	}
-	for attr := range envs {
-		if !documented[attr] {
-			t.Errorf("the table leaves out %s", attr)
+	for path := range settingEnvs {
+		if !documented[path] {
+			t.Errorf("settingEnvs names %s, which is not a documented setting", path)
 		}
 	}
 
-	listed := regexp.MustCompile("With `region` set to one of ([^.]+)\\.").FindStringSubmatch(string(template))
+	// Every variable named on the page is one the provider reads.
+	read := []string{envCredentialsFile}
+	for _, envs := range settingEnvs {
+		read = append(read, envs...)
+	}
+	if !strings.Contains(template, "`"+envCredentialsFile+"`") {
+		t.Errorf("the template does not name %s", envCredentialsFile)
+	}
+	for _, name := range regexp.MustCompile(`\b(?:HW|CLOUD_SDK|HUAWEICLOUD_SDK)_[A-Z0-9_]+`).FindAllString(template, -1) {
+		if !slices.Contains(read, name) {
+			t.Errorf("the template names %s, which the provider does not read", name)
+		}
+	}
+}
+
+// TestProviderDocsCredentialPrecedence: the rows of the precedence table list, for each way of
+// signing in, its settings (the configuration), then its variables of each rank, in the order the
+// provider tries them.
+func TestProviderDocsCredentialPrecedence(t *testing.T) {
+	template := readIndexTemplate(t)
+	rows := markdownTable(t, template, "Source")
+	if len(rows) < 3 {
+		t.Fatalf("the precedence table has %d rows, want the configuration's and two of variables", len(rows))
+	}
+	for rank, row := range rows[:3] {
+		for method, attrs := range credentialMethods {
+			names := attrs
+			if rank > 0 {
+				names = variablesOfRank(attrs, rank)
+			}
+			if want := "`" + strings.Join(names, "`, `") + "`"; row[method+1] != want {
+				t.Errorf("%s: the table says %s, the provider ranks %s there", row[0], row[method+1], want)
+			}
+		}
+	}
+	token := "`security_token`, else `" + strings.Join(settingEnvs["security_token"], "`, else `") + "`"
+	if !strings.Contains(strings.Join(strings.Fields(template), " "), token) {
+		t.Errorf("the template does not say that the security token is %s", token)
+	}
+}
+
+// TestProviderDocsRegions: the regions that the page lists are those the SDK knows, each with the
+// endpoint the page says.
+func TestProviderDocsRegions(t *testing.T) {
+	template := readIndexTemplate(t)
+	listed := regexp.MustCompile("With `region` set to one of ([^.]+)\\.").FindStringSubmatch(template)
 	if listed == nil {
 		t.Fatal("the template lists no regions")
 	}
@@ -59,7 +122,7 @@ func TestProviderDocsAgreeWithTheSchema(t *testing.T) {
 		}
 	}
 	// The SDK names every region it knows when asked for one it does not.
-	_, err = liveapi.RegionEndpoint("no-such-region-1")
+	_, err := liveapi.RegionEndpoint("no-such-region-1")
 	known := regexp.MustCompile(`\[([^\]]*)\]`).FindStringSubmatch(fmt.Sprint(err))
 	if known == nil {
 		t.Fatalf("the SDK's error lists no regions: %v", err)
@@ -70,4 +133,53 @@ func TestProviderDocsAgreeWithTheSchema(t *testing.T) {
 	if !slices.Equal(sdkRegions, names) {
 		t.Errorf("the docs list the regions %v, the SDK knows %v", names, sdkRegions)
 	}
+}
+
+// variablesOfRank lists the variables of attrs that sourceRank puts at rank, in the order the
+// provider tries them: the first variable of each setting, then the second, and so on.
+func variablesOfRank(attrs []string, rank int) []string {
+	var names []string
+	for position, more := 0, true; more; position++ {
+		more = false
+		for _, attr := range attrs {
+			if envs := settingEnvs[attr]; position < len(envs) {
+				more = true
+				if sourceRank(envs[position]) == rank {
+					names = append(names, envs[position])
+				}
+			}
+		}
+	}
+	return names
+}
+
+func readIndexTemplate(t *testing.T) string {
+	t.Helper()
+	template, err := os.ReadFile("../../templates/index.md.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(template)
+}
+
+// markdownTable returns the cells of the rows of the table whose first header cell is header.
+func markdownTable(t *testing.T, markdown, header string) [][]string {
+	t.Helper()
+	lines := strings.Split(markdown, "\n")
+	start := slices.IndexFunc(lines, func(line string) bool { return strings.HasPrefix(line, "| "+header+" |") })
+	if start == -1 || start+1 >= len(lines) || !strings.HasPrefix(lines[start+1], "|---") {
+		t.Fatalf("the template has no table headed %q", header)
+	}
+	var rows [][]string
+	for _, line := range lines[start+2:] {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		var cells []string
+		for _, cell := range strings.Split(strings.Trim(line, "|"), "|") {
+			cells = append(cells, strings.TrimSpace(cell))
+		}
+		rows = append(rows, cells)
+	}
+	return rows
 }

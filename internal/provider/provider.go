@@ -65,25 +65,27 @@ type liveProviderModel struct {
 	AssumeRole    types.Object `tfsdk:"assume_role"`
 }
 
-// Each setting falls back to these environment variables, in order, when the configuration omits it.
-var (
-	envRegion        = []string{"HW_REGION_NAME"}
-	envProjectID     = []string{"HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID"}
-	envAccessKey     = []string{"HW_ACCESS_KEY", "CLOUD_SDK_AK", "HUAWEICLOUD_SDK_AK"}
-	envSecretKey     = []string{"HW_SECRET_KEY", "CLOUD_SDK_SK", "HUAWEICLOUD_SDK_SK"}
-	envSecurityToken = []string{"HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"}
-	envIdpID         = []string{"HW_IDP_ID", "HUAWEICLOUD_SDK_IDP_ID"}
-	envIDTokenFile   = []string{"HW_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_ID_TOKEN_FILE"}
+// settingEnvs is, for each setting (assume_role's by their path), the environment variables it falls
+// back to, in order, when the configuration omits it. The schema's descriptions, resolveConfig and
+// the docs' test all read this one table.
+var settingEnvs = map[string][]string{
+	"region":         {"HW_REGION_NAME"},
+	"project_id":     {"HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID"},
+	"access_key":     {"HW_ACCESS_KEY", "CLOUD_SDK_AK", "HUAWEICLOUD_SDK_AK"},
+	"secret_key":     {"HW_SECRET_KEY", "CLOUD_SDK_SK", "HUAWEICLOUD_SDK_SK"},
+	"security_token": {"HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"},
+	"idp_id":         {"HW_IDP_ID", "HUAWEICLOUD_SDK_IDP_ID"},
+	"id_token_file":  {"HW_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_ID_TOKEN_FILE"},
+	"endpoint":       {"HW_LIVE_ENDPOINT"},
+	"iam_endpoint":   {"HW_IAM_ENDPOINT", "HUAWEICLOUD_SDK_IAM_ENDPOINT"},
+	"insecure":       {"HW_INSECURE"},
+	"max_retries":    {"HW_MAX_RETRIES"},
 
-	envAgencyName       = []string{"HW_ASSUME_ROLE_AGENCY_NAME"}
-	envAgencyDomainName = []string{"HW_ASSUME_ROLE_DOMAIN_NAME"}
-	envAgencyDomainID   = []string{"HW_ASSUME_ROLE_DOMAIN_ID"}
-	envAgencyDuration   = []string{"HW_ASSUME_ROLE_DURATION"}
-	envEndpoint         = []string{"HW_LIVE_ENDPOINT"}
-	envIAMEndpoint      = []string{"HW_IAM_ENDPOINT", "HUAWEICLOUD_SDK_IAM_ENDPOINT"}
-	envInsecure         = []string{"HW_INSECURE"}
-	envMaxRetries       = []string{"HW_MAX_RETRIES"}
-)
+	"assume_role.agency_name": {"HW_ASSUME_ROLE_AGENCY_NAME"},
+	"assume_role.domain_name": {"HW_ASSUME_ROLE_DOMAIN_NAME"},
+	"assume_role.domain_id":   {"HW_ASSUME_ROLE_DOMAIN_ID"},
+	"assume_role.duration":    {"HW_ASSUME_ROLE_DURATION"},
+}
 
 func (p *liveProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "live"
@@ -96,22 +98,22 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			"an environment variable; a value in the configuration wins over the environment.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
-				MarkdownDescription: "Region whose Live endpoint to use, such as `cn-north-4`. " + envHint(envRegion) +
+				MarkdownDescription: "Region whose Live endpoint to use, such as `cn-north-4`. " + envHint("region") +
 					" Not needed when `endpoint` is set.",
 				Optional: true,
 			},
 			"project_id": schema.StringAttribute{
 				MarkdownDescription: "Project ID the recording callbacks belong to. When unset, the provider " +
-					"discovers the project named after `region` from IAM. " + envHint(envProjectID),
+					"discovers the project named after `region` from IAM. " + envHint("project_id"),
 				Optional: true,
 			},
 			"access_key": schema.StringAttribute{
 				MarkdownDescription: "Access key (AK). With `secret_key`, unless `idp_id` and `id_token_file` are used, " +
-					"or the credentials come from the SDK's credentials file or the ECS metadata service. " + envHint(envAccessKey),
+					"or the credentials come from the SDK's credentials file or the ECS metadata service. " + envHint("access_key"),
 				Optional: true,
 			},
 			"secret_key": schema.StringAttribute{
-				MarkdownDescription: "Secret key (SK). Required with `access_key`. " + envHint(envSecretKey),
+				MarkdownDescription: "Secret key (SK). Required with `access_key`. " + envHint("secret_key"),
 				Optional:            true,
 				Sensitive:           true,
 			},
@@ -119,39 +121,39 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				MarkdownDescription: "ID of the IAM identity provider that federates an OpenID Connect identity, such " +
 					"as a CI system's (OIDC federation): used with `id_token_file` instead of `access_key` and " +
 					"`secret_key`; IAM exchanges the ID token for temporary credentials, which the provider renews " +
-					"before they expire. " + envHint(envIdpID),
+					"before they expire. " + envHint("idp_id"),
 				Optional: true,
 			},
 			"id_token_file": schema.StringAttribute{
 				MarkdownDescription: "Path of a file that holds the OpenID Connect ID token (a JWT) for `idp_id`, read " +
-					"each time the credentials are renewed. " + envHint(envIDTokenFile),
+					"each time the credentials are renewed. " + envHint("id_token_file"),
 				Optional: true,
 			},
 			"security_token": schema.StringAttribute{
-				MarkdownDescription: "Security token of temporary credentials. " + envHint(envSecurityToken),
+				MarkdownDescription: "Security token of temporary credentials. " + envHint("security_token"),
 				Optional:            true,
 				Sensitive:           true,
 			},
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Live API base URL, `http://` or `https://`, such as the emulator's " +
-					"`http://127.0.0.1:8080`. Overrides the region's default endpoint. " + envHint(envEndpoint),
+					"`http://127.0.0.1:8080`. Overrides the region's default endpoint. " + envHint("endpoint"),
 				Optional: true,
 			},
 			"iam_endpoint": schema.StringAttribute{
 				MarkdownDescription: "IAM base URL used to discover `project_id`, for private or test deployments; " +
-					"the SDK's IAM endpoint for the region by default. " + envHint(envIAMEndpoint),
+					"the SDK's IAM endpoint for the region by default. " + envHint("iam_endpoint"),
 				Optional: true,
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried: 429, 5xx (the API's "+
 					"throttle `LIVE.100011007` included), refused or reset connections and client timeouts, with "+
 					"exponential backoff and jitter, honouring `Retry-After`, and never past the operation's "+
-					"`timeouts`. Defaults to `%d`. ", liveapi.DefaultMaxRetries) + envHint(envMaxRetries),
+					"`timeouts`. Defaults to `%d`. ", liveapi.DefaultMaxRetries) + envHint("max_retries"),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"insecure": schema.BoolAttribute{
-				MarkdownDescription: "Skip TLS certificate verification. Defaults to `false`. " + envHint(envInsecure),
+				MarkdownDescription: "Skip TLS certificate verification. Defaults to `false`. " + envHint("insecure"),
 				Optional:            true,
 			},
 		},
@@ -163,22 +165,22 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					"environment.",
 				Attributes: map[string]schema.Attribute{
 					"agency_name": schema.StringAttribute{
-						MarkdownDescription: "Name of the agency. " + envHint(envAgencyName),
+						MarkdownDescription: "Name of the agency. " + envHint("assume_role.agency_name"),
 						Optional:            true,
 					},
 					"domain_name": schema.StringAttribute{
 						MarkdownDescription: "Name of the account (domain) that created the agency; this or `domain_id`. " +
-							envHint(envAgencyDomainName),
+							envHint("assume_role.domain_name"),
 						Optional: true,
 					},
 					"domain_id": schema.StringAttribute{
 						MarkdownDescription: "ID of the account (domain) that created the agency; this or `domain_name`. " +
-							envHint(envAgencyDomainID),
+							envHint("assume_role.domain_id"),
 						Optional: true,
 					},
 					"duration": schema.Int64Attribute{
 						MarkdownDescription: fmt.Sprintf("Life of each set of temporary credentials, in seconds, %d to %d. "+
-							"Defaults to `%d`. ", minAgencyDuration, maxAgencyDuration, defaultAgencyDuration) + envHint(envAgencyDuration),
+							"Defaults to `%d`. ", minAgencyDuration, maxAgencyDuration, defaultAgencyDuration) + envHint("assume_role.duration"),
 						Optional:   true,
 						Validators: []validator.Int64{int64validator.Between(minAgencyDuration, maxAgencyDuration)},
 					},
@@ -202,8 +204,8 @@ type assumeRoleModel struct {
 	Duration   types.Int64  `tfsdk:"duration"`
 }
 
-func envHint(names []string) string {
-	return "Environment: `" + strings.Join(names, "`, then `") + "`."
+func envHint(attr string) string {
+	return "Environment: `" + strings.Join(settingEnvs[attr], "`, then `") + "`."
 }
 
 func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -231,7 +233,7 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if errors.Is(err, liveapi.ErrProjectDiscovery) {
 		resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Unable to Discover Live Project ID",
 			fmt.Sprintf("%s.\n\nIAM must list exactly one project named %q for these credentials. Set project_id "+
-				"in the provider configuration or the %s environment variable.", liveapi.Describe(err), cfg.Region, envProjectID[0]))
+				"in the provider configuration or the %s environment variable.", liveapi.Describe(err), cfg.Region, settingEnvs["project_id"][0]))
 		return
 	}
 	if err != nil {
@@ -240,8 +242,8 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 				fmt.Sprintf("No credentials are set: not in the provider configuration (access_key and secret_key, or idp_id and "+
 					"id_token_file), nor in their environment variables (%s; %s), nor in the SDK's credentials file (%s, "+
 					"else ~/.huaweicloud/credentials). The last resort, the ECS metadata service of an instance with an agency, "+
-					"failed too: %v.", strings.Join(slices.Concat(envAccessKey, envSecretKey), ", "),
-					strings.Join(slices.Concat(envIdpID, envIDTokenFile), ", "), envCredentialsFile, err))
+					"failed too: %v.", strings.Join(slices.Concat(settingEnvs["access_key"], settingEnvs["secret_key"]), ", "),
+					strings.Join(slices.Concat(settingEnvs["idp_id"], settingEnvs["id_token_file"]), ", "), envCredentialsFile, err))
 			return
 		}
 		if errors.Is(err, liveapi.ErrCredentialsRefused) {
@@ -318,21 +320,21 @@ func addNotConfiguredError(diags *diag.Diagnostics, unknownSettings []string, wh
 func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, credentials string, diags diag.Diagnostics) {
 	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}, metadataEndpoint: p.metadataEndpoint}
 	cfg = liveapi.Config{
-		Region:         r.string("region", config.Region, envRegion),
-		ProjectID:      r.string("project_id", config.ProjectID, envProjectID),
-		AccessKey:      r.string("access_key", config.AccessKey, envAccessKey),
-		SecretKey:      r.string("secret_key", config.SecretKey, envSecretKey),
-		SecurityToken:  r.string("security_token", config.SecurityToken, envSecurityToken),
-		IdpID:          r.string("idp_id", config.IdpID, envIdpID),
-		IDTokenFile:    r.string("id_token_file", config.IDTokenFile, envIDTokenFile),
-		Endpoint:       r.string("endpoint", config.Endpoint, envEndpoint),
-		IAMEndpoint:    r.string("iam_endpoint", config.IAMEndpoint, envIAMEndpoint),
+		Region:         r.string("region", config.Region),
+		ProjectID:      r.string("project_id", config.ProjectID),
+		AccessKey:      r.string("access_key", config.AccessKey),
+		SecretKey:      r.string("secret_key", config.SecretKey),
+		SecurityToken:  r.string("security_token", config.SecurityToken),
+		IdpID:          r.string("idp_id", config.IdpID),
+		IDTokenFile:    r.string("id_token_file", config.IDTokenFile),
+		Endpoint:       r.string("endpoint", config.Endpoint),
+		IAMEndpoint:    r.string("iam_endpoint", config.IAMEndpoint),
 		Insecure:       r.insecure(config.Insecure),
 		MaxRetries:     r.maxRetries(config.MaxRetries),
 		UserAgent:      "terraform-provider-live/" + p.version,
 		RetryBaseDelay: p.retryBaseDelay,
 	}
-	if r.source["iam_endpoint"] == envIAMEndpoint[1] && !strings.Contains(cfg.IAMEndpoint, "://") {
+	if r.source["iam_endpoint"] == settingEnvs["iam_endpoint"][1] && !strings.Contains(cfg.IAMEndpoint, "://") {
 		cfg.IAMEndpoint = "https://" + cfg.IAMEndpoint // as the SDK reads its own variable
 	}
 	cfg.AssumeRole = r.assumeRole(config.AssumeRole)
@@ -378,8 +380,13 @@ func (r *settingsResolver) markUnknown(attr string) {
 	r.unknown = append(r.unknown, attr)
 }
 
-// string is the configured value, else the first environment variable set, else "".
-func (r *settingsResolver) string(attr string, value types.String, envs []string) string {
+// string is the configured value, else the first of its environment variables set, else "".
+func (r *settingsResolver) string(attr string, value types.String) string {
+	return r.stringFrom(attr, value, settingEnvs[attr])
+}
+
+// stringFrom is the configured value, else the first of envs set, else "".
+func (r *settingsResolver) stringFrom(attr string, value types.String, envs []string) string {
 	if value.IsUnknown() {
 		r.markUnknown(attr)
 		r.setSource(attr, configurationSource)
@@ -409,8 +416,7 @@ func (r *settingsResolver) setSource(attr, source string) {
 // A security token belongs to an access key, but alone it names no credentials.
 var credentialMethods = [2][]string{{"access_key", "secret_key"}, {"idp_id", "id_token_file"}}
 
-// precedence ranks where a setting came from: the configuration, then the HW_ variables, then the
-// SDK's; -1 when it is not set.
+// precedence is the best sourceRank of the attrs that are set; -1 when none is.
 func (r *settingsResolver) precedence(attrs []string) int {
 	best := -1
 	for _, attr := range attrs {
@@ -418,18 +424,23 @@ func (r *settingsResolver) precedence(attrs []string) int {
 		if !set {
 			continue
 		}
-		rank := 2
-		switch {
-		case source == configurationSource:
-			rank = 0
-		case strings.HasPrefix(source, "HW_"):
-			rank = 1
-		}
-		if best == -1 || rank < best {
+		if rank := sourceRank(source); best == -1 || rank < best {
 			best = rank
 		}
 	}
 	return best
+}
+
+// sourceRank ranks where a setting came from: 0 the configuration, 1 an HW_ variable, 2 the SDK's
+// (its variables, the CLOUD_SDK_ ones, its credentials file).
+func sourceRank(source string) int {
+	switch {
+	case source == configurationSource:
+		return 0
+	case strings.HasPrefix(source, "HW_"):
+		return 1
+	}
+	return 2
 }
 
 // chooseCredentials keeps one way of signing in: AK/SK, or OIDC federation (idp_id and
@@ -473,16 +484,16 @@ func (r *settingsResolver) assumeRole(value types.Object) *liveapi.AssumeRole {
 	}
 	attribute := path.Root("assume_role").AtName
 	role := liveapi.AssumeRole{
-		AgencyName: r.string("assume_role.agency_name", block.AgencyName, envAgencyName),
+		AgencyName: r.string("assume_role.agency_name", block.AgencyName),
 		Duration:   defaultAgencyDuration * time.Second,
 	}
 	// The agency's account is one setting, by name or by ID: the block's, else the environment's.
-	nameEnv, idEnv := envAgencyDomainName, envAgencyDomainID
+	nameEnv, idEnv := settingEnvs["assume_role.domain_name"], settingEnvs["assume_role.domain_id"]
 	if !isBlank(block.DomainName) || !isBlank(block.DomainID) {
 		nameEnv, idEnv = nil, nil
 	}
-	role.DomainName = r.string("assume_role.domain_name", block.DomainName, nameEnv)
-	role.DomainID = r.string("assume_role.domain_id", block.DomainID, idEnv)
+	role.DomainName = r.stringFrom("assume_role.domain_name", block.DomainName, nameEnv)
+	role.DomainID = r.stringFrom("assume_role.domain_id", block.DomainID, idEnv)
 	_, named := r.source["assume_role.agency_name"]
 	_, byName := r.source["assume_role.domain_name"]
 	_, byID := r.source["assume_role.domain_id"]
@@ -492,17 +503,17 @@ func (r *settingsResolver) assumeRole(value types.Object) *liveapi.AssumeRole {
 	switch {
 	case !named:
 		r.diags.AddAttributeError(attribute("agency_name"), "Missing Live Provider Setting",
-			fmt.Sprintf("To assume an agency, set its name: agency_name in the assume_role block or the %s environment variable.", envAgencyName[0]))
+			fmt.Sprintf("To assume an agency, set its name: agency_name in the assume_role block or the %s environment variable.", settingEnvs["assume_role.agency_name"][0]))
 	case !byName && !byID:
 		r.diags.AddAttributeError(attribute("domain_name"), "Missing Live Provider Setting",
 			fmt.Sprintf("To assume the agency %q, set the account that created it: domain_name or domain_id in the assume_role "+
-				"block, or the %s or %s environment variable.", role.AgencyName, envAgencyDomainName[0], envAgencyDomainID[0]))
+				"block, or the %s or %s environment variable.", role.AgencyName, settingEnvs["assume_role.domain_name"][0], settingEnvs["assume_role.domain_id"][0]))
 	case byName && byID:
 		r.diags.AddAttributeError(attribute("domain_id"), "Conflicting Live Provider Settings",
 			fmt.Sprintf("The agency's account is set twice, as domain_name (from %s) and domain_id (from %s): set one of them.",
 				r.source["assume_role.domain_name"], r.source["assume_role.domain_id"]))
 	}
-	env := r.getenv(envAgencyDuration[0])
+	env := r.getenv(settingEnvs["assume_role.duration"][0])
 	switch {
 	case block.Duration.IsUnknown():
 		r.markUnknown("assume_role.duration")
@@ -512,7 +523,7 @@ func (r *settingsResolver) assumeRole(value types.Object) *liveapi.AssumeRole {
 		seconds, err := strconv.Atoi(env)
 		if err != nil || seconds < minAgencyDuration || seconds > maxAgencyDuration {
 			r.diags.AddAttributeError(attribute("duration"), "Invalid Live Provider Setting",
-				fmt.Sprintf("The %s environment variable must be a number of seconds from %d to %d.", envAgencyDuration[0], minAgencyDuration, maxAgencyDuration))
+				fmt.Sprintf("The %s environment variable must be a number of seconds from %d to %d.", settingEnvs["assume_role.duration"][0], minAgencyDuration, maxAgencyDuration))
 		}
 		role.Duration = time.Duration(seconds) * time.Second
 	}
@@ -542,7 +553,7 @@ func isBlank(value types.String) bool {
 }
 
 func (r *settingsResolver) insecure(value types.Bool) bool {
-	env := r.getenv(envInsecure[0])
+	env := r.getenv(settingEnvs["insecure"][0])
 	switch {
 	case value.IsUnknown():
 		r.markUnknown("insecure")
@@ -552,7 +563,7 @@ func (r *settingsResolver) insecure(value types.Bool) bool {
 		parsed, err := strconv.ParseBool(env)
 		if err != nil {
 			r.diags.AddAttributeError(path.Root("insecure"), "Invalid Live Provider Setting",
-				fmt.Sprintf("The %s environment variable must be true or false.", envInsecure[0]))
+				fmt.Sprintf("The %s environment variable must be true or false.", settingEnvs["insecure"][0]))
 		}
 		return parsed
 	}
@@ -560,7 +571,7 @@ func (r *settingsResolver) insecure(value types.Bool) bool {
 }
 
 func (r *settingsResolver) maxRetries(value types.Int64) int {
-	env := r.getenv(envMaxRetries[0])
+	env := r.getenv(settingEnvs["max_retries"][0])
 	switch {
 	case value.IsUnknown():
 		r.markUnknown("max_retries")
@@ -570,7 +581,7 @@ func (r *settingsResolver) maxRetries(value types.Int64) int {
 		n, err := strconv.Atoi(env)
 		if err != nil || n < 0 || n > 100 {
 			r.diags.AddAttributeError(path.Root("max_retries"), "Invalid Live Provider Setting",
-				fmt.Sprintf("The %s environment variable must be an integer from 0 to 100.", envMaxRetries[0]))
+				fmt.Sprintf("The %s environment variable must be an integer from 0 to 100.", settingEnvs["max_retries"][0]))
 		}
 		return n
 	}
@@ -642,21 +653,18 @@ func (r *settingsResolver) credentialsNamed() bool {
 
 // checkRequired reports the credentials and the project that are missing, not merely unknown.
 func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
-	type requiredSetting struct {
-		attr, value, what string
-		envs              []string
-	}
+	type requiredSetting struct{ attr, value, what string }
 	required := []requiredSetting{
-		{"access_key", cfg.AccessKey, "access key", envAccessKey},
-		{"secret_key", cfg.SecretKey, "secret key", envSecretKey},
+		{"access_key", cfg.AccessKey, "access key"},
+		{"secret_key", cfg.SecretKey, "secret key"},
 	}
 	if cfg.MetadataEndpoint != "" {
 		required = nil // the metadata service's, or an error when the client is built
 	}
 	if cfg.IdpID != "" || cfg.IDTokenFile != "" || r.isUnknown["idp_id"] || r.isUnknown["id_token_file"] {
 		required = []requiredSetting{
-			{"idp_id", cfg.IdpID, "identity provider ID (OIDC federation)", envIdpID},
-			{"id_token_file", cfg.IDTokenFile, "ID token file (OIDC federation)", envIDTokenFile},
+			{"idp_id", cfg.IdpID, "identity provider ID (OIDC federation)"},
+			{"id_token_file", cfg.IDTokenFile, "ID token file (OIDC federation)"},
 		}
 		if cfg.IDTokenFile != "" {
 			if err := checkReadableFile(cfg.IDTokenFile); err != nil {
@@ -670,14 +678,14 @@ func (r *settingsResolver) checkRequired(cfg liveapi.Config) {
 			r.diags.AddAttributeError(path.Root(required.attr), "Missing Live Provider Setting",
 				fmt.Sprintf("The provider cannot create the Live API client because the %s is missing. "+
 					"Set %s in the provider configuration or the %s environment variable.",
-					required.what, required.attr, strings.Join(required.envs, " or ")))
+					required.what, required.attr, strings.Join(settingEnvs[required.attr], " or ")))
 		}
 	}
 	if cfg.ProjectID == "" && cfg.Region == "" && !r.isUnknown["project_id"] && !r.isUnknown["region"] {
 		r.diags.AddAttributeError(path.Root("project_id"), "Missing Live Provider Setting",
 			fmt.Sprintf("The provider cannot create the Live API client because the project ID is missing. "+
 				"Set project_id in the provider configuration or the %s environment variable, or set region "+
-				"(or %s) so that the provider discovers the region's project from IAM.", envProjectID[0], envRegion[0]))
+				"(or %s) so that the provider discovers the region's project from IAM.", settingEnvs["project_id"][0], settingEnvs["region"][0]))
 	}
 }
 
@@ -701,13 +709,13 @@ func (r *settingsResolver) checkEndpoints(cfg liveapi.Config) {
 		if !r.isUnknown["region"] {
 			r.diags.AddAttributeError(path.Root("region"), "Missing Live Provider Setting",
 				fmt.Sprintf("The provider cannot choose a Live endpoint. Set region (or the %s environment variable) "+
-					"to a Live region, or endpoint (or %s) to a Live API base URL.", envRegion[0], envEndpoint[0]))
+					"to a Live region, or endpoint (or %s) to a Live API base URL.", settingEnvs["region"][0], settingEnvs["endpoint"][0]))
 		}
 	default:
 		if _, err := liveapi.RegionEndpoint(cfg.Region); err != nil {
 			r.diags.AddAttributeError(path.Root("region"), "Invalid Live Provider Setting",
 				fmt.Sprintf("The region %q (from region or %s) has no known Live endpoint: %s. "+
-					"Set endpoint (or %s) to use it.", cfg.Region, envRegion[0], err, envEndpoint[0]))
+					"Set endpoint (or %s) to use it.", cfg.Region, settingEnvs["region"][0], err, settingEnvs["endpoint"][0]))
 		}
 	}
 }

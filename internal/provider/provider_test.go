@@ -550,9 +550,10 @@ func TestAccLiveProvider_assumeRoleRefused(t *testing.T) {
 // credentials file at a file that does not exist; the test cannot run in parallel.
 func clearProviderEnv(t *testing.T) {
 	t.Helper()
-	for _, name := range slices.Concat(envRegion, envProjectID, envAccessKey, envSecretKey, envSecurityToken, envIdpID, envIDTokenFile,
-		envAgencyName, envAgencyDomainName, envAgencyDomainID, envAgencyDuration, envEndpoint, envIAMEndpoint, envInsecure, envMaxRetries) {
-		t.Setenv(name, "")
+	for _, names := range settingEnvs {
+		for _, name := range names {
+			t.Setenv(name, "")
+		}
 	}
 	t.Setenv(envCredentialsFile, filepath.Join(t.TempDir(), "no-credentials"))
 }

@@ -103,3 +103,86 @@ func running(pid int) bool {
 	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 	return len(fields) > 0 && fields[0] != "Z"
 }
+
+// TestDemoScriptLeavesNoServerBehind runs scripts/demo.sh itself, with a stand-in for Terraform that
+// fails its apply or waits for Ctrl-C, and checks that the emulator and the receiver it started are
+// gone when it ends. It builds the demo's binaries, so it runs with the acceptance tests.
+func TestDemoScriptLeavesNoServerBehind(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("builds the demo: runs with TF_ACC=1 (make test)")
+	}
+	demoDir, err := filepath.Abs(filepath.Join(".tools", "demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ending, stub := range map[string]string{
+		"failed apply": "exit 1",
+		"interrupt":    `touch "$MARKER"; exec sleep 300`,
+	} {
+		t.Run(ending, func(t *testing.T) {
+			dir := t.TempDir()
+			terraform := filepath.Join(dir, "terraform")
+			if err := os.WriteFile(terraform, []byte("#!/bin/sh\n"+stub+"\n"), 0o755); err != nil { //nolint:gosec // an executable stand-in
+				t.Fatal(err)
+			}
+			marker := filepath.Join(dir, "applying")
+			cmd := exec.Command("bash", "scripts/demo.sh")
+			cmd.Env = append(os.Environ(), "TERRAFORM="+terraform, "MARKER="+marker)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C reaches the whole group
+			var output strings.Builder
+			cmd.Stdout, cmd.Stderr = &output, &output
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if ending == "interrupt" {
+				waitForFile(t, marker, 3*time.Minute)
+				servers := processesUnder(demoDir)
+				if len(servers) != 2 {
+					t.Fatalf("want the emulator and the receiver running while terraform runs, found %v", servers)
+				}
+				if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := cmd.Wait(); err == nil {
+				t.Fatalf("the demo succeeded with a failing terraform:\n%s", output.String())
+			}
+			if !strings.Contains(output.String(), "emulator: http://127.0.0.1:") {
+				t.Fatalf("the demo did not start its servers:\n%s", output.String())
+			}
+			if left := processesUnder(demoDir); len(left) > 0 {
+				for _, pid := range left {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+				t.Fatalf("processes left running after the demo ended: %v\n%s", left, output.String())
+			}
+		})
+	}
+}
+
+// processesUnder lists the live processes whose executable lies in dir.
+func processesUnder(dir string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, entry := range entries {
+		pid, err := strconv.Atoi(entry.Name())
+		if err != nil {
+			continue
+		}
+		exe, err := os.Readlink(filepath.Join("/proc", entry.Name(), "exe"))
+		if err == nil && strings.HasPrefix(exe, dir+string(filepath.Separator)) && running(pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func waitForFile(t *testing.T, file string, limit time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(file); err == nil {
+			return
+		}
+	}
+	t.Fatalf("%s did not appear within %s", file, limit)
+}

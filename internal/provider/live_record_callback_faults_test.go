@@ -378,6 +378,7 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 	}
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	sameCreateTime := statecheck.CompareValue(compare.ValuesSame())
+	var before map[string]int
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             e.checkDestroy,
@@ -393,7 +394,8 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 					App: "live", Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"})),
 			},
 			{
-				PreConfig: inject(liveemulator.OperationUpdate, "id", "create_time"),
+				// id and create_time come from state: no read-back, only the apply's refresh reads.
+				PreConfig: func() { inject(liveemulator.OperationUpdate, "id", "create_time")(); before = e.RequestCounts() },
 				Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("publish.example.com", "live",
 					"https://receiver.example.com/a", `["RECORD_OVER"]`, "MD5", testCallbackKey),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -401,7 +403,16 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 					sameCreateTime.AddStateValue(testResourceAddress, tfjsonpath.New("create_time")),
 				},
 				Check: resource.ComposeTestCheckFunc(e.checkFaultsUsed(), e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com",
-					App: "live", NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey})),
+					App: "live", NotifyCallbackURL: "https://receiver.example.com/a", Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey}),
+					func(*terraform.State) error {
+						after := e.RequestCounts()
+						shows, updates := after[liveemulator.OperationShow]-before[liveemulator.OperationShow],
+							after[liveemulator.OperationUpdate]-before[liveemulator.OperationUpdate]
+						if shows != 1 || updates != 1 {
+							return fmt.Errorf("the apply sent %d reads and %d updates, want the refresh's read and one update", shows, updates)
+						}
+						return nil
+					}),
 			},
 			{
 				PreConfig: inject(liveemulator.OperationUpdate, "update_time"),

@@ -159,6 +159,42 @@ provider "live" {
 	})
 }
 
+// TestAccLiveProvider_credentialsUnknownAtPlan: credentials that another resource gives, known only
+// after apply, configure the provider at apply; the next plan is empty.
+func TestAccLiveProvider_credentialsUnknownAtPlan(t *testing.T) {
+	e := newTestEmulator(t)
+	config := fmt.Sprintf(`
+resource "terraform_data" "credentials" {
+  input = sensitive({ access_key = %[3]q, secret_key = %[4]q })
+}
+
+provider "live" {
+  endpoint   = %[1]q
+  project_id = %[2]q
+  access_key = terraform_data.credentials.output.access_key
+  secret_key = terraform_data.credentials.output.secret_key
+}
+`, e.url, testProjectID, testAccessKey, testSecretKey) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testResourceAddress, plancheck.ResourceActionCreate),
+				}},
+				Check: e.checkStored(liveemulator.Callback{PublishDomain: "publish.example.com", App: "*",
+					Events: []string{"RECORD_FILE_COMPLETE"}, SignType: "HMACSHA256"}),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
 // TestAccLiveProvider_settings cannot run in parallel: it clears the environment fallbacks.
 func TestAccLiveProvider_settings(t *testing.T) {
 	clearProviderEnv(t)

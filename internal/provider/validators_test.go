@@ -205,7 +205,7 @@ func stricterDomain(t *testing.T, domain string) string {
 	labels := strings.Split(domain, ".")
 	top := labels[len(labels)-1]
 	alphabetic := len(top) >= 2 && strings.IndexFunc(top, func(r rune) bool { return r < 'a' || r > 'z' }) < 0
-	if len(labels) < 2 || !(alphabetic || strings.HasPrefix(top, "xn--")) {
+	if len(labels) < 2 || (!alphabetic && !strings.HasPrefix(top, "xn--")) {
 		return "the provider takes only a fully qualified domain name with an alphabetic or IDN top-level label"
 	}
 	return ""

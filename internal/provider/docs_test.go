@@ -183,3 +183,26 @@ func markdownTable(t *testing.T, markdown, header string) [][]string {
 	}
 	return rows
 }
+
+// TestMakeUnsetsEveryProviderVariable: make test runs without any variable that the provider reads,
+// so that a developer's own credentials never reach a test (GNUmakefile's PROVIDER_ENV).
+func TestMakeUnsetsEveryProviderVariable(t *testing.T) {
+	makefile, err := os.ReadFile("../../GNUmakefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	definition := regexp.MustCompile(`(?m)^PROVIDER_ENV := ((?:.*\\\n)*.*)$`).FindSubmatch(makefile)
+	if definition == nil {
+		t.Fatal("GNUmakefile defines no PROVIDER_ENV")
+	}
+	unset := strings.Fields(strings.ReplaceAll(string(definition[1]), "\\\n", " "))
+	read := []string{envCredentialsFile}
+	for _, names := range settingEnvs {
+		read = append(read, names...)
+	}
+	slices.Sort(unset)
+	slices.Sort(read)
+	if !slices.Equal(unset, read) {
+		t.Fatalf("PROVIDER_ENV lists %v\nthe provider reads %v", unset, read)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
@@ -91,19 +92,48 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("a project ID, or a region to discover it for, is required")
 	}
 
+	transport, httpConfig, err := newHTTPConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	signing, err := chooseSigning(cfg, httpConfig)
+	if err != nil {
+		return nil, err
+	}
+	hcClient, err := buildSDKClient(cfg, endpoint, httpConfig, signing.credentials)
+	if err != nil {
+		return nil, err
+	}
+	signing.keepProject(signing.credentials.ProjectId)
+	// Swapped in after the build, whose type check accepts only the SDK's own credentials.
+	hcClient.WithCredential(&serializedCredentials{inner: signing.signer})
+	return &Client{
+		sdk:            live.NewLiveClient(hcClient),
+		transport:      transport,
+		projectID:      signing.credentials.ProjectId,
+		maxRetries:     max(cfg.MaxRetries, 0),
+		retryBaseDelay: cmp.Or(cfg.RetryBaseDelay, defaultRetryBaseDelay),
+		retryMaxDelay:  cmp.Or(cfg.RetryMaxDelay, defaultRetryMaxDelay),
+		now:            time.Now,
+	}, nil
+}
+
+// newHTTPConfig is the SDK's HTTP configuration over the client's transport, which, when both the
+// endpoint and the IAM endpoint are set, reaches no other host.
+func newHTTPConfig(cfg Config) (*contextTransport, *config.HttpConfig, error) {
 	var allowedHosts []string
 	if cfg.Endpoint != "" && cfg.IAMEndpoint != "" {
 		for _, endpoint := range []string{cfg.Endpoint, cfg.IAMEndpoint} {
 			parsed, err := url.Parse(endpoint)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			allowedHosts = append(allowedHosts, parsed.Host)
 		}
 	}
 	transport, err := newContextTransport(cfg.Insecure, allowedHosts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// A User-Agent keeps the SDK from writing $HOME/.huaweicloud/application_id.
 	httpConfig := config.DefaultHttpConfig().
@@ -112,63 +142,62 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RequestTimeout > 0 {
 		httpConfig.WithTimeout(cfg.RequestTimeout)
 	}
-	// Renewed credentials give the build their first set, which discovers the project; they keep
-	// the project for the sets that follow.
-	var credentials *basic.Credentials
-	var signer auth.ICredential
-	keepProject := func(string) {}
+	return transport, httpConfig, nil
+}
+
+// signing is how requests are signed: the SDK's credentials, which the build checks and uses to
+// discover the project, and the signer that replaces them after the build.
+type signing struct {
+	credentials *basic.Credentials
+	signer      auth.ICredential
+	// keepProject hands renewed credentials the project, for the sets that follow.
+	keepProject func(projectID string)
+}
+
+// chooseSigning picks an agency's or the metadata service's renewed credentials, else the
+// configured ones.
+func chooseSigning(cfg Config, httpConfig *config.HttpConfig) (signing, error) {
 	switch {
 	case cfg.AssumeRole != nil:
 		agency, err := newAgencyCredentials(cfg, httpConfig)
 		if err != nil {
-			return nil, err
+			return signing{}, err
 		}
-		credentials, signer = agency.current, renewedCredentials{fresh: agency.fresh}
-		keepProject = func(id string) { agency.projectID = id }
+		return signing{agency.current, renewedCredentials{fresh: agency.fresh}, func(id string) { agency.projectID = id }}, nil
 	case cfg.MetadataEndpoint != "":
 		metadata, err := newMetadataCredentials(cfg)
 		if err != nil {
-			return nil, err
+			return signing{}, err
 		}
-		credentials, signer = metadata.current, renewedCredentials{fresh: metadata.fresh}
-		keepProject = func(id string) { metadata.projectID = id }
-	default:
-		if credentials, err = newCredentials(cfg); err != nil {
-			return nil, err
-		}
-		signer = credentials
+		return signing{metadata.current, renewedCredentials{fresh: metadata.fresh}, func(id string) { metadata.projectID = id }}, nil
 	}
+	credentials, err := newCredentials(cfg)
+	if err != nil {
+		return signing{}, err
+	}
+	return signing{credentials, credentials, func(string) {}}, nil
+}
 
-	// With a region and no project ID, SafeBuild discovers the project from IAM.
+// buildSDKClient builds the SDK's client; with a region and no project ID, the build discovers the
+// project from IAM.
+func buildSDKClient(cfg Config, endpoint string, httpConfig *config.HttpConfig, credentials *basic.Credentials) (*core.HcHttpClient, error) {
 	hcClient, err := live.LiveClientBuilder().
 		WithRegion(region.NewRegion(cfg.Region, endpoint)).
 		WithCredential(credentials).
 		WithHttpConfig(httpConfig).
 		SafeBuild()
-	if err != nil {
-		// The SDK flattens the error of the token exchange that discovery needed with OIDC federation,
-		// as "automatically: <error>"; a failed project list reads "automatically, <error>".
-		if (cfg.IdpID != "" || cfg.IDTokenFile != "") && cfg.AssumeRole == nil && strings.Contains(err.Error(), "automatically: ") {
-			return nil, fmt.Errorf("%w: %s\n%s", ErrCredentialsRefused, withoutSDKAdvice(err.Error()), iamRefusalHint)
-		}
-		if cfg.ProjectID == "" {
-			return nil, fmt.Errorf("%w for region %q: %s", ErrProjectDiscovery, cfg.Region, withoutSDKAdvice(err.Error()))
-		}
-		return nil, err
+	if err == nil {
+		return hcClient, nil
 	}
-	keepProject(credentials.ProjectId)
-	// Swapped in after the build, whose type check accepts only the SDK's own credentials.
-	hcClient.WithCredential(&serializedCredentials{inner: signer})
-	client := &Client{
-		sdk:            live.NewLiveClient(hcClient),
-		transport:      transport,
-		projectID:      credentials.ProjectId,
-		maxRetries:     max(cfg.MaxRetries, 0),
-		retryBaseDelay: cmp.Or(cfg.RetryBaseDelay, defaultRetryBaseDelay),
-		retryMaxDelay:  cmp.Or(cfg.RetryMaxDelay, defaultRetryMaxDelay),
-		now:            time.Now,
+	// The SDK flattens the error of the token exchange that discovery needed with OIDC federation,
+	// as "automatically: <error>"; a failed project list reads "automatically, <error>".
+	if (cfg.IdpID != "" || cfg.IDTokenFile != "") && cfg.AssumeRole == nil && strings.Contains(err.Error(), "automatically: ") {
+		return nil, fmt.Errorf("%w: %s\n%s", ErrCredentialsRefused, withoutSDKAdvice(err.Error()), iamRefusalHint)
 	}
-	return client, nil
+	if cfg.ProjectID == "" {
+		return nil, fmt.Errorf("%w for region %q: %s", ErrProjectDiscovery, cfg.Region, withoutSDKAdvice(err.Error()))
+	}
+	return nil, err
 }
 
 // withoutSDKAdvice drops the SDK's advice from a discovery error: it is Go code for SDK users.
@@ -197,30 +226,69 @@ const AdoptionClockSkew = 30 * time.Second
 // adopted. When the error is not nil and the returned Callback has an ID, that configuration exists
 // and is this create's: the caller must keep it.
 func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error) {
-	var created Callback
-	adopted, lookedUp, provenUnapplied := false, false, false
-	adoptableSince := c.now().Add(-AdoptionClockSkew)
+	outcome, err := c.post(ctx, spec)
+	if err != nil {
+		return Callback{}, err
+	}
+	created := outcome.created
+	if created.ID == "" {
+		// A 201 without an id: the configuration exists, so find it rather than lose it.
+		ctx, cancel := settleContext(ctx)
+		defer cancel()
+		return c.findCreated(ctx, spec, outcome.adoptableSince)
+	}
+	if !outcome.adopted {
+		return created, nil
+	}
+	tflog.Warn(ctx, "Adopted the Live record callback that a create request with a lost response made", map[string]any{"id": created.ID})
+	if spec.Key == nil {
+		return created, nil
+	}
+	// The API never returns the key: set it again so that it is certainly the planned one.
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
+	updated, err := c.Update(ctx, created.ID, spec)
+	if err != nil {
+		return created, fmt.Errorf("the configuration %s was created, but setting its key failed: %w", created.ID, err)
+	}
+	updated.CreateTime = cmp.Or(updated.CreateTime, created.CreateTime)
+	return updated, nil
+}
+
+// postOutcome is what the POSTs of a create came to: the configuration created or adopted, and
+// the earliest create time that could be this create's.
+type postOutcome struct {
+	created        Callback
+	adopted        bool
+	adoptableSince time.Time
+}
+
+// post sends the POST until it succeeds, a lookup after an unknown outcome settles it, or the
+// retry policy gives up.
+func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, error) {
+	outcome := postOutcome{adoptableSince: c.now().Add(-AdoptionClockSkew)}
+	lookedUp, provenUnapplied := false, false
 	decide := func(existing Callback) error {
-		if !createdSince(existing, adoptableSince) {
+		if !createdSince(existing, outcome.adoptableSince) {
 			return &ConflictError{Existing: existing, Preexisting: true}
 		}
 		if !spec.matches(existing) {
 			return &ConflictError{Existing: existing}
 		}
-		created, adopted = existing, true
+		outcome.created, outcome.adopted = existing, true
 		return nil
 	}
 	err := c.withRetries(ctx, operationCreate,
 		func(ctx context.Context) (time.Duration, error) {
 			if provenUnapplied {
 				// A lookup found nothing: no earlier attempt made a configuration, so only this one can.
-				adoptableSince, provenUnapplied = c.now().Add(-AdoptionClockSkew), false
+				outcome.adoptableSince, provenUnapplied = c.now().Add(-AdoptionClockSkew), false
 			}
 			resp, retryAfter, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
 				&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
 				live.GenReqDefForCreateRecordCallbackConfig())
 			if err == nil {
-				created = callbackFromCreate(resp)
+				outcome.created = callbackFromCreate(resp)
 			}
 			return retryAfter, err
 		},
@@ -244,31 +312,7 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 		// configuration is: one more lookup, with retries, decides.
 		err = c.settleRefusedCreate(ctx, spec, err, decide)
 	}
-	if err != nil {
-		return Callback{}, err
-	}
-	if created.ID == "" {
-		// A 201 without an id: the configuration exists, so find it rather than lose it.
-		ctx, cancel := settleContext(ctx)
-		defer cancel()
-		return c.findCreated(ctx, spec, adoptableSince)
-	}
-	if !adopted {
-		return created, nil
-	}
-	tflog.Warn(ctx, "Adopted the Live record callback that a create request with a lost response made", map[string]any{"id": created.ID})
-	if spec.Key == nil {
-		return created, nil
-	}
-	// The API never returns the key: set it again so that it is certainly the planned one.
-	ctx, cancel := settleContext(ctx)
-	defer cancel()
-	updated, err := c.Update(ctx, created.ID, spec)
-	if err != nil {
-		return created, fmt.Errorf("the configuration %s was created, but setting its key failed: %w", created.ID, err)
-	}
-	updated.CreateTime = cmp.Or(updated.CreateTime, created.CreateTime)
-	return updated, nil
+	return outcome, err
 }
 
 // settleRefusedCreate decides a create refused as a duplicate after an unknown outcome: adopted

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 terraform=${TERRAFORM:?TERRAFORM must point at the Terraform CLI}
-demo=$PWD/.tools/demo
+demo=${DEMO_DIR:-$PWD/.tools/demo}
 rm -rf "$demo"
 mkdir -p "$demo/plugins" "$demo/work"
 

@@ -235,7 +235,7 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 		// A 201 without an id: the configuration exists, so find it rather than lose it.
 		ctx, cancel := settleContext(ctx)
 		defer cancel()
-		return c.findCreated(ctx, spec, outcome.adoptableSince)
+		return c.findCreated(ctx, spec)
 	}
 	if !outcome.adopted {
 		return created, nil
@@ -255,21 +255,20 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 	return updated, nil
 }
 
-// postOutcome is what the POSTs of a create came to: the configuration created or adopted, and
-// the earliest create time that could be this create's.
+// postOutcome is what the POSTs of a create came to: the configuration created or adopted.
 type postOutcome struct {
-	created        Callback
-	adopted        bool
-	adoptableSince time.Time
+	created Callback
+	adopted bool
 }
 
 // post sends the POST until it succeeds, a lookup after an unknown outcome settles it, or the
 // retry policy gives up.
 func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, error) {
-	outcome := postOutcome{adoptableSince: c.now().Add(-AdoptionClockSkew)}
+	var outcome postOutcome
+	adoptableSince := c.now().Add(-AdoptionClockSkew)
 	lookedUp, provenUnapplied := false, false
 	decide := func(existing Callback) error {
-		if !createdSince(existing, outcome.adoptableSince) {
+		if !createdSince(existing, adoptableSince) {
 			return &ConflictError{Existing: existing, Preexisting: true}
 		}
 		if !spec.matches(existing) {
@@ -282,7 +281,7 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 		func(ctx context.Context) (time.Duration, error) {
 			if provenUnapplied {
 				// A lookup found nothing: no earlier attempt made a configuration, so only this one can.
-				outcome.adoptableSince, provenUnapplied = c.now().Add(-AdoptionClockSkew), false
+				adoptableSince, provenUnapplied = c.now().Add(-AdoptionClockSkew), false
 			}
 			resp, retryAfter, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
 				&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
@@ -327,8 +326,10 @@ func (c *Client) settleRefusedCreate(ctx context.Context, spec CallbackSpec, ref
 	return decide(existing)
 }
 
-// findCreated looks up the configuration that a create answered without an id.
-func (c *Client) findCreated(ctx context.Context, spec CallbackSpec, since time.Time) (Callback, error) {
+// findCreated looks up the configuration that a create answered without an id. The 201 says that
+// this create made one, and a pair has one configuration: the one found is this create's, whatever
+// its create_time says of the two clocks.
+func (c *Client) findCreated(ctx context.Context, spec CallbackSpec) (Callback, error) {
 	existing, found, err := c.FindByDomainApp(ctx, spec.PublishDomain, spec.App)
 	switch {
 	case err != nil:
@@ -336,10 +337,6 @@ func (c *Client) findCreated(ctx context.Context, spec CallbackSpec, since time.
 	case !found:
 		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and no configuration for publish_domain %q and app %q was found",
 			spec.PublishDomain, spec.App)
-	case !createdSince(existing, since):
-		// Only a clock far off could make this one ours: name it, so that it can be checked and imported.
-		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and the configuration found is older than the create: %w",
-			&ConflictError{Existing: existing, Preexisting: true})
 	}
 	return existing, nil
 }

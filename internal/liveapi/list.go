@@ -86,13 +86,15 @@ func (c *Client) find(ctx context.Context, publishDomain, app string, list listF
 		return Callback{}, false, err
 	}
 	// A domain is found whatever its case, so that one written otherwise (outside Terraform) is
-	// reported rather than missed.
-	for _, cb := range all {
-		if strings.EqualFold(cb.PublishDomain, publishDomain) && cb.App == app {
-			return cb, true, nil
-		}
+	// reported rather than missed; the exact spelling first, should an API keep both.
+	exact := slices.IndexFunc(all, func(cb Callback) bool { return cb.PublishDomain == publishDomain && cb.App == app })
+	if exact < 0 {
+		exact = slices.IndexFunc(all, func(cb Callback) bool { return strings.EqualFold(cb.PublishDomain, publishDomain) && cb.App == app })
 	}
-	return Callback{}, false, nil
+	if exact < 0 {
+		return Callback{}, false, nil
+	}
+	return all[exact], true, nil
 }
 
 // listFunc fetches one list page: List, or listOnce inside a retry loop.
@@ -130,8 +132,11 @@ func (c *Client) listAll(ctx context.Context, publishDomain, app string, list li
 		return nil, fmt.Errorf("the list is incomplete: the API reports %d configurations, and paging through it found %d; "+
 			"it may have changed while it was read: try again", walk.total, len(walk.all))
 	}
+	// Domains sort as the provider writes them, in lower case, so that a change of case elsewhere
+	// does not reorder the list.
 	slices.SortFunc(walk.all, func(a, b Callback) int {
-		return cmp.Or(cmp.Compare(a.PublishDomain, b.PublishDomain), cmp.Compare(a.App, b.App), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(strings.ToLower(a.PublishDomain), strings.ToLower(b.PublishDomain)), cmp.Compare(a.App, b.App),
+			cmp.Compare(a.ID, b.ID))
 	})
 	return walk.all, nil
 }

@@ -170,6 +170,28 @@ func TestListAllFilters(t *testing.T) {
 	}
 }
 
+// TestListAllSortsDomainsWhateverTheirCase: the order is the one of the domains as the provider
+// writes them, in lower case, so that a domain respelled elsewhere keeps its place.
+func TestListAllSortsDomainsWhateverTheirCase(t *testing.T) {
+	emulator, client := newEmulatorClient(t, 0, liveemulator.Options{})
+	for _, domain := range []string{"Zeta.Example.com", "alpha.example.com", "Beta.example.com"} {
+		if _, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: domain, App: "live"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := client.ListAll(context.Background(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, cb := range got {
+		order = append(order, cb.PublishDomain)
+	}
+	if want := "alpha.example.com Beta.example.com Zeta.Example.com"; strings.Join(order, " ") != want {
+		t.Fatalf("order %v, want %s", order, want)
+	}
+}
+
 func TestListAllBeyondTheOffsetBound(t *testing.T) {
 	_, client := newEmulatorClient(t, livespec.ListOffsetMax+livespec.ListLimitMax+1, liveemulator.Options{})
 	// Item offsets reach offset 3999, whose page ends at item 4098: 4099 of 4197 found.

@@ -91,8 +91,10 @@ type Callback struct {
 
 type domainApp struct{ projectID, publishDomain, app string }
 
-// pairOf is the key under which one configuration per (publish_domain, app) is kept: domain names are
-// case-insensitive (RFC 4343), apps are not.
+// pairOf is the key under which one configuration per (publish_domain, app) is kept. The
+// documentation does not say whether two spellings of a domain are one pair; the emulator assumes
+// they are, domain names being case-insensitive (RFC 4343), and the client prefers an exact match
+// should the API keep both. Apps are compared exactly.
 func pairOf(projectID, publishDomain, app string) domainApp {
 	return domainApp{projectID, strings.ToLower(publishDomain), app}
 }

@@ -100,7 +100,7 @@ func readDataFile(path string) ([]*Callback, error) {
 	callbacks := make([]*Callback, 0, len(data.Callbacks))
 	for i, d := range data.Callbacks {
 		cb, problem := d.callback()
-		pair := domainApp{cb.ProjectID, cb.PublishDomain, cb.App}
+		pair := pairOf(cb.ProjectID, cb.PublishDomain, cb.App)
 		switch {
 		case problem != "":
 		case ids[cb.ID]:

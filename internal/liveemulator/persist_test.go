@@ -178,7 +178,9 @@ func TestPersistRefusesAnInvalidFileAndKeepsIt(t *testing.T) {
 		"invalid domain": {`{"format": 1, "callbacks": [` + strings.Replace(valid("1", "a.example.com"), "a.example.com", "Not A Domain", 1) + `]}`, `configuration 1 (id "1")`},
 		"duplicate id":   {`{"format": 1, "callbacks": [` + valid("1", "a.example.com") + `,` + valid("1", "b.example.com") + `]}`, "its id is used twice"},
 		"duplicate pair": {`{"format": 1, "callbacks": [` + valid("1", "a.example.com") + `,` + valid("2", "a.example.com") + `]}`, "same project, publish_domain and app"},
-		"bad time":       {`{"format": 1, "callbacks": [` + strings.Replace(valid("1", "a.example.com"), "2026-01-02T03:04:05Z", "yesterday", 1) + `]}`, "create_time"},
+		"duplicate pair but for the domain's case": {`{"format": 1, "callbacks": [` + valid("1", "A.example.com") + `,` + valid("2", "a.example.com") + `]}`,
+			"same project, publish_domain and app"},
+		"bad time": {`{"format": 1, "callbacks": [` + strings.Replace(valid("1", "a.example.com"), "2026-01-02T03:04:05Z", "yesterday", 1) + `]}`, "create_time"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // newPersistentEnv starts an emulator that keeps its store in path.
@@ -266,7 +267,22 @@ func TestPersistFailureUndoesTheChange(t *testing.T) {
 	if err := env.emulator.DeleteCallback(created.ID); err == nil {
 		t.Fatal("DeleteCallback succeeded without saving")
 	}
+	// An update that moves the configuration to another pair is undone whole: the old pair is taken
+	// still, the new one free.
+	_, err = env.client.Update(ctx, created.ID, validSpec("c.example.com", "vod"))
+	apiError(t, err, http.StatusInternalServerError, "EMULATOR.500")
 	if after := stored(env.emulator); !reflect.DeepEqual(after, before) {
 		t.Fatalf("failed changes were kept:\n got %+v\nwant %+v", after, before)
+	}
+	if _, err := env.emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "A.example.com", App: "live"}); err == nil ||
+		!strings.Contains(err.Error(), "exists") {
+		t.Fatalf("the pair the failed update left must still be taken: %v", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.emulator.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "c.example.com", App: "vod",
+		Events: []string{livespec.EventRecordOver}, SignType: livespec.SignTypeMD5}); err != nil {
+		t.Fatalf("the pair the failed update took must be free: %v", err)
 	}
 }

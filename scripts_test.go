@@ -126,18 +126,25 @@ func TestDemoScriptLeavesNoServerBehind(t *testing.T) {
 			marker := filepath.Join(dir, "applying")
 			cmd := exec.Command("bash", "scripts/demo.sh")
 			cmd.Env = append(os.Environ(), "TERRAFORM="+terraform, "MARKER="+marker, "DEMO_DIR="+demoDir)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			var output strings.Builder
 			cmd.Stdout, cmd.Stderr = &output, &output
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			stubPID := waitForPID(t, marker, 3*time.Minute)
+			ended := make(chan error, 1)
+			go func() { ended <- cmd.Wait() }()
+			// Whatever happens to the test, nothing it started outlives it.
+			t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); killUnder(demoDir) })
+
+			stubPID := waitForPID(t, marker, 5*time.Minute)
 			servers := processesUnder(demoDir)
 			if len(servers) != 2 {
 				t.Fatalf("want the emulator and the receiver running while terraform runs, found %v", servers)
 			}
 			if ending == "interrupt" {
-				for _, pid := range []int{stubPID, cmd.Process.Pid} {
+				// The script first: it runs its trap once terraform, signalled next, has ended.
+				for _, pid := range []int{cmd.Process.Pid, stubPID} {
 					if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
 						t.Fatal(err)
 					}
@@ -145,16 +152,25 @@ func TestDemoScriptLeavesNoServerBehind(t *testing.T) {
 			} else if err := os.WriteFile(marker+".go", nil, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := cmd.Wait(); err == nil {
-				t.Fatalf("the demo succeeded with a failing terraform:\n%s", output.String())
-			}
-			for _, pid := range servers {
-				if running(pid) {
-					t.Errorf("server %d is still running after the demo ended:\n%s", pid, output.String())
-					_ = syscall.Kill(pid, syscall.SIGKILL)
+			select {
+			case err := <-ended:
+				if err == nil {
+					t.Fatalf("the demo succeeded with a failing terraform:\n%s", output.String())
 				}
+			case <-time.After(time.Minute):
+				t.Fatalf("the demo did not end within a minute of terraform's end:\n%s", output.String())
+			}
+			if left := processesUnder(demoDir); len(left) > 0 {
+				t.Fatalf("servers %v are still running after the demo ended:\n%s", left, output.String())
 			}
 		})
+	}
+}
+
+// killUnder stops the processes whose executable lies in dir.
+func killUnder(dir string) {
+	for _, pid := range processesUnder(dir) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 }
 

@@ -327,8 +327,9 @@ func (c *Client) settleRefusedCreate(ctx context.Context, spec CallbackSpec, ref
 }
 
 // findCreated looks up the configuration that a create answered without an id. The 201 says that
-// this create made one, and a pair has one configuration: the one found is this create's, whatever
-// its create_time says of the two clocks.
+// this create made one, and a pair has one configuration: the one found with this create's settings
+// is this create's, whatever its create_time says of the two clocks. One with other settings (or
+// another spelling of the domain) is named, never taken.
 func (c *Client) findCreated(ctx context.Context, spec CallbackSpec) (Callback, error) {
 	existing, found, err := c.FindByDomainApp(ctx, spec.PublishDomain, spec.App)
 	switch {
@@ -337,6 +338,9 @@ func (c *Client) findCreated(ctx context.Context, spec CallbackSpec) (Callback, 
 	case !found:
 		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and no configuration for publish_domain %q and app %q was found",
 			spec.PublishDomain, spec.App)
+	case !spec.matches(existing):
+		return Callback{}, fmt.Errorf("the create succeeded without returning an id, and the configuration found is not the one it sent: %w",
+			&ConflictError{Existing: existing})
 	}
 	return existing, nil
 }

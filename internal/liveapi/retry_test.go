@@ -195,6 +195,38 @@ func TestCreateAnsweredWithoutAnIDWhateverTheClocks(t *testing.T) {
 	}
 }
 
+// TestCreateAnsweredWithoutAnIDNeverTakesOtherSettings: a 201 without an id, and by the time of the
+// lookup the configuration for the pair has other settings (changed by someone else): it is named in
+// a conflict, not taken.
+func TestCreateAnsweredWithoutAnIDNeverTakesOtherSettings(t *testing.T) {
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
+		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}})
+	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Omit: []string{"id"}}); err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		emulator.ServeHTTP(w, r)
+		if r.Method == http.MethodPost {
+			for _, cb := range emulator.Callbacks() {
+				if err := emulator.ModifyCallback(cb.ID, func(cb *liveemulator.Callback) { cb.NotifyCallbackURL = "https://theirs.example.com/n" }); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}))
+	defer server.Close()
+	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := client.Create(context.Background(), spec())
+	stored := emulator.Callbacks()
+	var conflict *liveapi.ConflictError
+	if len(stored) != 1 || !errors.As(err, &conflict) || conflict.Existing.ID != stored[0].ID || created.ID != "" {
+		t.Fatalf("want a conflict naming %+v and no id, got %+v, %v", stored, created, err)
+	}
+}
+
 // TestDeleteLookupTrustsOnlyTheAPIsNotFound: a delete's outcome is unknown (502), and the lookup that
 // follows meets the gateway's 404 APIG.0101: that says nothing about the configuration, so the delete
 // is sent again rather than reported done while the configuration still exists.

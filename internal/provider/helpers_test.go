@@ -37,17 +37,19 @@ type testEmulator struct {
 
 func newTestEmulator(t testing.TB) testEmulator {
 	t.Helper()
-	e := emulatortest.Start(t, liveemulator.Options{})
+	return startTestEmulator(t, liveemulator.Options{})
+}
+
+// startTestEmulator is newTestEmulator with options, such as identity providers or agencies.
+func startTestEmulator(t testing.TB, opts liveemulator.Options) testEmulator {
+	t.Helper()
+	e := emulatortest.Start(t, opts)
 	return testEmulator{Server: e.Server, url: e.URL}
 }
 
 // providerConfig points the provider at this emulator in HCL, so that tests can run in parallel.
 // Each extra setting is one attribute line of the provider block, such as "max_retries = 2".
 func (e testEmulator) providerConfig(extraSettings ...string) string {
-	var extra strings.Builder
-	for _, setting := range extraSettings {
-		extra.WriteString("  " + setting + "\n")
-	}
 	return fmt.Sprintf(`
 provider "live" {
   endpoint   = %[1]q
@@ -55,7 +57,16 @@ provider "live" {
   access_key = %[3]q
   secret_key = %[4]q
 %[5]s}
-`, e.url, testProjectID, testAccessKey, testSecretKey, extra.String())
+`, e.url, testProjectID, testAccessKey, testSecretKey, settingLines(extraSettings))
+}
+
+// settingLines writes each setting as one attribute line of a provider block.
+func settingLines(settings []string) string {
+	var lines strings.Builder
+	for _, setting := range settings {
+		lines.WriteString("  " + setting + "\n")
+	}
+	return lines.String()
 }
 
 const (

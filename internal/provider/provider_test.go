@@ -267,8 +267,7 @@ func TestAccLiveProvider_projectDiscovery(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			// The SDK caches discovered projects by access key and region: one access key per case.
 			accessKey := "DISCOVERYAK" + strings.ToUpper(name)
-			server := emulatortest.Start(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: testSecretKey, Projects: tc.projects}}})
-			e := testEmulator{Server: server.Server, url: server.URL}
+			e := startTestEmulator(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: testSecretKey, Projects: tc.projects}}})
 			config := fmt.Sprintf(`
 provider "live" {
   region       = "cn-north-4"
@@ -277,7 +276,7 @@ provider "live" {
   access_key   = %[2]q
   secret_key   = %[3]q
 }
-`, server.URL, accessKey, testSecretKey) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
+`, e.url, accessKey, testSecretKey) + testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 			step := resource.TestStep{Config: config}
 			if tc.want != "" {
 				step.ExpectError = wrapped(tc.want)
@@ -355,10 +354,6 @@ func TestResolveConfigChoosesOneWayToSignIn(t *testing.T) {
 // idpID at e's IAM, discovering the project of region unless a setting gives it. Each extra setting
 // is one attribute line, as in providerConfig.
 func (e testEmulator) federationConfig(idpID, tokenFile string, extraSettings ...string) string {
-	var extra strings.Builder
-	for _, setting := range extraSettings {
-		extra.WriteString("  " + setting + "\n")
-	}
 	return fmt.Sprintf(`
 provider "live" {
   endpoint      = %[1]q
@@ -367,7 +362,7 @@ provider "live" {
   idp_id        = %[3]q
   id_token_file = %[4]q
 %[5]s}
-`, e.url, emulatortest.Region, idpID, tokenFile, extra.String())
+`, e.url, emulatortest.Region, idpID, tokenFile, settingLines(extraSettings))
 }
 
 // TestAccLiveProvider_oidcFederation applies and destroys 50 callbacks signed in with a CI's ID
@@ -375,9 +370,8 @@ provider "live" {
 // SDK renews those that expire within 40 minutes) and nothing fails.
 func TestAccLiveProvider_oidcFederation(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	started := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		TemporaryCredentialsTTL: 3 * time.Second})
-	e := testEmulator{Server: started.Server, url: started.URL}
 	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, time.Hour, nil)) + `
 resource "live_record_callback" "test" {
   count          = 50
@@ -407,8 +401,7 @@ resource "live_record_callback" "test" {
 // answer and a hint, and nothing is created.
 func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	started := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
-	e := testEmulator{Server: started.Server, url: started.URL}
+	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
 	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, -time.Minute, nil), fmt.Sprintf("project_id = %q", testProjectID)) +
 		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	resource.ParallelTest(t, resource.TestCase{
@@ -426,8 +419,7 @@ func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	// as a project to set. (Another IdP: the SDK keeps discovered projects by IdP and region.)
 	undiscovered := emulatortest.NewIdentityProvider(t)
 	undiscovered.ID = "expired-before-discovery"
-	started = emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}})
-	config = testEmulator{url: started.URL}.federationConfig(undiscovered.ID, undiscovered.IDTokenFile(t, -time.Minute, nil)) +
+	config = startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}}).federationConfig(undiscovered.ID, undiscovered.IDTokenFile(t, -time.Minute, nil)) +
 		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -515,8 +507,7 @@ func TestResolveConfigAssumeRole(t *testing.T) {
 // what IAM issues lives ttl.
 func agencyEmulator(t *testing.T, ttl time.Duration) testEmulator {
 	t.Helper()
-	started := emulatortest.Start(t, liveemulator.Options{TemporaryCredentialsTTL: ttl, Agencies: []liveemulator.Agency{emulatortest.Agency()}})
-	return testEmulator{Server: started.Server, url: started.URL}
+	return startTestEmulator(t, liveemulator.Options{TemporaryCredentialsTTL: ttl, Agencies: []liveemulator.Agency{emulatortest.Agency()}})
 }
 
 func (e testEmulator) assumeRoleConfig(agency string) string {

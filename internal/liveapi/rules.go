@@ -29,19 +29,30 @@ var (
 // which configurations read back from the API are written, so that no plan differs by case. These
 // rules are stricter than the API's (see the differential fuzz test).
 func CheckPublishDomain(s string) error {
+	canonical := CanonicalDomain(s)
 	if !isASCII(s) {
-		if ascii, err := idna.Lookup.ToASCII(s); err == nil && DomainPattern.MatchString(ascii) {
-			return fmt.Errorf("must be the punycode (xn--) form of an internationalized domain name: use %q", ascii)
+		if DomainPattern.MatchString(canonical) {
+			return fmt.Errorf("must be the punycode (xn--) form of an internationalized domain name: use %q", canonical)
 		}
 		return errors.New("must be a domain name in ASCII: write an internationalized domain name in its punycode (xn--) form")
 	}
-	if lower := strings.ToLower(s); lower != s {
-		return fmt.Errorf("must be in lower case (domain names are case-insensitive): use %q", lower)
+	if canonical != s {
+		return fmt.Errorf("must be in lower case (domain names are case-insensitive): use %q", canonical)
 	}
 	if !DomainPattern.MatchString(s) {
 		return errors.New("must be a domain name such as publish.example.com")
 	}
 	return nil
+}
+
+// CanonicalDomain is the one spelling in which the provider writes a domain: in lower case, and an
+// internationalized one in its punycode form. Configurations read back from the API are written so,
+// and CheckPublishDomain suggests it.
+func CanonicalDomain(domain string) string {
+	if ascii, err := idna.Lookup.ToASCII(domain); err == nil && ascii != "" {
+		return ascii
+	}
+	return strings.ToLower(domain)
 }
 
 func isASCII(s string) bool {

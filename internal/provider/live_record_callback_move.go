@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
@@ -188,7 +189,7 @@ func movedModel(ctx context.Context, source officialModel) (liveRecordCallbackMo
 	return liveRecordCallbackModel{
 		recordCallbackModel: recordCallbackModel{
 			ID:                      source.ID,
-			PublishDomain:           types.StringValue(canonicalDomain(source.DomainName.ValueString())),
+			PublishDomain:           types.StringValue(liveapi.CanonicalDomain(source.DomainName.ValueString())),
 			App:                     types.StringValue(livespec.AppWildcard), // the official provider always sends "*"
 			NotifyCallbackURL:       emptyAsNull(source.URL),
 			NotifyEventSubscription: events,

@@ -3,13 +3,11 @@ package provider
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"golang.org/x/net/idna"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -80,7 +78,7 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 // left as it is: the configured value after create or update, null after import.
 func (m *recordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
 	m.ID = types.StringValue(cb.ID)
-	m.PublishDomain = types.StringValue(canonicalDomain(cb.PublishDomain))
+	m.PublishDomain = types.StringValue(liveapi.CanonicalDomain(cb.PublishDomain))
 	m.App = types.StringValue(cb.App)
 	m.NotifyCallbackURL = optionalString(cb.NotifyCallbackURL)
 	m.SignType = types.StringValue(cb.SignType)
@@ -96,16 +94,6 @@ func (m *recordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) 
 	m.CreateTime = types.StringValue(cb.CreateTime)
 	m.UpdateTime = types.StringValue(cb.UpdateTime)
 	return diags
-}
-
-// canonicalDomain is publish_domain as the provider writes it: domain names are case-insensitive, and
-// an internationalized one is written in its punycode form, so that a domain spelled otherwise outside
-// Terraform is the same domain to every comparison and plan.
-func canonicalDomain(domain string) string {
-	if ascii, err := idna.Lookup.ToASCII(domain); err == nil && ascii != "" {
-		return ascii
-	}
-	return strings.ToLower(domain)
 }
 
 // eventSet is the set of events, an event listed twice (which the API does not refuse) once.

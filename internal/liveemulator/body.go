@@ -83,6 +83,14 @@ func parseCallbackBody(raw []byte) (callbackSpec, string) {
 	if len(spec.Events) == 0 {
 		spec.Events = []string{livespec.DefaultEvent}
 	}
+	if msg := spec.invalid(); msg != "" {
+		return callbackSpec{}, msg
+	}
+	return spec, ""
+}
+
+// invalid is the error_msg of a 400 answer naming the first field the emulator's rules refuse, or "".
+func (spec callbackSpec) invalid() string {
 	for _, check := range []struct {
 		field string
 		why   string
@@ -95,10 +103,21 @@ func parseCallbackBody(raw []byte) (callbackSpec, string) {
 		{"key", checkKey(spec.Key)}, // never echoes the key
 	} {
 		if check.why != "" {
-			return callbackSpec{}, "Request Illegal: " + check.field + " " + check.why
+			return "Request Illegal: " + check.field + " " + check.why
 		}
 	}
-	return spec, ""
+	return ""
+}
+
+// InvalidStored reports why a stored configuration breaks the rules that create and update apply
+// (the same ones), or "" when it keeps them: what a store may never hold, however it was filled.
+func InvalidStored(cb Callback) string {
+	if len(cb.Events) == 0 {
+		return "notify_event_subscription is empty, which the API stores as its default event"
+	}
+	spec := callbackSpec{PublishDomain: cb.PublishDomain, App: cb.App, NotifyCallbackURL: cb.NotifyCallbackURL,
+		Events: cb.Events, SignType: cb.SignType, Key: cb.Key}
+	return spec.invalid()
 }
 
 // ValidateCallbackBody reports why the emulator refuses body as a create or update request, with the

@@ -7,28 +7,28 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
-	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // FuzzEmulatorRequest sends arbitrary requests, signed or not, and checks that the emulator answers
-// each with a request id and a JSON body, and never stores an invalid configuration.
+// each with a request id and a JSON body, and never stores a configuration that its own rules (the
+// ones create and update apply, one source) refuse.
 func FuzzEmulatorRequest(f *testing.F) {
 	base := "/v1/" + testProjectID + "/record/callbacks"
 	f.Add("POST", base, []byte(`{"publish_domain":"p.example.com","app":"live","key":"abcdefghijklmnopqrstuvwxyz012345"}`), true)
+	// What the documentation allows and an older oracle refused: one label in upper case, an app
+	// with a space, an event twice.
+	f.Add("POST", base, []byte(`{"publish_domain":"M","app":"a b","notify_event_subscription":["RECORD_OVER","RECORD_OVER"]}`), true)
 	f.Add("PUT", base+"/x", []byte(`{"publish_domain":"p.example.com","app":"*","notify_event_subscription":["RECORD_OVER"]}`), true)
 	f.Add("GET", base+"?limit=100&offset=4096&app=%2A", []byte(nil), true)
 	f.Add("DELETE", base+"/x", []byte(nil), false)
 	f.Add("GET", "/v3/projects?name=cn-north-4", []byte(nil), true)
 	f.Add("POST", liveemulator.AdminPrefix+"faults", []byte("create:status=500"), false)
 
-	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
 	f.Fuzz(func(t *testing.T, method, target string, body []byte, sign bool) {
 		u, err := url.ParseRequestURI(target)
 		if err != nil || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, liveemulator.AdminPrefix) {
@@ -43,6 +43,8 @@ func FuzzEmulatorRequest(f *testing.F) {
 			req.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
 				testAccessKey, strings.Join(signed, ";"), liveemulator.Signature(req, body, signed, testSecretKey)))
 		}
+		// A fresh emulator for each input, so that a failure is this input's and names it.
+		emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
 		recorder := httptest.NewRecorder()
 		emulator.ServeHTTP(recorder, req)
 
@@ -53,7 +55,7 @@ func FuzzEmulatorRequest(f *testing.F) {
 			t.Fatalf("%s %s: %d with a body that is not JSON: %q", method, target, recorder.Code, recorder.Body.String())
 		}
 		for _, cb := range emulator.Callbacks() {
-			if why := invalidStored(cb); why != "" {
+			if why := liveemulator.InvalidStored(cb); why != "" {
 				t.Fatalf("an invalid configuration was stored (%s): %+v", why, cb)
 			}
 		}
@@ -80,28 +82,4 @@ func FuzzParseFault(f *testing.F) {
 		}
 		emulator.ClearFaults()
 	})
-}
-
-// invalidStored says what is wrong with a stored configuration, checked against the documented
-// bounds directly rather than through the parser that let it in.
-func invalidStored(cb liveemulator.Callback) string {
-	switch {
-	case cb.PublishDomain == "" || len(cb.PublishDomain) > livespec.PublishDomainMaxLength ||
-		strings.ToLower(cb.PublishDomain) != cb.PublishDomain || !strings.Contains(cb.PublishDomain, "."):
-		return "publish_domain"
-	case cb.App == "" || utf8.RuneCountInString(cb.App) > livespec.AppMaxLength || strings.ContainsAny(cb.App, "/ \t\n"):
-		return "app"
-	case !slices.Contains(livespec.SignTypes, cb.SignType):
-		return "sign_type"
-	case cb.Key != "" && len(cb.Key) < livespec.KeyMinLength:
-		return "key"
-	case len(cb.Events) == 0 || len(cb.Events) > len(livespec.Events):
-		return "notify_event_subscription"
-	}
-	for i, event := range cb.Events {
-		if !slices.Contains(livespec.Events, event) || slices.Contains(cb.Events[:i], event) {
-			return "notify_event_subscription"
-		}
-	}
-	return ""
 }

@@ -129,14 +129,8 @@ func (d dataCallback) callback() (*Callback, string) {
 	if d.ID == "" || d.ProjectID == "" {
 		return cb, "it has no id or no project_id"
 	}
-	if len(d.Events) == 0 {
-		return cb, "it has no notify_event_subscription"
-	}
-	for _, problem := range []string{checkPublishDomain(d.PublishDomain), checkApp(d.App), checkCallbackURL(d.NotifyCallbackURL),
-		checkEvents(d.Events), checkSignType(d.SignType), checkKey(d.Key)} {
-		if problem != "" {
-			return cb, problem
-		}
+	if problem := InvalidStored(*cb); problem != "" {
+		return cb, problem
 	}
 	var err error
 	if cb.CreateTime, err = time.Parse(livespec.TimeLayout, d.CreateTime); err != nil {

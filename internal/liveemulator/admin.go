@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // AdminPrefix is where the admin endpoint lives: faults, throttle and a look at the store and the
@@ -42,6 +43,15 @@ func (s *Server) registerAdmin() {
 			return
 		}
 		s.SetThrottle(n)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	s.mux.HandleFunc("PUT "+AdminPrefix+"clock-offset", s.admin(func(w http.ResponseWriter, _ *http.Request, body string) {
+		offset, err := time.ParseDuration(strings.TrimSpace(body))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "EMULATOR.400", "the body must be the server clock's offset as a Go duration, such as 5m or -90s")
+			return
+		}
+		s.SetClockOffset(offset)
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	s.mux.HandleFunc("GET "+AdminPrefix+"requests", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {

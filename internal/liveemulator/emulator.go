@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/platform-tools/terraform-provider-live/internal/lastn"
@@ -57,6 +58,9 @@ type Options struct {
 	Hostname string
 	// Now is the emulator's clock; time.Now when nil.
 	Now func() time.Time
+	// ClockOffset sets the server's clock this far from Now: create_time, update_time, the Date
+	// header, signature and token expiry all read it, so that a client's clock skew is rehearsed.
+	ClockOffset time.Duration
 	// ListOffsetIsPageNumber makes list read offset as a page number, as older API docs describe it,
 	// instead of an item offset; ListFirstPage is the number of the first page, 0 or 1 (then 0 is
 	// read as 1).
@@ -103,7 +107,8 @@ func pairOf(projectID, publishDomain, app string) domainApp {
 type Server struct {
 	credentials     map[string]Credential
 	hostname        string
-	now             func() time.Time
+	clock           func() time.Time
+	clockOffset     atomic.Int64 // nanoseconds; see Options.ClockOffset
 	offsetPages     bool
 	firstPage       int
 	limitCap        int
@@ -138,7 +143,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		credentials:     make(map[string]Credential, len(opts.Credentials)),
 		hostname:        opts.Hostname,
-		now:             opts.Now,
+		clock:           opts.Now,
 		offsetPages:     opts.ListOffsetIsPageNumber,
 		firstPage:       opts.ListFirstPage,
 		limitCap:        opts.ListLimitCap,
@@ -167,9 +172,10 @@ func New(opts Options) *Server {
 	if s.hostname == "" {
 		s.hostname = "live-emulator"
 	}
-	if s.now == nil {
-		s.now = time.Now
+	if s.clock == nil {
+		s.clock = time.Now
 	}
+	s.clockOffset.Store(int64(opts.ClockOffset))
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /v1/{project_id}/record/callbacks", s.operation(OperationCreate, s.create))
 	s.mux.HandleFunc("GET /v1/{project_id}/record/callbacks", s.operation(OperationList, s.list))
@@ -196,6 +202,8 @@ const (
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", s.newRequestID())
+	// Set here, net/http's own Date would read the machine's clock rather than the server's.
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	if r.URL.Path == "" || path.Clean(r.URL.Path) != r.URL.Path {
 		// ServeMux would answer with a redirect; the API knows no such path.
 		writeAPINotFound(w)
@@ -419,6 +427,17 @@ func (s *Server) lookup(projectID, id string) (*Callback, bool) {
 func (s *Server) remove(cb *Callback) {
 	delete(s.callbacks, cb.ID)
 	delete(s.byPair, pairOf(cb.ProjectID, cb.PublishDomain, cb.App))
+}
+
+// now is the server's clock: the emulator's clock moved by its offset.
+func (s *Server) now() time.Time {
+	return s.clock().Add(time.Duration(s.clockOffset.Load()))
+}
+
+// SetClockOffset moves the server's clock this far from the emulator's clock (see
+// Options.ClockOffset); 0 puts it back.
+func (s *Server) SetClockOffset(offset time.Duration) {
+	s.clockOffset.Store(int64(offset))
 }
 
 func (s *Server) newRequestID() string {

@@ -408,8 +408,51 @@ func TestClockSkew(t *testing.T) {
 	}
 }
 
-// signedRequest builds a request signed the way the official Terraform provider's HTTP library signs:
-// over accept;content-type;user-agent;x-sdk-date, which the SDK's signer cannot produce.
+// TestClockOffset: the server's clock, set ahead by the option and back by the admin endpoint, is
+// what create_time, update_time and the Date header read.
+func TestClockOffset(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{ClockOffset: 5 * time.Minute})
+	near := func(what string, got, want time.Time) {
+		t.Helper()
+		if d := got.Sub(want); d < -2*time.Second || d > 2*time.Second {
+			t.Errorf("%s is %s, want about %s", what, got, want)
+		}
+	}
+	serverTime := func(what, value string) time.Time {
+		t.Helper()
+		parsed, err := time.Parse(livespec.TimeLayout, value)
+		if err != nil {
+			t.Fatalf("%s %q: %v", what, value, err)
+		}
+		return parsed
+	}
+	created, err := env.client.Create(context.Background(), validSpec("skew.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near("create_time", serverTime("create_time", created.CreateTime), time.Now().Add(5*time.Minute))
+	status, _, header := do(t, signedRequest(t, http.MethodGet, env.url+"/v1/"+testProjectID+"/record/callbacks", "", nil, testSecretKey))
+	date, err := http.ParseTime(header.Get("Date"))
+	if status != http.StatusOK || err != nil {
+		t.Fatalf("list: %d, Date %q: %v", status, header.Get("Date"), err)
+	}
+	near("the Date header", date, time.Now().Add(5*time.Minute))
+
+	req, _ := http.NewRequest(http.MethodPut, env.url+liveemulator.AdminPrefix+"clock-offset", strings.NewReader("-5m"))
+	if status, body, _ := do(t, req); status != http.StatusNoContent {
+		t.Fatalf("setting the offset: %d %s", status, body)
+	}
+	updated, err := env.client.Update(context.Background(), created.ID, validSpec("skew.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near("update_time", serverTime("update_time", updated.UpdateTime), time.Now().Add(-5*time.Minute))
+	req, _ = http.NewRequest(http.MethodPut, env.url+liveemulator.AdminPrefix+"clock-offset", strings.NewReader("soon"))
+	if status, _, _ := do(t, req); status != http.StatusBadRequest {
+		t.Fatalf("an unreadable offset: %d, want 400", status)
+	}
+}
+
 // concurrently runs f(0) to f(n-1) at once and reports every error.
 func concurrently(t *testing.T, n int, f func(i int) error) {
 	t.Helper()
@@ -431,6 +474,8 @@ func concurrently(t *testing.T, n int, f func(i int) error) {
 	}
 }
 
+// signedRequest builds a request signed the way the official Terraform provider's HTTP library signs:
+// over accept;content-type;user-agent;x-sdk-date, which the SDK's signer cannot produce.
 func signedRequest(t *testing.T, method, url, projectHeader string, body []byte, secretKey string) *http.Request {
 	t.Helper()
 	return signedRequestWith(t, method, url, projectHeader, body, testAccessKey, secretKey, "")

@@ -100,6 +100,7 @@ type serveConfig struct {
 	agencies                            []liveemulator.Agency
 	temporaryTTL                        time.Duration
 	dataFile                            string
+	clockOffset                         time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -135,6 +136,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		"longest life of the tokens and temporary credentials that IAM issues")
 	flags.StringVar(&config.dataFile, "data", "", "keep the configurations in this JSON file across restarts (keys included, mode 0600): "+
 		"loaded at start, saved after each change; none when empty")
+	flags.DurationVar(&config.clockOffset, "clock-offset", 0, "run the server's clock this far ahead of the machine's (negative: behind), "+
+		"for create_time, update_time, the Date header and expiries; e.g. 5m")
 	err := flags.Parse(args)
 	return config, err
 }
@@ -159,6 +162,7 @@ func newEmulator(config serveConfig) (*liveemulator.Server, error) {
 		IdentityProviders:       config.identityProviders,
 		Agencies:                config.agencies,
 		TemporaryCredentialsTTL: config.temporaryTTL,
+		ClockOffset:             config.clockOffset,
 	})
 	if config.dataFile != "" {
 		if err := emulator.Persist(config.dataFile); err != nil {

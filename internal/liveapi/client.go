@@ -65,7 +65,6 @@ type Client struct {
 	maxRetries     int
 	retryBaseDelay time.Duration
 	retryMaxDelay  time.Duration
-	now            func() time.Time
 }
 
 // RegionEndpoint returns the SDK's default Live endpoint for a region, or an error for an unknown one.
@@ -114,7 +113,6 @@ func New(cfg Config) (*Client, error) {
 		maxRetries:     max(cfg.MaxRetries, 0),
 		retryBaseDelay: cmp.Or(cfg.RetryBaseDelay, defaultRetryBaseDelay),
 		retryMaxDelay:  cmp.Or(cfg.RetryMaxDelay, defaultRetryMaxDelay),
-		now:            time.Now,
 	}, nil
 }
 
@@ -215,16 +213,12 @@ func (c *Client) ProjectID() string {
 	return c.projectID
 }
 
-// AdoptionClockSkew is how much older than the first attempt of a create (by the client's clock) a
-// configuration may be and still be taken for the one that create made (by the server's clock).
-const AdoptionClockSkew = 30 * time.Second
-
 // Create sends a POST, retried as the retry policy allows. A POST is not idempotent: after an
 // attempt whose outcome is unknown, it looks (publish_domain, app) up first and adopts a
-// configuration that matches spec and was created since the earliest attempt that may have made it
-// (less AdoptionClockSkew), instead of creating a second one; one that existed before is never
-// adopted. When the error is not nil and the returned Callback has an ID, that configuration exists
-// and is this create's: the caller must keep it.
+// configuration that matches spec and was created, by the server's clock, since the earliest attempt
+// that may have made it, instead of creating a second one; one that existed before is never adopted
+// (see adoptableSince). When the error is not nil and the returned Callback has an ID, that
+// configuration exists and is this create's: the caller must keep it.
 func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error) {
 	outcome, err := c.post(ctx, spec)
 	if err != nil {
@@ -265,10 +259,14 @@ type postOutcome struct {
 // retry policy gives up.
 func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, error) {
 	var outcome postOutcome
-	adoptableSince := c.now().Add(-AdoptionClockSkew)
+	firstSent := time.Now() // monotonic: the earliest attempt that may have made a configuration
 	lookedUp, provenUnapplied := false, false
-	decide := func(existing Callback) error {
-		if !createdSince(existing, adoptableSince) {
+	decide := func(existing Callback, server serverClock) error {
+		since, ok := adoptableSince(firstSent, server)
+		if !ok {
+			return &ConflictError{Existing: existing, NoServerClock: true}
+		}
+		if !createdSince(existing, since) {
 			return &ConflictError{Existing: existing, Preexisting: true}
 		}
 		if !spec.matches(existing) {
@@ -281,27 +279,28 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 		func(ctx context.Context) (time.Duration, error) {
 			if provenUnapplied {
 				// A lookup found nothing: no earlier attempt made a configuration, so only this one can.
-				adoptableSince, provenUnapplied = c.now().Add(-AdoptionClockSkew), false
+				firstSent, provenUnapplied = time.Now(), false
 			}
-			resp, retryAfter, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
+			resp, answer, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
 				&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
 				live.GenReqDefForCreateRecordCallbackConfig())
 			if err == nil {
 				outcome.created = callbackFromCreate(resp)
+				err = spec.aboutThisPair(outcome.created)
 			}
-			return retryAfter, err
+			return answer.retryAfter, err
 		},
 		func(ctx context.Context) (bool, error) {
 			lookedUp = true
-			existing, found, err := c.findOnce(ctx, spec.PublishDomain, spec.App)
+			found, err := c.findOnce(ctx, spec.PublishDomain, spec.App)
 			if err != nil {
 				return false, nil //nolint:nilerr // a failed lookup settles nothing: the POST is retried
 			}
-			if !found {
+			if !found.ok {
 				provenUnapplied = true
 				return false, nil
 			}
-			if err := decide(existing); err != nil {
+			if err := decide(found.callback, found.server); err != nil {
 				return false, err
 			}
 			return true, nil
@@ -309,21 +308,31 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 	if err != nil && lookedUp && IsAlreadyExists(err) {
 		// An earlier attempt's outcome was unknown and the last lookup could not tell whose the
 		// configuration is: one more lookup, with retries, decides.
-		err = c.settleRefusedCreate(ctx, spec, err, decide)
+		err = c.settleRefusedCreate(ctx, err, spec, decide)
 	}
 	return outcome, err
 }
 
+// adoptableSince is the earliest create_time, on the server's clock, of a configuration that the
+// attempts since firstSent (on the local monotonic clock) may have made: the server's time when the
+// lookup answered (its Date header), less the time elapsed since firstSent, less one second for the
+// whole seconds of Date and create_time. Network delays only move it earlier than the truth. No
+// readable Date: no time is known, and nothing may be adopted.
+func adoptableSince(firstSent time.Time, server serverClock) (time.Time, bool) {
+	sent, ok := server.at(firstSent)
+	return sent.Add(-time.Second), ok
+}
+
 // settleRefusedCreate decides a create refused as a duplicate after an unknown outcome: adopted
 // (decide returns nil), someone else's (decide's ConflictError), or unsettled.
-func (c *Client) settleRefusedCreate(ctx context.Context, spec CallbackSpec, refused error, decide func(Callback) error) error {
+func (c *Client) settleRefusedCreate(ctx context.Context, refused error, spec CallbackSpec, decide func(Callback, serverClock) error) error {
 	ctx, cancel := settleContext(ctx)
 	defer cancel()
-	existing, found, err := c.FindByDomainApp(ctx, spec.PublishDomain, spec.App)
-	if err != nil || !found {
+	found, err := c.find(ctx, spec.PublishDomain, spec.App, c.List)
+	if err != nil || !found.ok {
 		return fmt.Errorf("%w: %w", ErrCreateUnsettled, refused)
 	}
-	return decide(existing)
+	return decide(found.callback, found.server)
 }
 
 // findCreated looks up the configuration that a create answered without an id. The 201 says that
@@ -345,26 +354,25 @@ func (c *Client) findCreated(ctx context.Context, spec CallbackSpec) (Callback, 
 	return existing, nil
 }
 
-// createdSince reports whether cb's create_time is no earlier than t; an unreadable time is not. The
-// API's times are whole seconds, so the allowance is effectively 29 to 30 seconds, never more.
+// createdSince reports whether cb's create_time is no earlier than t; an unreadable time is not.
 func createdSince(cb Callback, t time.Time) bool {
 	createTime, err := time.Parse(livespec.TimeLayout, cb.CreateTime)
 	return err == nil && !createTime.Before(t)
 }
 
-// Show sends a GET for the configuration with this id. An answer without publish_domain or app
-// (a proxy or a cache answering for the API) is an error: nothing in it can be trusted.
+// Show sends a GET for the configuration with this id. An answer without publish_domain or app, or
+// about another id (a proxy or a cache answering for the API), is an error: nothing in it can be
+// trusted.
 func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 	var shown Callback
 	err := c.withRetries(ctx, operationShow, func(ctx context.Context) (time.Duration, error) {
-		resp, retryAfter, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
+		resp, answer, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
 			&model.ShowRecordCallbackConfigRequest{Id: id},
 			live.GenReqDefForShowRecordCallbackConfig())
 		if err == nil {
-			shown = callbackFromShow(resp)
-			shown.ID = cmp.Or(shown.ID, id) // an answer without it is still about this id
+			shown, err = aboutID(id, callbackFromShow(resp))
 		}
-		return retryAfter, err
+		return answer.retryAfter, err
 	}, nil)
 	if err == nil && (shown.PublishDomain == "" || shown.App == "") {
 		return Callback{}, fmt.Errorf("the answer about the configuration %s has no publish_domain or app: it cannot be trusted", id)
@@ -372,18 +380,18 @@ func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 	return shown, err
 }
 
-// Update sends a PUT with the full body; a full replace is idempotent, so it is simply retried.
+// Update sends a PUT with the full body; a full replace is idempotent, so it is simply retried. An
+// answer about another id is an error.
 func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Callback, error) {
 	var updated Callback
 	err := c.withRetries(ctx, operationUpdate, func(ctx context.Context) (time.Duration, error) {
-		resp, retryAfter, err := invoke[*model.UpdateRecordCallbackConfigResponse](ctx, c,
+		resp, answer, err := invoke[*model.UpdateRecordCallbackConfigResponse](ctx, c,
 			&model.UpdateRecordCallbackConfigRequest{Id: id, Body: spec.request()},
 			live.GenReqDefForUpdateRecordCallbackConfig())
 		if err == nil {
-			updated = callbackFromUpdate(resp)
-			updated.ID = cmp.Or(updated.ID, id) // an answer without it is still about this id
+			updated, err = aboutID(id, callbackFromUpdate(resp))
 		}
-		return retryAfter, err
+		return answer.retryAfter, err
 	}, nil)
 	return updated, err
 }
@@ -393,10 +401,10 @@ func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Call
 func (c *Client) Delete(ctx context.Context, id string) error {
 	return c.withRetries(ctx, operationDelete,
 		func(ctx context.Context) (time.Duration, error) {
-			_, retryAfter, err := invoke[*model.DeleteRecordCallbackConfigResponse](ctx, c,
+			_, answer, err := invoke[*model.DeleteRecordCallbackConfigResponse](ctx, c,
 				&model.DeleteRecordCallbackConfigRequest{Id: id},
 				live.GenReqDefForDeleteRecordCallbackConfig())
-			return retryAfter, err
+			return answer.retryAfter, err
 		},
 		func(ctx context.Context) (bool, error) {
 			_, _, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
@@ -404,4 +412,17 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 				live.GenReqDefForShowRecordCallbackConfig())
 			return IsNotFound(err), nil
 		})
+}
+
+// aboutID returns cb, the answer about the configuration id: an answer without an id is still about
+// it; one that names another is not believed.
+func aboutID(id string, cb Callback) (Callback, error) {
+	switch cb.ID {
+	case "":
+		cb.ID = id
+	case id:
+	default:
+		return Callback{}, &OtherConfigurationError{Asked: id, Answered: cb.ID}
+	}
+	return cb, nil
 }

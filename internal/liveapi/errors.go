@@ -26,9 +26,10 @@ func IsAlreadyExists(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.ErrorCode == livespec.ErrorCodeAlreadyExists
 }
 
-// wrongEndpointHint follows a 404 that is not the Live API's own: the request did not reach the API.
-const wrongEndpointHint = "hint: this is not the Live API's \"does not exist\" (" + livespec.ErrorCodeCallbackNotExists + "): the " +
-	"request did not reach the Live API. Check the provider's endpoint and region (and any proxy in between)."
+// wrongEndpointHint follows a 404 that is not the Live API's own, and any success the operation
+// does not answer with: the request did not reach the API.
+const wrongEndpointHint = "hint: this is not an answer of the Live API (whose \"does not exist\" is " + livespec.ErrorCodeCallbackNotExists +
+	"): the request did not reach it. Check the provider's endpoint and region (and any proxy in between)."
 
 // iamRefusalHint follows an error of IAM, which answers the exchanges of temporary credentials.
 const iamRefusalHint = "hint: IAM refused to issue credentials. With OIDC federation, check idp_id, and that the ID token in " +
@@ -51,6 +52,8 @@ func Describe(err error) string {
 		if strings.HasPrefix(apiErr.ErrorCode, "IAM.") {
 			description += "\n" + iamRefusalHint
 		}
+	} else if unexpected := (*UnexpectedStatusError)(nil); errors.As(err, &unexpected) {
+		description = unexpected.Error() + "\nrequest id: " + unexpected.RequestID + "\n" + wrongEndpointHint
 	} else {
 		return err.Error()
 	}
@@ -101,20 +104,57 @@ func (e *AttemptsError) Error() string {
 func (e *AttemptsError) Unwrap() error { return e.Err }
 
 // ConflictError says that, after a create whose outcome was unknown, a configuration for the same
-// (publish_domain, app) was found that the create did not make: it existed before the create, or it
-// differs from what was to be created. It was not adopted and nothing was sent to it.
+// (publish_domain, app) was found that the create did not make, or cannot be told to have made: it
+// existed before the create, it differs from what was to be created, or the server's clock could not
+// be read. It was not adopted and nothing was sent to it.
 type ConflictError struct {
 	Existing    Callback
 	Preexisting bool
+	// NoServerClock: the lookup's answer had no readable Date header, so when the configuration was
+	// made, against when this create was sent, cannot be told.
+	NoServerClock bool
 }
 
 func (e *ConflictError) Error() string {
+	if e.NoServerClock {
+		return fmt.Sprintf("a recording callback for publish_domain %q and app %q exists with id %s, created at %s; the API's "+
+			"answer had no readable Date header, so whether this create made it cannot be told, and it was not adopted",
+			e.Existing.PublishDomain, e.Existing.App, e.Existing.ID, e.Existing.CreateTime)
+	}
 	if e.Preexisting {
 		return fmt.Sprintf("a recording callback for publish_domain %q and app %q already exists with id %s, created at %s, "+
 			"before this create was sent", e.Existing.PublishDomain, e.Existing.App, e.Existing.ID, e.Existing.CreateTime)
 	}
 	return fmt.Sprintf("a recording callback for publish_domain %q and app %q already exists with id %s and other settings",
 		e.Existing.PublishDomain, e.Existing.App, e.Existing.ID)
+}
+
+// UnexpectedStatusError is an answer below 400 that is not the success the operation answers with:
+// a redirect (never followed), or a proxy's or login page's 200 to a delete. The SDK would take it
+// for a success; nothing in it is the API's.
+type UnexpectedStatusError struct {
+	Method     string
+	StatusCode int
+	RequestID  string
+	Location   string // of a redirect
+}
+
+func (e *UnexpectedStatusError) Error() string {
+	msg := fmt.Sprintf("HTTP status: %d, which the Live API never answers a %s with", e.StatusCode, e.Method)
+	if e.Location != "" {
+		msg += fmt.Sprintf(" (a redirect to %s, not followed)", e.Location)
+	}
+	return msg
+}
+
+// OtherConfigurationError is an answer about another configuration than the one asked for: a proxy or
+// a cache answering with another object's body. Nothing in it is believed.
+type OtherConfigurationError struct {
+	Asked, Answered string
+}
+
+func (e *OtherConfigurationError) Error() string {
+	return fmt.Sprintf("the answer about the configuration %s is about the configuration %s: it cannot be trusted", e.Asked, e.Answered)
 }
 
 // notSentError is the error of a request whose headers were never written.

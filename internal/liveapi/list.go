@@ -27,6 +27,7 @@ type ListFilter struct {
 type ListPage struct {
 	Total     int
 	Callbacks []Callback
+	server    serverClock // of the page's answer
 }
 
 // List sends a GET for one page.
@@ -61,29 +62,39 @@ func (c *Client) listAttempt(ctx context.Context, filter ListFilter) (ListPage, 
 	if filter.Limit > 0 {
 		request.Limit = &filter.Limit
 	}
-	resp, retryAfter, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request, live.GenReqDefForListRecordCallbackConfigs())
+	resp, answer, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request, live.GenReqDefForListRecordCallbackConfigs())
 	if err != nil {
-		return ListPage{}, retryAfter, err
+		return ListPage{}, answer.retryAfter, err
 	}
-	return listPageFrom(resp), retryAfter, nil
+	page := listPageFrom(resp)
+	page.server = answer.server
+	return page, answer.retryAfter, nil
 }
 
 // FindByDomainApp returns the configuration for exactly this (publish_domain, app) pair, if any.
 // The API's app filter also returns "*" configurations, so the match is checked here, over every
 // page of the answer.
 func (c *Client) FindByDomainApp(ctx context.Context, publishDomain, app string) (Callback, bool, error) {
-	return c.find(ctx, publishDomain, app, c.List)
+	found, err := c.find(ctx, publishDomain, app, c.List)
+	return found.callback, found.ok, err
 }
 
 // findOnce is FindByDomainApp without retries, for settling an unknown outcome inside a retry loop.
-func (c *Client) findOnce(ctx context.Context, publishDomain, app string) (Callback, bool, error) {
+func (c *Client) findOnce(ctx context.Context, publishDomain, app string) (lookup, error) {
 	return c.find(ctx, publishDomain, app, c.listOnce)
 }
 
-func (c *Client) find(ctx context.Context, publishDomain, app string, list listFunc) (Callback, bool, error) {
-	all, err := c.listAll(ctx, publishDomain, app, list)
+// lookup is what a lookup by pair found, and the server's clock when the list answered.
+type lookup struct {
+	callback Callback
+	ok       bool
+	server   serverClock
+}
+
+func (c *Client) find(ctx context.Context, publishDomain, app string, list listFunc) (lookup, error) {
+	all, server, err := c.listAll(ctx, publishDomain, app, list)
 	if err != nil {
-		return Callback{}, false, err
+		return lookup{}, err
 	}
 	// A domain is found whatever its case, so that one written otherwise (outside Terraform) is
 	// reported rather than missed; the exact spelling first, should an API keep both.
@@ -92,9 +103,9 @@ func (c *Client) find(ctx context.Context, publishDomain, app string, list listF
 		exact = slices.IndexFunc(all, func(cb Callback) bool { return strings.EqualFold(cb.PublishDomain, publishDomain) && cb.App == app })
 	}
 	if exact < 0 {
-		return Callback{}, false, nil
+		return lookup{server: server}, nil
 	}
-	return all[exact], true, nil
+	return lookup{callback: all[exact], ok: true, server: server}, nil
 }
 
 // listFunc fetches one list page: List, or listOnce inside a retry loop.
@@ -107,29 +118,31 @@ type listFunc func(ctx context.Context, filter ListFilter) (ListPage, error)
 // whose answer overlaps the first page by one item tells item offsets from page numbers. Ids are
 // deduplicated, every walk is bounded, and a total that changes during the walk fails it.
 func (c *Client) ListAll(ctx context.Context, publishDomain, app string) ([]Callback, error) {
-	return c.listAll(ctx, publishDomain, app, c.List)
+	all, _, err := c.listAll(ctx, publishDomain, app, c.List)
+	return all, err
 }
 
-func (c *Client) listAll(ctx context.Context, publishDomain, app string, list listFunc) ([]Callback, error) {
+// listAll is ListAll with the server's clock when the first page answered.
+func (c *Client) listAll(ctx context.Context, publishDomain, app string, list listFunc) ([]Callback, serverClock, error) {
 	filter := ListFilter{PublishDomain: publishDomain, App: app, Limit: livespec.ListLimitMax}
 	first, err := list(ctx, filter)
 	if err != nil {
-		return nil, err
+		return nil, serverClock{}, err
 	}
 	if first.Total < 0 {
-		return nil, errors.New("the list answer has no total: whether it is complete cannot be told")
+		return nil, serverClock{}, errors.New("the list answer has no total: whether it is complete cannot be told")
 	}
 	walk := listWalk{seen: map[string]bool{}, total: first.Total}
 	if err := walk.add(first); err != nil {
-		return nil, err
+		return nil, serverClock{}, err
 	}
 	if !walk.complete() && len(first.Callbacks) > 0 {
 		if err := walk.rest(ctx, filter, first, list); err != nil {
-			return nil, err
+			return nil, serverClock{}, err
 		}
 	}
 	if len(walk.all) != walk.total {
-		return nil, fmt.Errorf("the list is incomplete: the API reports %d configurations, and paging through it found %d; "+
+		return nil, serverClock{}, fmt.Errorf("the list is incomplete: the API reports %d configurations, and paging through it found %d; "+
 			"it may have changed while it was read: try again", walk.total, len(walk.all))
 	}
 	// Domains sort as the provider writes them, in lower case, so that a change of case elsewhere
@@ -138,7 +151,7 @@ func (c *Client) listAll(ctx context.Context, publishDomain, app string, list li
 		return cmp.Or(cmp.Compare(strings.ToLower(a.PublishDomain), strings.ToLower(b.PublishDomain)), cmp.Compare(a.App, b.App),
 			cmp.Compare(a.ID, b.ID))
 	})
-	return walk.all, nil
+	return walk.all, first.server, nil
 }
 
 // listWalk collects the distinct configurations of a walk over list pages.

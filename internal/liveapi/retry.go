@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -133,6 +134,9 @@ func (c *Client) backoff(attempt int) time.Duration {
 // HTTP client's per-request timeout ends an attempt with context.DeadlineExceeded or, depending on
 // when it strikes, context.Canceled.
 func retryable(err error) bool {
+	if isUntrustedAnswer(err) {
+		return false
+	}
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode < http.StatusBadRequest || // a 2xx whose body could not be read
@@ -149,13 +153,16 @@ func isTimeout(err error) bool {
 }
 
 // outcomeUnknown reports whether a failed request may have been applied: the connection failed
-// after it was sent, the response never came or could not be read, or the server failed (5xx)
-// while handling it. A request whose headers were never written (a failed or timed-out dial or
+// after it was sent, the response never came or could not be read or trusted, or the server failed
+// (5xx) while handling it. A request whose headers were never written (a failed or timed-out dial or
 // TLS handshake) sent nothing.
 func outcomeUnknown(err error) bool {
 	var notSent *notSentError
 	if errors.As(err, &notSent) {
 		return false
+	}
+	if isUntrustedAnswer(err) {
+		return true // what reached the API, if anything, is not told
 	}
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
@@ -163,6 +170,14 @@ func outcomeUnknown(err error) bool {
 			(apiErr.StatusCode >= http.StatusInternalServerError && apiErr.ErrorCode != livespec.ErrorCodeTooManyRequests)
 	}
 	return isTimeout(err) || isConnectionFailure(err)
+}
+
+// isUntrustedAnswer reports whether err is an answer that is not the API's: an unexpected status, or
+// one about another configuration. Sending again meets the same proxy: it is never retried.
+func isUntrustedAnswer(err error) bool {
+	var unexpected *UnexpectedStatusError
+	var other *OtherConfigurationError
+	return errors.As(err, &unexpected) || errors.As(err, &other)
 }
 
 func isConnectionFailure(err error) bool {
@@ -184,6 +199,19 @@ func parseRetryAfter(value string, now time.Time) time.Duration {
 		return at.Sub(now)
 	}
 	return 0
+}
+
+// aboutThisPair refuses a create's answer about another pair (a proxy's answer for another object):
+// an id in it would point state at a configuration this create did not make.
+func (s CallbackSpec) aboutThisPair(created Callback) error {
+	if created.PublishDomain == "" && created.App == "" {
+		return nil // an incomplete answer, read back by the caller
+	}
+	if !strings.EqualFold(created.PublishDomain, s.PublishDomain) || created.App != s.App {
+		return &OtherConfigurationError{Asked: fmt.Sprintf("for publish_domain %q and app %q", s.PublishDomain, s.App),
+			Answered: fmt.Sprintf("%s for publish_domain %q and app %q", created.ID, created.PublishDomain, created.App)}
+	}
+	return nil
 }
 
 // matches reports whether cb is what a create with this spec makes, the API's defaults applied.

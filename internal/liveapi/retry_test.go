@@ -24,13 +24,14 @@ const callbackKey = "RetryTestKey0123456789abcdefXYZ012"
 // newFaultyClient returns an emulator with the faults and a client that retries quickly.
 func newFaultyClient(t *testing.T, maxRetries int, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
 	t.Helper()
-	return newFaultyClientWith(t, liveapi.Config{MaxRetries: maxRetries}, faults...)
+	return newFaultyClientWith(t, liveemulator.Options{}, liveapi.Config{MaxRetries: maxRetries}, faults...)
 }
 
-// newFaultyClientWith is newFaultyClient with the client's retry and timeout settings from cfg.
-func newFaultyClientWith(t *testing.T, cfg liveapi.Config, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
+// newFaultyClientWith is newFaultyClient with the emulator's options, and the client's retry and
+// timeout settings from cfg.
+func newFaultyClientWith(t *testing.T, opts liveemulator.Options, cfg liveapi.Config, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
 	t.Helper()
-	e := emulatortest.Start(t, liveemulator.Options{})
+	e := emulatortest.Start(t, opts)
 	for _, f := range faults {
 		if err := e.InjectFault(f); err != nil {
 			t.Fatal(err)
@@ -115,20 +116,14 @@ func TestCreateAdoptsOnlyAMatchingConfiguration(t *testing.T) {
 }
 
 // TestCreateNeverAdoptsAPreexistingConfiguration: a colleague's configuration for the same pair,
-// created before our create was sent, is never adopted, even when it matches: our POST is refused
-// as a duplicate but answered 502, and the lookup finds theirs.
+// created before our create was sent, is never adopted, even when it matches and the clocks agree:
+// our POST is refused as a duplicate but answered 502, and the lookup finds theirs.
 func TestCreateNeverAdoptsAPreexistingConfiguration(t *testing.T) {
-	for _, age := range []time.Duration{time.Hour, liveapi.AdoptionClockSkew + 2*time.Second} {
+	for _, age := range []time.Duration{time.Hour, 10 * time.Second, 2 * time.Second} {
 		t.Run(age.String(), func(t *testing.T) {
 			emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true})
-			s := spec()
-			theirs, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: s.PublishDomain, App: s.App,
-				NotifyCallbackURL: *s.NotifyCallbackURL, Events: s.Events, SignType: *s.SignType, Key: "TheirKey0123456789abcdefXYZ0123456",
-				CreateTime: time.Now().Add(-age)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = client.Create(context.Background(), s)
+			theirs := addTheirs(t, emulator, time.Now().Add(-age))
+			_, err := client.Create(context.Background(), spec())
 			var conflict *liveapi.ConflictError
 			if !errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != theirs.ID {
 				t.Fatalf("want a conflict naming %s, got %v", theirs.ID, err)
@@ -141,6 +136,20 @@ func TestCreateNeverAdoptsAPreexistingConfiguration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// addTheirs stores a colleague's configuration with our spec's settings, created at createTime on
+// the server's clock.
+func addTheirs(t *testing.T, emulator *liveemulator.Server, createTime time.Time) liveemulator.Callback {
+	t.Helper()
+	s := spec()
+	theirs, err := emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: s.PublishDomain, App: s.App,
+		NotifyCallbackURL: *s.NotifyCallbackURL, Events: s.Events, SignType: *s.SignType, Key: "TheirKey0123456789abcdefXYZ0123456",
+		CreateTime: createTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return theirs
 }
 
 // TestCreateAdoptsItsOwnAppliedCreate: applied, then answered 502: adopted, exactly one configuration.
@@ -158,36 +167,83 @@ func TestCreateAdoptsItsOwnAppliedCreate(t *testing.T) {
 	}
 }
 
-// TestCreateAllowsForClockSkew: the server's clock runs behind the client's, so our own applied
-// create reports a create_time before our first attempt: adopted within AdoptionClockSkew, and beyond
-// it refused as a configuration that may not be ours, naming it.
-func TestCreateAllowsForClockSkew(t *testing.T) {
-	for skew, adopted := range map[time.Duration]bool{25 * time.Second: true, liveapi.AdoptionClockSkew + 5*time.Second: false} {
-		t.Run(skew.String(), func(t *testing.T) {
-			emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true})
-			liveapi.SetClock(client, func() time.Time { return time.Now().Add(skew) })
-			created, err := client.Create(context.Background(), spec())
-			stored := emulator.Callbacks()
-			if len(stored) != 1 {
-				t.Fatalf("want exactly one configuration, got %+v", stored)
-			}
+// TestCreateJudgesAdoptionOnTheServersClock: with the server's clock 5 minutes ahead of ours or
+// behind it, a colleague's identical configuration created 40 seconds before our create (refused as
+// a duplicate, answered 502) is refused with no PUT, and our own applied create (answered 502) is
+// adopted, exactly one configuration.
+func TestCreateJudgesAdoptionOnTheServersClock(t *testing.T) {
+	for _, offset := range []time.Duration{5 * time.Minute, -5 * time.Minute} {
+		opts := liveemulator.Options{ClockOffset: offset}
+		fault := liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true}
+		t.Run(offset.String()+"/theirs", func(t *testing.T) {
+			emulator, client := newFaultyClientWith(t, opts, liveapi.Config{MaxRetries: 5}, fault)
+			theirs := addTheirs(t, emulator, time.Now().Add(offset-40*time.Second))
+			_, err := client.Create(context.Background(), spec())
 			var conflict *liveapi.ConflictError
-			switch {
-			case adopted && (err != nil || created.ID != stored[0].ID):
-				t.Fatalf("want %s adopted, got %+v, %v", stored[0].ID, created, err)
-			case !adopted && (!errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != stored[0].ID):
-				t.Fatalf("want a conflict naming %s, got %v", stored[0].ID, err)
+			if !errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != theirs.ID {
+				t.Fatalf("want a conflict naming %s, got %v", theirs.ID, err)
+			}
+			if n := requests(emulator)["update"]; n != 0 {
+				t.Fatalf("%d PUTs to their configuration", n)
+			}
+		})
+		t.Run(offset.String()+"/ours", func(t *testing.T) {
+			emulator, client := newFaultyClientWith(t, opts, liveapi.Config{MaxRetries: 5}, fault)
+			created, err := client.Create(context.Background(), spec())
+			if stored := emulator.Callbacks(); err != nil || len(stored) != 1 || stored[0].ID != created.ID || stored[0].Key != callbackKey {
+				t.Fatalf("want ours adopted with its key, exactly one configuration: %+v %v (stored %+v)", created, err, stored)
 			}
 		})
 	}
+}
+
+// TestCreateAdoptsNothingWithoutTheServersClock: the lookup's answer has no Date header (a proxy
+// dropped it): our own applied create cannot be told from a colleague's, so it is not adopted, and
+// the conflict names it.
+func TestCreateAdoptsNothingWithoutTheServersClock(t *testing.T) {
+	emulator := emulatortest.Start(t, liveemulator.Options{})
+	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true}); err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		emulator.ServeHTTP(dateless{w}, r)
+	}))
+	defer server.Close()
+	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Create(context.Background(), spec())
+	stored := emulator.Callbacks()
+	var conflict *liveapi.ConflictError
+	if len(stored) != 1 || !errors.As(err, &conflict) || !conflict.NoServerClock || conflict.Existing.ID != stored[0].ID {
+		t.Fatalf("want a conflict naming %+v, got %v", stored, err)
+	}
+	if n := emulator.RequestCounts()["update"]; n != 0 {
+		t.Fatalf("%d PUTs to a configuration of unknown owner", n)
+	}
+}
+
+// dateless sends a response without a Date header (net/http adds one unless it is set to nil).
+type dateless struct{ http.ResponseWriter }
+
+func (d dateless) WriteHeader(status int) {
+	d.Header()["Date"] = nil
+	d.ResponseWriter.WriteHeader(status)
+}
+
+func (d dateless) Write(b []byte) (int, error) {
+	d.Header()["Date"] = nil
+	return d.ResponseWriter.Write(b)
 }
 
 // TestCreateAnsweredWithoutAnIDWhateverTheClocks: a 201 without an id, and the configuration found
 // looks older than the create (a clock far off): the 201 says this create made it, so it is this
 // create's, not someone else's.
 func TestCreateAnsweredWithoutAnIDWhateverTheClocks(t *testing.T) {
-	emulator, client := newFaultyClient(t, 5, liveemulator.Fault{Operation: "create", Times: 1, Omit: []string{"id"}})
-	liveapi.SetClock(client, func() time.Time { return time.Now().Add(time.Hour) })
+	emulator, client := newFaultyClientWith(t, liveemulator.Options{ClockOffset: -10 * time.Minute}, liveapi.Config{MaxRetries: 5},
+		liveemulator.Fault{Operation: "create", Times: 1, Omit: []string{"id"}})
 	created, err := client.Create(context.Background(), spec())
 	stored := emulator.Callbacks()
 	if err != nil || len(stored) != 1 || created.ID != stored[0].ID {
@@ -394,7 +450,7 @@ func TestConnectionRefusedIsRetried(t *testing.T) {
 // newTimeoutClient is newFaultyClient with a short per-request timeout.
 func newTimeoutClient(t *testing.T, faults ...liveemulator.Fault) (*liveemulator.Server, *liveapi.Client) {
 	t.Helper()
-	return newFaultyClientWith(t, liveapi.Config{MaxRetries: 3, RequestTimeout: 300 * time.Millisecond}, faults...)
+	return newFaultyClientWith(t, liveemulator.Options{}, liveapi.Config{MaxRetries: 3, RequestTimeout: 300 * time.Millisecond}, faults...)
 }
 
 // TestRequestTimeoutIsRetried: an attempt that outlives the per-request timeout is retried while the
@@ -530,46 +586,30 @@ func TestCreateAdoptedWithAnIncompleteKeyAnswer(t *testing.T) {
 }
 
 // TestCreateNeverAdoptsWhatAppearedAfterALookupFoundNothing: the first attempt's response is lost,
-// and the lookup finds nothing: it was not applied. A minute later (on the client's clock) the next
-// attempt is refused as a duplicate, because someone else created the pair in between: theirs is
-// not adopted, though it was created after the first attempt and matches.
+// and the lookup finds nothing: it was not applied. Seconds later the next attempt is refused as a
+// duplicate, because someone else created the pair in between: theirs is not adopted, though it was
+// created after the first attempt and matches.
 func TestCreateNeverAdoptsWhatAppearedAfterALookupFoundNothing(t *testing.T) {
-	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: secretKey,
-		Projects: []liveemulator.Project{{ID: projectID, Name: "cn-north-4"}}}}})
+	emulator := emulatortest.Start(t, liveemulator.Options{})
 	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Drop: liveemulator.DropBeforeApply}); err != nil {
 		t.Fatal(err)
 	}
-	firstAttempt := time.Now().UTC().Truncate(time.Second)
-	s := spec()
 	var theirs liveemulator.Callback
 	var posts atomic.Int32
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && posts.Add(1) == 2 {
-			var err error
-			theirs, err = emulator.AddCallback(liveemulator.Callback{ProjectID: projectID, PublishDomain: s.PublishDomain, App: s.App,
-				NotifyCallbackURL: *s.NotifyCallbackURL, Events: s.Events, SignType: *s.SignType, Key: "TheirKey0123456789abcdefXYZ0123456",
-				CreateTime: firstAttempt.Add(10 * time.Second)})
-			if err != nil {
-				t.Error(err)
-			}
+			// At least 2.5 s after the first attempt (the backoff), 2 s before this one.
+			theirs = addTheirs(t, emulator.Server, time.Now().Add(-2*time.Second))
 		}
 		emulator.ServeHTTP(w, r)
 	}))
 	defer server.Close()
 	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
-		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
+		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: 5 * time.Second, RetryMaxDelay: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := []time.Time{firstAttempt, firstAttempt.Add(time.Minute)}
-	liveapi.SetClock(client, func() time.Time {
-		now := clock[0]
-		if len(clock) > 1 {
-			clock = clock[1:]
-		}
-		return now
-	})
-	_, err = client.Create(context.Background(), s)
+	_, err = client.Create(context.Background(), spec())
 	var conflict *liveapi.ConflictError
 	if !errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != theirs.ID {
 		t.Fatalf("want a conflict naming theirs (%s), got %v", theirs.ID, err)
@@ -627,5 +667,88 @@ func TestShowDistrustsIncompleteAnswers(t *testing.T) {
 	}
 	if shown, err := client.Show(context.Background(), created.ID); err == nil || !strings.Contains(err.Error(), "cannot be trusted") {
 		t.Fatalf("an answer without publish_domain: %+v %v", shown, err)
+	}
+}
+
+// TestOnlyTheExpectedSuccessIsASuccess: a redirect (a proxy or a login page in the way) is never
+// taken for a success: a delete so answered fails, names the status and the endpoint hint, and the
+// configuration stays; nothing is retried through the same proxy.
+func TestOnlyTheExpectedSuccessIsASuccess(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5)
+	created, err := client.Create(context.Background(), spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, operation := range []string{"delete", "show", "update", "list", "create"} {
+		t.Run(operation, func(t *testing.T) {
+			emulator.ClearFaults()
+			if err := emulator.InjectFault(liveemulator.Fault{Operation: operation, Redirect: "https://login.example.com/"}); err != nil {
+				t.Fatal(err)
+			}
+			before := requests(emulator)[operation]
+			ctx := context.Background()
+			switch operation {
+			case "delete":
+				err = client.Delete(ctx, created.ID)
+			case "show":
+				_, err = client.Show(ctx, created.ID)
+			case "update":
+				_, err = client.Update(ctx, created.ID, spec())
+			case "list":
+				_, err = client.ListAll(ctx, "", "")
+			case "create":
+				other := spec()
+				other.App = "other"
+				_, err = client.Create(ctx, other)
+			}
+			var unexpected *liveapi.UnexpectedStatusError
+			if !errors.As(err, &unexpected) || unexpected.StatusCode != http.StatusFound {
+				t.Fatalf("want the 302 as an error, got %v", err)
+			}
+			if d := liveapi.Describe(err); !strings.Contains(d, "HTTP status: 302") || !strings.Contains(d, "https://login.example.com/") ||
+				!strings.Contains(d, "Check the provider's endpoint and region") {
+				t.Fatalf("the error must name the status, the redirect and the hint:\n%s", d)
+			}
+			if n := requests(emulator)[operation] - before; n != 1 {
+				t.Fatalf("%d requests: a redirect is not retried", n)
+			}
+			if stored := emulator.Callbacks(); len(stored) != 1 || stored[0].ID != created.ID {
+				t.Fatalf("the store changed: %+v", stored)
+			}
+		})
+	}
+}
+
+// TestAnswersAboutAnotherConfigurationAreRefused: a show or an update answered with another
+// configuration's body fails naming both ids; a create so answered is settled by a lookup, which
+// finds its own configuration.
+func TestAnswersAboutAnotherConfigurationAreRefused(t *testing.T) {
+	emulator, client := newFaultyClient(t, 5)
+	theirs := addTheirs(t, emulator, time.Now().Add(-time.Hour))
+	ours := spec()
+	ours.App = "ours"
+	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, OtherBody: true}); err != nil {
+		t.Fatal(err)
+	}
+	created, err := client.Create(context.Background(), ours)
+	if err != nil || created.ID == theirs.ID || created.App != "ours" {
+		t.Fatalf("want our own configuration, got %+v %v", created, err)
+	}
+	for _, operation := range []string{"show", "update"} {
+		if err := emulator.InjectFault(liveemulator.Fault{Operation: operation, Times: 1, OtherBody: true}); err != nil {
+			t.Fatal(err)
+		}
+		if operation == "show" {
+			_, err = client.Show(context.Background(), created.ID)
+		} else {
+			_, err = client.Update(context.Background(), created.ID, ours)
+		}
+		var other *liveapi.OtherConfigurationError
+		if !errors.As(err, &other) || !strings.Contains(err.Error(), created.ID) || !strings.Contains(err.Error(), theirs.ID) {
+			t.Fatalf("%s: want an error naming %s and %s, got %v", operation, created.ID, theirs.ID, err)
+		}
+	}
+	if stored, _ := emulator.Callback(theirs.ID); stored.Key != theirs.Key || stored.App != theirs.App {
+		t.Fatalf("theirs changed: %+v", stored)
 	}
 }

@@ -18,10 +18,43 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/exchange"
 )
 
+// reply is what invoke reads off a response besides its body.
+type reply struct {
+	retryAfter time.Duration
+	server     serverClock
+}
+
+// serverClock is a reading of the server's clock: the Date header of an answer, and when the answer
+// arrived on the local monotonic clock. Zero when the answer had no readable Date.
+type serverClock struct {
+	date, receivedAt time.Time
+}
+
+// at is the server's time at the local instant t, good to the Date header's whole second (round
+// down), and false without a reading.
+func (s serverClock) at(t time.Time) (time.Time, bool) {
+	if s.date.IsZero() {
+		return time.Time{}, false
+	}
+	return s.date.Add(-s.receivedAt.Sub(t)), true
+}
+
+// expectedStatus is the success each method's operation answers with: the API's own (create 201,
+// delete 204), and 200 where HTTP means the same. The SDK takes any status below 400 for a success.
+func expectedStatus(method string, status int) bool {
+	switch method {
+	case http.MethodPost:
+		return status == http.StatusCreated || status == http.StatusOK
+	case http.MethodDelete:
+		return status == http.StatusNoContent || status == http.StatusOK
+	}
+	return status == http.StatusOK
+}
+
 // invoke runs one SDK call under ctx: the SDK's calls take no context, so the call is tagged with a
-// header that lets contextTransport find ctx again for cancellation and logging. It also returns the
-// response's Retry-After.
-func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, time.Duration, error) {
+// header that lets contextTransport find ctx again for cancellation and logging. A success with a
+// status the operation does not answer with (a redirect, a proxy's page) is an UnexpectedStatusError.
+func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, reply, error) {
 	var zero R
 	callID, state := c.transport.register(ctx)
 	defer c.transport.unregister(callID)
@@ -29,21 +62,25 @@ func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.
 	exch := &exchange.SdkExchange{ApiReference: &exchange.ApiReference{}, Attributes: map[string]any{}}
 	resp, err := c.sdk.HcClient.SyncInvokeWithExtraHeaders(request, requestDef, exch,
 		map[string]string{callIDHeader: callID})
-	retryAfter := state.retryAfter()
+	answer := state.reply()
 	if err != nil && !state.sent.Load() {
 		err = &notSentError{err: err}
 	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return zero, retryAfter, fmt.Errorf("%s %s: %w (%w)", requestDef.Method, requestDef.Path, ctxErr, err)
+			return zero, answer, fmt.Errorf("%s %s: %w (%w)", requestDef.Method, requestDef.Path, ctxErr, err)
 		}
-		return zero, retryAfter, err
+		return zero, answer, err
+	}
+	if status := exch.ApiReference.StatusCode; !expectedStatus(requestDef.Method, status) {
+		return zero, answer, &UnexpectedStatusError{Method: requestDef.Method, StatusCode: status,
+			RequestID: exch.ApiReference.RequestId, Location: state.location()}
 	}
 	typed, ok := resp.(R)
 	if !ok {
-		return zero, retryAfter, fmt.Errorf("unexpected response type %T", resp)
+		return zero, answer, fmt.Errorf("unexpected response type %T", resp)
 	}
-	return typed, retryAfter, nil
+	return typed, answer, nil
 }
 
 // newContextTransport clones Go's default transport for the client, with its TLS setting and enough
@@ -83,13 +120,37 @@ type contextTransport struct {
 }
 
 type callState struct {
-	ctx             context.Context
-	retryAfterNanos atomic.Int64
-	sent            atomic.Bool // the request's headers were written: the API may have acted on it
+	ctx  context.Context
+	sent atomic.Bool // the request's headers were written: the API may have acted on it
+
+	mu       sync.Mutex
+	answer   reply
+	redirect string // the Location of a redirect, which is never followed
 }
 
-func (s *callState) retryAfter() time.Duration {
-	return time.Duration(s.retryAfterNanos.Load())
+func (s *callState) reply() reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.answer
+}
+
+func (s *callState) location() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.redirect
+}
+
+// received keeps what the response says of Retry-After, the server's clock and a redirect.
+func (s *callState) received(resp *http.Response) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answer.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	s.answer.server = serverClock{}
+	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		s.answer.server = serverClock{date: date, receivedAt: now}
+	}
+	s.redirect = resp.Header.Get("Location")
 }
 
 func (t *contextTransport) register(ctx context.Context) (string, *callState) {
@@ -144,7 +205,7 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	fields["request_id"] = resp.Header.Get("X-Request-Id")
 	tflog.Debug(ctx, "Live API request", fields)
 	if state, ok := state.(*callState); ok {
-		state.retryAfterNanos.Store(int64(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())))
+		state.received(resp)
 	}
 	return resp, nil
 }

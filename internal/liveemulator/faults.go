@@ -32,6 +32,12 @@ type Fault struct {
 	NotPublished bool
 	// Omit removes these top-level fields from the JSON body of a successful answer.
 	Omit []string
+	// OtherBody answers a successful show, create or update with the body of another stored
+	// configuration (or, with none, its own with another id): a proxy or cache mixing up objects.
+	OtherBody bool
+	// Redirect answers 302 Found to this URL with an empty body, without handling the request: a
+	// proxy or a login page in the way.
+	Redirect string
 	// RetryAfter is sent as the Retry-After header (seconds) with Status.
 	RetryAfter int
 	// Drop closes the connection without an answer: DropBeforeApply before handling the request,
@@ -69,8 +75,12 @@ func (f Fault) validate() error {
 		return errors.New("not_published answers alone: no status, drop or omit with it")
 	case len(f.Omit) > 0 && (f.Status != 0 || f.Drop != ""):
 		return errors.New("omit changes a successful answer: no status or drop with it")
-	case f.Status == 0 && f.Drop == "" && f.Latency == 0 && !f.NotPublished && len(f.Omit) == 0:
-		return errors.New("a fault needs a status, a drop, not_published, omit or a latency")
+	case f.Redirect != "" && (f.Status != 0 || f.Drop != "" || f.NotPublished || len(f.Omit) > 0 || f.OtherBody):
+		return errors.New("redirect answers alone: no status, drop, not_published, omit or other_body with it")
+	case f.OtherBody && (f.Status != 0 || f.Drop != ""):
+		return errors.New("other_body changes a successful answer: no status or drop with it")
+	case f.Status == 0 && f.Drop == "" && f.Latency == 0 && !f.NotPublished && len(f.Omit) == 0 && !f.OtherBody && f.Redirect == "":
+		return errors.New("a fault needs a status, a drop, not_published, omit, other_body, redirect or a latency")
 	}
 	return nil
 }
@@ -78,7 +88,8 @@ func (f Fault) validate() error {
 // ParseFault reads the command's --fault syntax: an operation (or "*" for every one), a colon, and
 // comma-separated settings, e.g. "create:status=500,code=LIVE.100011005,times=2",
 // "create:status=502,apply,times=1", "update:drop=after,times=1", "show:latency=2s",
-// "*:not_published", "update:omit=id+create_time" or "*:status=429,retry_after=1".
+// "*:not_published", "update:omit=id+create_time", "show:other_body", "delete:redirect=https://login.example.com/"
+// or "*:status=429,retry_after=1".
 func ParseFault(s string) (Fault, error) {
 	operation, settings, found := strings.Cut(s, ":")
 	if !found {
@@ -110,6 +121,10 @@ func ParseFault(s string) (Fault, error) {
 			f.NotPublished, err = parseFlag(value)
 		case "omit":
 			f.Omit = strings.Split(value, "+")
+		case "other_body":
+			f.OtherBody, err = parseFlag(value)
+		case "redirect":
+			f.Redirect = value
 		default:
 			err = fmt.Errorf("unknown setting %q", name)
 		}
@@ -230,6 +245,11 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 		writeAPINotFound(w)
 		return
 	}
+	if fault.Redirect != "" {
+		w.Header().Set("Location", fault.Redirect)
+		w.WriteHeader(http.StatusFound)
+		return
+	}
 	if fault.Status != 0 && !fault.Apply {
 		writeFaultStatus(w, fault)
 		return
@@ -261,6 +281,9 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 	if len(fault.Omit) > 0 && buffered.status < 300 {
 		body = withoutFields(body, fault.Omit)
 	}
+	if fault.OtherBody && buffered.status < 300 {
+		body = s.otherBody(body)
+	}
 	w.WriteHeader(buffered.status)
 	_, _ = w.Write(body)
 }
@@ -282,6 +305,30 @@ func withoutFields(body []byte, fields []string) []byte {
 		delete(object, field)
 	}
 	out, err := json.Marshal(object)
+	if err != nil {
+		return body
+	}
+	return append(out, '\n')
+}
+
+// otherBody is the body of a stored configuration other than the one body is about, or body with
+// another id when there is none; any other body is returned as it is.
+func (s *Server) otherBody(body []byte) []byte {
+	var answer wireCallback
+	if json.Unmarshal(body, &answer) != nil || answer.ID == "" {
+		return body
+	}
+	s.mu.Lock()
+	other := answer
+	other.ID = newID()
+	for _, cb := range s.sortedCallbacks() {
+		if cb.ID != answer.ID {
+			other = wireFrom(cb)
+			break
+		}
+	}
+	s.mu.Unlock()
+	out, err := json.Marshal(other)
 	if err != nil {
 		return body
 	}

@@ -25,6 +25,8 @@ func TestParseFault(t *testing.T) {
 		"*:not_published":                               {NotPublished: true},
 		"show:not_published=true,times=3":               {Operation: "show", NotPublished: true, Times: 3},
 		"update:omit=id+create_time":                    {Operation: "update", Omit: []string{"id", "create_time"}},
+		"show:other_body,times=1":                       {Operation: "show", OtherBody: true, Times: 1},
+		"delete:redirect=https://login.example.com/":    {Operation: "delete", Redirect: "https://login.example.com/"},
 	}
 	for text, want := range valid {
 		got, err := liveemulator.ParseFault(text)
@@ -34,7 +36,8 @@ func TestParseFault(t *testing.T) {
 	}
 	for _, text := range []string{"", "create", "create:", "nope:status=500", "create:status=200", "create:status=500,drop=after",
 		"create:drop=sideways", "create:times=-1", "create:latency=fast", "create:colour=red", "create:times=2",
-		"create:status=400,apply", "create:apply", "*:not_published,status=500", "*:not_published=maybe", "update:omit=id,drop=after"} {
+		"create:status=400,apply", "create:apply", "*:not_published,status=500", "*:not_published=maybe", "update:omit=id,drop=after",
+		"delete:redirect=https://login.example.com/,status=500", "show:other_body,drop=before"} {
 		if _, err := liveemulator.ParseFault(text); err == nil {
 			t.Errorf("%q: want an error", text)
 		}
@@ -129,6 +132,43 @@ func TestOmitFields(t *testing.T) {
 	if status != http.StatusCreated || strings.Contains(answer, `"id"`) || strings.Contains(answer, `"create_time"`) ||
 		!strings.Contains(answer, `"update_time"`) {
 		t.Fatalf("want a 201 without id and create_time: %d %s", status, answer)
+	}
+}
+
+// TestRedirectAndOtherBody: a redirect answers 302 with its Location and an empty body, and handles
+// nothing; other_body answers with another configuration's body.
+func TestRedirectAndOtherBody(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	ours, err := env.client.Create(context.Background(), validSpec("ours.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := env.client.Create(context.Background(), validSpec("theirs.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []liveemulator.Fault{
+		{Operation: "delete", Times: 1, Redirect: "https://login.example.com/"},
+		{Operation: "show", Times: 1, OtherBody: true},
+	} {
+		if err := env.emulator.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := env.url + "/v1/" + testProjectID + "/record/callbacks/"
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(signedRequest(t, http.MethodDelete, base+ours.ID, "", nil, testSecretKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, stored := env.emulator.Callback(ours.ID); resp.StatusCode != http.StatusFound ||
+		resp.Header.Get("Location") != "https://login.example.com/" || resp.ContentLength != 0 || !stored {
+		t.Fatalf("want a 302 to the login page that deletes nothing: %d %q (stored: %v)", resp.StatusCode, resp.Header.Get("Location"), stored)
+	}
+	status, answer, _ := do(t, signedRequest(t, http.MethodGet, base+ours.ID, "", nil, testSecretKey))
+	if status != http.StatusOK || !strings.Contains(answer, theirs.ID) || strings.Contains(answer, ours.ID) {
+		t.Fatalf("want their body for ours: %d %s", status, answer)
 	}
 }
 

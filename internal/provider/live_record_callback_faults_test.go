@@ -453,3 +453,127 @@ func TestAccLiveRecordCallbackResource_incompleteResponses(t *testing.T) {
 		},
 	})
 }
+
+// TestAccLiveRecordCallbackResource_adoptionOnTheServersClock: with the server's clock 5 minutes
+// ahead of ours or behind it, (a) a colleague's identical configuration created 40 seconds before our
+// create, which is refused as a duplicate and answered 502, is refused, with no PUT; (b) our own
+// create, applied and answered 502, is adopted: exactly one configuration.
+func TestAccLiveRecordCallbackResource_adoptionOnTheServersClock(t *testing.T) {
+	const domain, app, url = "skew.example.com", "live", "https://receiver.example.com/a"
+	config := func(e testEmulator) string {
+		return e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full(domain, app, url, `["RECORD_OVER"]`, "MD5", testCallbackKey)
+	}
+	applied502 := liveemulator.Fault{Operation: liveemulator.OperationCreate, Times: 1, Status: 502, Apply: true}
+	for _, offset := range []time.Duration{5 * time.Minute, -5 * time.Minute} {
+		t.Run(offset.String()+"/theirs", func(t *testing.T) {
+			e := startTestEmulator(t, liveemulator.Options{ClockOffset: offset})
+			theirs, err := e.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: domain, App: app,
+				NotifyCallbackURL: url, Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testRotatedKey,
+				CreateTime: time.Now().Add(offset - 40*time.Second)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.InjectFault(applied502); err != nil {
+				t.Fatal(err)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      config(e),
+					ExpectError: wrapped(`(?s)Unable to Create Live Record Callback.*already exists with id ` + theirs.ID + `.*terraform import`),
+				}},
+			})
+			if n := e.RequestCounts()[liveemulator.OperationUpdate]; n != 0 {
+				t.Fatalf("%d PUTs to their configuration", n)
+			}
+			if stored := e.Callbacks(); len(stored) != 1 || stored[0].Key != testRotatedKey {
+				t.Fatalf("their configuration must be left as it was: %+v", stored)
+			}
+		})
+		t.Run(offset.String()+"/ours", func(t *testing.T) {
+			e := startTestEmulator(t, liveemulator.Options{ClockOffset: offset})
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             e.checkDestroy,
+				Steps: []resource.TestStep{{
+					PreConfig: func() {
+						if err := e.InjectFault(applied502); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: config(e),
+					Check: resource.ComposeTestCheckFunc(e.checkFaultsUsed(), e.checkStored(liveemulator.Callback{PublishDomain: domain, App: app,
+						NotifyCallbackURL: url, Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testCallbackKey})),
+				}},
+			})
+		})
+	}
+}
+
+// TestAccLiveRecordCallbackResource_untrustedAnswers: a delete answered 302 (a proxy or a login page
+// in the way) fails the destroy with the status and the endpoint hint, and the callback stays in
+// state and in the API; a refresh or an update answered with another configuration's body fails
+// naming both ids, and state keeps our id. Without the fault, the next apply settles on ours and the
+// plan after it is empty.
+func TestAccLiveRecordCallbackResource_untrustedAnswers(t *testing.T) {
+	e := newTestEmulator(t)
+	theirs, err := e.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: "theirs.example.com", App: "live",
+		Events: []string{"RECORD_OVER"}, SignType: "MD5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(url string) string {
+		return e.providerConfig() + testAccLiveRecordCallbackResourceConfig_full("ours.example.com", "live", url, `["RECORD_OVER"]`, "MD5", testCallbackKey)
+	}
+	fault := func(f liveemulator.Fault) func() {
+		return func() {
+			e.ClearFaults()
+			if err := e.InjectFault(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var ours string
+	keepsOurs := func(s *terraform.State) error {
+		if got := idsInState(s); len(got) != 1 || got[0] != ours {
+			return fmt.Errorf("state holds %v, want %s", got, ours)
+		}
+		if _, ok := e.Callback(ours); !ok {
+			return fmt.Errorf("the configuration %s is gone", ours)
+		}
+		if stored, _ := e.Callback(theirs.ID); stored.PublishDomain != "theirs.example.com" || stored.NotifyCallbackURL != "" {
+			return fmt.Errorf("theirs was changed: %+v", stored)
+		}
+		return nil
+	}
+	otherID := wrapped(`(?s)configuration \S+ is about the configuration ` + theirs.ID + `.*cannot be trusted`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := e.Callback(ours); ok {
+				return fmt.Errorf("%s was not deleted", ours)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config("https://receiver.example.com/a"),
+				Check: func(s *terraform.State) error {
+					ours = idsInState(s)[0]
+					return nil
+				},
+			},
+			{
+				PreConfig: fault(liveemulator.Fault{Operation: liveemulator.OperationDelete, Redirect: "https://login.example.com/"}),
+				Config:    config("https://receiver.example.com/a"), Destroy: true,
+				ExpectError: wrapped(`(?s)HTTP status: 302.*https://login.example.com/.*Check the provider's endpoint and region`),
+			},
+			{PreConfig: fault(liveemulator.Fault{Operation: liveemulator.OperationShow, OtherBody: true}),
+				Config: config("https://receiver.example.com/a"), PlanOnly: true, ExpectError: otherID},
+			{PreConfig: fault(liveemulator.Fault{Operation: liveemulator.OperationUpdate, OtherBody: true}),
+				Config: config("https://receiver.example.com/b"), ExpectError: otherID},
+			{PreConfig: e.ClearFaults, Config: config("https://receiver.example.com/b"), Check: keepsOurs},
+			{Config: config("https://receiver.example.com/b"), PlanOnly: true},
+		},
+	})
+}

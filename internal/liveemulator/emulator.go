@@ -116,7 +116,8 @@ type Server struct {
 	mux             *http.ServeMux
 
 	mu         sync.Mutex
-	dataPath   string // the file Persist saves the store to; "" when the store is memory only
+	dataPath   string   // the file Persist saves the store to; "" when the store is memory only
+	dataLock   *os.File // held on dataPath's lock file while Persist saves to it
 	callbacks  map[string]*Callback
 	byPair     map[domainApp]string
 	nextSeq    uint64

@@ -45,31 +45,102 @@ var ErrNoSuchCallback = errors.New("no configuration has this id")
 // same directory, then renamed over it, so that a crash leaves the old or the new file, never a
 // mix. A missing or empty file starts an empty store. A file that cannot be read or is not a valid
 // data file is an error, and is left as it is; so is a directory where the file cannot be written.
-// One emulator at a time may use a file.
+// One emulator at a time may use a file: Persist takes an exclusive lock on it (on a lock file
+// beside it, as the data file itself is replaced at every save) until Close, and refuses a file that
+// another emulator holds. Temporary files that a crashed emulator left are removed: they hold keys.
 func (s *Server) Persist(path string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.callbacks) != 0 || s.dataPath != "" {
 		return errors.New("persist: the store already holds configurations or a data file")
 	}
-	loaded, err := readDataFile(path)
+	lock, err := lockDataFile(path)
 	if err != nil {
 		return err
 	}
-	// Fail now rather than at the first change, which would then be refused.
-	probe, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("the data file %s cannot be written: %w", path, err)
+	loaded, err := readDataFile(path)
+	if err == nil {
+		err = removeStaleTemporaryFiles(path)
 	}
-	_ = probe.Close()
-	_ = os.Remove(probe.Name())
+	if err == nil {
+		// Fail now rather than at the first change, which would then be refused.
+		err = probeWritable(path)
+	}
+	if err != nil {
+		_ = lock.Close()
+		return err
+	}
 	for _, cb := range loaded {
 		s.nextSeq++
 		cb.seq = s.nextSeq
 		s.put(cb)
 	}
-	s.dataPath = path
+	s.dataPath, s.dataLock = path, lock
 	return nil
+}
+
+// Close releases the data file, for another emulator to use; the store is not saved after it.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dataLock == nil {
+		return nil
+	}
+	err := s.dataLock.Close()
+	s.dataPath, s.dataLock = "", nil
+	return err
+}
+
+var errLocked = errors.New("locked")
+
+// lockPath is the lock file of the data file at path.
+func lockPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
+}
+
+// temporaryPattern names the temporary files that saves write beside the data file.
+func temporaryPattern(path string) string {
+	return "." + filepath.Base(path) + ".*.tmp"
+}
+
+func lockDataFile(path string) (*os.File, error) {
+	lock, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("the data file %s cannot be written: creating its lock file: %w", path, err)
+	}
+	if err := lockExclusive(lock); err != nil {
+		_ = lock.Close()
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("the data file %s is in use by another emulator (it holds the lock on %s): "+
+				"stop that one, or give this one another --data file", path, lockPath(path))
+		}
+		return nil, fmt.Errorf("the data file %s cannot be locked: %w", path, err)
+	}
+	return lock, nil
+}
+
+// removeStaleTemporaryFiles removes what saves interrupted by a crash left; with the lock held, no
+// save is under way.
+func removeStaleTemporaryFiles(path string) error {
+	stale, err := filepath.Glob(filepath.Join(filepath.Dir(path), temporaryPattern(path)))
+	if err != nil {
+		return err
+	}
+	for _, name := range stale {
+		if err := os.Remove(name); err != nil {
+			return fmt.Errorf("removing %s, which an interrupted save left beside the data file: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func probeWritable(path string) error {
+	probe, err := os.CreateTemp(filepath.Dir(path), temporaryPattern(path))
+	if err != nil {
+		return fmt.Errorf("the data file %s cannot be written: %w", path, err)
+	}
+	_ = probe.Close()
+	return os.Remove(probe.Name())
 }
 
 func readDataFile(path string) ([]*Callback, error) {
@@ -166,7 +237,7 @@ func (s *Server) save() error {
 		return err
 	}
 	// CreateTemp makes the file readable by its owner only: it holds the keys.
-	tmp, err := os.CreateTemp(filepath.Dir(s.dataPath), "."+filepath.Base(s.dataPath)+".*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(s.dataPath), temporaryPattern(s.dataPath))
 	if err != nil {
 		return fmt.Errorf("saving the data file: %w", err)
 	}

@@ -22,16 +22,22 @@ func newPersistentEnv(t *testing.T, path string) testEnv {
 	if err := env.emulator.Persist(path); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = env.emulator.Close() })
 	return env
 }
 
-// reloaded is what a new emulator started on path holds, as stored returns it.
-func reloaded(t *testing.T, path string) []string {
+// reloaded stops the running emulator and returns what a new one started on path holds, as stored
+// returns it.
+func reloaded(t *testing.T, running *liveemulator.Server, path string) []string {
 	t.Helper()
+	if err := running.Close(); err != nil {
+		t.Fatal(err)
+	}
 	restarted := liveemulator.New(liveemulator.Options{})
 	if err := restarted.Persist(path); err != nil {
 		t.Fatal(err)
 	}
+	defer restarted.Close()
 	return stored(restarted)
 }
 
@@ -45,7 +51,7 @@ func stored(emulator *liveemulator.Server) []string {
 	return out
 }
 
-// noTemporaryFiles asserts that the data file is alone in its directory.
+// noTemporaryFiles asserts that the data file is alone in its directory with its lock file.
 func noTemporaryFiles(t *testing.T, path string) {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Dir(path))
@@ -53,7 +59,7 @@ func noTemporaryFiles(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	for _, entry := range entries {
-		if entry.Name() != filepath.Base(path) {
+		if entry.Name() != filepath.Base(path) && entry.Name() != "."+filepath.Base(path)+".lock" {
 			t.Errorf("%s is left beside the data file", entry.Name())
 		}
 	}
@@ -85,7 +91,7 @@ func TestPersistAcrossRestarts(t *testing.T) {
 		t.Fatalf("unexpected store before the restart: %+v", callbacks)
 	}
 	want := stored(env.emulator)
-	if got := reloaded(t, path); !reflect.DeepEqual(got, want) {
+	if got := reloaded(t, env.emulator, path); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after a restart\n got %+v\nwant %+v", got, want)
 	}
 	info, err := os.Stat(path)
@@ -109,7 +115,7 @@ func TestPersistAcrossRestarts(t *testing.T) {
 	if _, err := restarted.client.Create(ctx, validSpec("c.example.com", "live")); !liveapi.IsAlreadyExists(err) {
 		t.Fatalf("a loaded pair must stay taken: %v", err)
 	}
-	if got := reloaded(t, path); len(got) != 3 {
+	if got := reloaded(t, restarted.emulator, path); len(got) != 3 {
 		t.Fatalf("after a second restart: %d configurations, want 3", len(got))
 	}
 }
@@ -128,7 +134,7 @@ func TestPersistStartsEmptyWithoutAFile(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := reloaded(t, path); len(got) != 0 {
+	if got := reloaded(t, env.emulator, path); len(got) != 0 {
 		t.Fatalf("%d configurations from an empty file", len(got))
 	}
 }
@@ -160,7 +166,7 @@ func TestPersistRefusesWhatItCouldNotLoad(t *testing.T) {
 	if err := env.emulator.ModifyCallback(valid.ID, func(cb *liveemulator.Callback) { cb.SignType = "SHA1" }); err == nil {
 		t.Fatal("an invalid sign type was stored")
 	}
-	if after := stored(env.emulator); !reflect.DeepEqual(after, before) || !reflect.DeepEqual(reloaded(t, path), before) {
+	if after := stored(env.emulator); !reflect.DeepEqual(after, before) || !reflect.DeepEqual(reloaded(t, env.emulator, path), before) {
 		t.Fatalf("refused changes were kept:\n got %v\nwant %v", after, before)
 	}
 }
@@ -231,7 +237,7 @@ func TestPersistConcurrentWrites(t *testing.T) {
 	if len(want) != n-n/3 {
 		t.Fatalf("%d configurations, want %d", len(want), n-n/3)
 	}
-	if got := reloaded(t, path); !reflect.DeepEqual(got, want) {
+	if got := reloaded(t, env.emulator, path); !reflect.DeepEqual(got, want) {
 		t.Fatalf("the file disagrees with the emulator:\n got %+v\nwant %+v", got, want)
 	}
 	noTemporaryFiles(t, path)
@@ -285,4 +291,33 @@ func TestPersistFailureUndoesTheChange(t *testing.T) {
 		Events: []string{livespec.EventRecordOver}, SignType: livespec.SignTypeMD5}); err != nil {
 		t.Fatalf("the pair the failed update took must be free: %v", err)
 	}
+}
+
+// TestPersistHasOneOwner: a second emulator on a data file in use refuses to start, naming the file
+// and why, and starts once the first is closed; temporary files that a crash left (keys in them)
+// are removed at start.
+func TestPersistHasOneOwner(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "live.json")
+	first := newPersistentEnv(t, path)
+	if _, err := first.client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
+		t.Fatal(err)
+	}
+	second := liveemulator.New(liveemulator.Options{})
+	if err := second.Persist(path); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "in use by another emulator") {
+		t.Fatalf("want the file named as in use, got %v", err)
+	}
+	if len(second.Callbacks()) != 0 {
+		t.Fatal("a refused emulator loaded the file")
+	}
+	if _, err := first.client.Create(context.Background(), validSpec("b.example.com", "live")); err != nil {
+		t.Fatalf("the first emulator must go on saving: %v", err)
+	}
+	stale := filepath.Join(filepath.Dir(path), ".live.json.123456.tmp")
+	if err := os.WriteFile(stale, []byte(`{"key":"abcdefghijklmnopqrstuvwxyz012345"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := reloaded(t, first.emulator, path); len(got) != 2 {
+		t.Fatalf("after the first stopped: %d configurations, want 2", len(got))
+	}
+	noTemporaryFiles(t, path)
 }

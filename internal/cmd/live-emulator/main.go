@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer emulator.Close()
 	listener, err := (&net.ListenConfig{}).Listen(ctx, "tcp", config.listen)
 	if err != nil {
 		return err

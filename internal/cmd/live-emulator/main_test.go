@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
+	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
@@ -82,6 +85,59 @@ func TestRunStopsOnACorruptDataFile(t *testing.T) {
 	}
 	if content, _ := os.ReadFile(path); string(content) != "{not json" {
 		t.Fatalf("the file was changed to %q", content)
+	}
+}
+
+// TestRunRefusesADataFileInUse: a second emulator process started on the data file of a running one
+// stops before it listens, naming the file and why; the first goes on serving.
+func TestRunRefusesADataFileInUse(t *testing.T) {
+	if os.Getenv("LIVE_EMULATOR_TEST_PROCESS") == "1" {
+		return // the second process's own copy of this test does nothing
+	}
+	path := filepath.Join(t.TempDir(), "live.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	stdoutReader, stdout := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--data", path}, stdout, io.Discard)
+		stdout.Close()
+	}()
+	lines := bufio.NewScanner(stdoutReader)
+	if !lines.Scan() {
+		t.Fatal("the first emulator did not start")
+	}
+	baseURL := lines.Text()
+	go func() { _, _ = io.Copy(io.Discard, stdoutReader) }()
+
+	second := exec.Command(os.Args[0], "-test.run=^TestSecondProcess$")
+	second.Env = append(os.Environ(), "LIVE_EMULATOR_TEST_PROCESS=1", "LIVE_EMULATOR_TEST_DATA="+path)
+	output, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(output), path+" is in use by another emulator") {
+		t.Fatalf("the second process must refuse the file: %v\n%s", err, output)
+	}
+	resp, err := http.Get(baseURL + liveemulator.AdminPrefix + "callbacks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the first emulator: %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSecondProcess is TestRunRefusesADataFileInUse's second process: it runs the emulator on the
+// data file it is given, and fails as the command would.
+func TestSecondProcess(t *testing.T) {
+	if os.Getenv("LIVE_EMULATOR_TEST_PROCESS") != "1" {
+		t.Skip("run by TestRunRefusesADataFileInUse")
+	}
+	if err := run(context.Background(), []string{"--listen", "127.0.0.1:0", "--data", os.Getenv("LIVE_EMULATOR_TEST_DATA")}, io.Discard, io.Discard); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 }
 

@@ -9,15 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
 	live "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1/model"
 	liveregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/live/v1/region"
@@ -27,19 +24,20 @@ import (
 
 // Config is everything needed to reach the Live API; the provider resolves it from HCL and environment.
 type Config struct {
-	Region        string
-	Endpoint      string // overrides the region's default endpoint when set
-	ProjectID     string // discovered from IAM for Region when empty
-	IAMEndpoint   string // overrides the SDK's IAM endpoint for discovery when set
+	Region      string
+	Endpoint    string // overrides the region's default endpoint when set
+	ProjectID   string // discovered from IAM for Region when empty
+	IAMEndpoint string // overrides the SDK's IAM endpoint for discovery when set
+	// Method is how the client signs in; the fields below it that it names are used, no others.
+	Method        CredentialMethod
 	AccessKey     string
 	SecretKey     string
 	SecurityToken string
-	// IdpID and IDTokenFile federate an OpenID Connect identity instead of AccessKey and SecretKey:
-	// IAM exchanges the ID token for temporary credentials, renewed before they expire.
+	// IdpID and IDTokenFile federate an OpenID Connect identity (MethodOIDC): IAM exchanges the ID
+	// token for temporary credentials, renewed before they expire.
 	IdpID       string
 	IDTokenFile string
-	// MetadataEndpoint, when set, takes the ECS instance's temporary credentials from this metadata
-	// service (DefaultMetadataEndpoint) instead of the credentials above, renewed before they expire.
+	// MetadataEndpoint is the metadata service of MethodMetadata; DefaultMetadataEndpoint when empty.
 	MetadataEndpoint string
 	// AssumeRole, when set, makes every request with the temporary credentials of an agency, which
 	// the credentials above obtain from IAM.
@@ -60,6 +58,7 @@ type Config struct {
 type Client struct {
 	sdk       *live.LiveClient
 	transport *contextTransport
+	keys      *keyRing
 	projectID string
 
 	maxRetries     int
@@ -76,9 +75,14 @@ func RegionEndpoint(region string) (string, error) {
 	return r.Endpoints[0], nil
 }
 
-// New builds the SDK client. It sends no request, unless the project ID must be discovered: then the
-// SDK asks IAM for the project named after the region.
-func New(cfg Config) (*Client, error) {
+// discoveryTimeout bounds the project's discovery, which has no operation's timeouts to obey.
+const discoveryTimeout = 2 * time.Minute
+
+// New builds the client. It sends no request, unless the project ID must be discovered: then it asks
+// IAM, under ctx and at most for discoveryTimeout, for the project named after the region (obtaining
+// temporary credentials first, when the method needs them). Otherwise credentials are obtained at the
+// first request, under that request's context.
+func New(ctx context.Context, cfg Config) (*Client, error) {
 	endpoint := cfg.Endpoint
 	if endpoint == "" {
 		var err error
@@ -90,30 +94,67 @@ func New(cfg Config) (*Client, error) {
 		// Without either the SDK would send "{project_id}" literally in the path.
 		return nil, errors.New("a project ID, or a region to discover it for, is required")
 	}
-
 	transport, httpConfig, err := newHTTPConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	signing, err := chooseSigning(cfg, httpConfig)
+	iam := newIAMService(cfg, transport, httpConfig)
+	ring, err := newKeyRing(cfg, iam)
 	if err != nil {
 		return nil, err
 	}
-	hcClient, err := buildSDKClient(cfg, endpoint, httpConfig, signing.credentials)
-	if err != nil {
-		return nil, err
-	}
-	signing.keepProject(signing.credentials.ProjectId)
-	// Swapped in after the build, whose type check accepts only the SDK's own credentials.
-	hcClient.WithCredential(&serializedCredentials{inner: signing.signer})
-	return &Client{
-		sdk:            live.NewLiveClient(hcClient),
+	c := &Client{
 		transport:      transport,
-		projectID:      signing.credentials.ProjectId,
+		keys:           ring,
+		projectID:      cfg.ProjectID,
 		maxRetries:     max(cfg.MaxRetries, 0),
 		retryBaseDelay: cmp.Or(cfg.RetryBaseDelay, defaultRetryBaseDelay),
 		retryMaxDelay:  cmp.Or(cfg.RetryMaxDelay, defaultRetryMaxDelay),
-	}, nil
+	}
+	if c.projectID == "" {
+		ctx, cancel := context.WithTimeout(ctx, discoveryTimeout)
+		defer cancel()
+		err := c.withRetries(ctx, operationDiscover, func(ctx context.Context) (time.Duration, error) {
+			var err error
+			c.projectID, err = iam.discoverProject(ctx, ring)
+			return 0, err
+		}, nil)
+		if err != nil {
+			if errors.Is(err, ErrCredentialsRefused) || errors.Is(err, ErrNoMetadataCredentials) || errors.As(err, new(*AgencyError)) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w for region %q: %w", ErrProjectDiscovery, cfg.Region, err)
+		}
+	}
+	hc := core.NewHcHttpClient(impl.NewDefaultHttpClient(httpConfig)).WithEndpoints([]string{endpoint}).
+		WithCredential(&requestSigner{ring: ring, projectID: c.projectID})
+	c.sdk = live.NewLiveClient(hc)
+	return c, nil
+}
+
+// newKeyRing is the keys of the configured method, with an agency's on top when one is assumed.
+func newKeyRing(cfg Config, iam *iamService) (*keyRing, error) {
+	var ring *keyRing
+	switch cfg.Method {
+	case MethodAccessKey:
+		if cfg.AccessKey == "" || cfg.SecretKey == "" {
+			return nil, errors.New("an access key and a secret key are required")
+		}
+		ring = fixedKeys(keys{access: cfg.AccessKey, secret: cfg.SecretKey, securityToken: cfg.SecurityToken})
+	case MethodOIDC:
+		if cfg.IdpID == "" || cfg.IDTokenFile == "" {
+			return nil, errors.New("OIDC federation needs an identity provider ID and an ID token file")
+		}
+		ring = renewedKeys(oidcKeys(iam, cfg.IdpID, cfg.IDTokenFile))
+	case MethodMetadata:
+		ring = renewedKeys(metadataKeys(cmp.Or(cfg.MetadataEndpoint, DefaultMetadataEndpoint)))
+	default:
+		return nil, fmt.Errorf("unknown credential method %s", cfg.Method)
+	}
+	if cfg.AssumeRole != nil {
+		ring = renewedKeys(agencyKeys(iam, ring, *cfg.AssumeRole))
+	}
+	return ring, nil
 }
 
 // newHTTPConfig is the SDK's HTTP configuration over the client's transport, which, when both the
@@ -141,71 +182,6 @@ func newHTTPConfig(cfg Config) (*contextTransport, *config.HttpConfig, error) {
 		httpConfig.WithTimeout(cfg.RequestTimeout)
 	}
 	return transport, httpConfig, nil
-}
-
-// signing is how requests are signed: the SDK's credentials, which the build checks and uses to
-// discover the project, and the signer that replaces them after the build.
-type signing struct {
-	credentials *basic.Credentials
-	signer      auth.ICredential
-	// keepProject hands renewed credentials the project, for the sets that follow.
-	keepProject func(projectID string)
-}
-
-// chooseSigning picks an agency's or the metadata service's renewed credentials, else the
-// configured ones.
-func chooseSigning(cfg Config, httpConfig *config.HttpConfig) (signing, error) {
-	switch {
-	case cfg.AssumeRole != nil:
-		agency, err := newAgencyCredentials(cfg, httpConfig)
-		if err != nil {
-			return signing{}, err
-		}
-		return signing{agency.current, renewedCredentials{fresh: agency.fresh}, func(id string) { agency.projectID = id }}, nil
-	case cfg.MetadataEndpoint != "":
-		metadata, err := newMetadataCredentials(cfg)
-		if err != nil {
-			return signing{}, err
-		}
-		return signing{metadata.current, renewedCredentials{fresh: metadata.fresh}, func(id string) { metadata.projectID = id }}, nil
-	}
-	credentials, err := newCredentials(cfg)
-	if err != nil {
-		return signing{}, err
-	}
-	return signing{credentials, credentials, func(string) {}}, nil
-}
-
-// buildSDKClient builds the SDK's client; with a region and no project ID, the build discovers the
-// project from IAM.
-func buildSDKClient(cfg Config, endpoint string, httpConfig *config.HttpConfig, credentials *basic.Credentials) (*core.HcHttpClient, error) {
-	hcClient, err := live.LiveClientBuilder().
-		WithRegion(region.NewRegion(cfg.Region, endpoint)).
-		WithCredential(credentials).
-		WithHttpConfig(httpConfig).
-		SafeBuild()
-	if err == nil {
-		return hcClient, nil
-	}
-	// The SDK flattens the error of the token exchange that discovery needed with OIDC federation,
-	// as "automatically: <error>"; a failed project list reads "automatically, <error>".
-	if (cfg.IdpID != "" || cfg.IDTokenFile != "") && cfg.AssumeRole == nil && strings.Contains(err.Error(), "automatically: ") {
-		return nil, fmt.Errorf("%w: %s\n%s", ErrCredentialsRefused, withoutSDKAdvice(err.Error()), iamRefusalHint)
-	}
-	if cfg.ProjectID == "" {
-		return nil, fmt.Errorf("%w for region %q: %s", ErrProjectDiscovery, cfg.Region, withoutSDKAdvice(err.Error()))
-	}
-	return nil, err
-}
-
-// withoutSDKAdvice drops the SDK's advice from a discovery error: it is Go code for SDK users.
-func withoutSDKAdvice(msg string) string {
-	for _, advice := range []string{", confirm that the project exists", ", please select one"} {
-		if before, _, found := strings.Cut(msg, advice); found {
-			return before
-		}
-	}
-	return msg
 }
 
 // ProjectID is the project the client works in, as configured or discovered.
@@ -281,7 +257,7 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 				// A lookup found nothing: no earlier attempt made a configuration, so only this one can.
 				firstSent, provenUnapplied = time.Now(), false
 			}
-			resp, answer, err := invoke[*model.CreateRecordCallbackConfigResponse](ctx, c,
+			resp, answer, err := send[*model.CreateRecordCallbackConfigResponse](ctx, c,
 				&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
 				live.GenReqDefForCreateRecordCallbackConfig())
 			if err == nil {
@@ -366,7 +342,7 @@ func createdSince(cb Callback, t time.Time) bool {
 func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 	var shown Callback
 	err := c.withRetries(ctx, operationShow, func(ctx context.Context) (time.Duration, error) {
-		resp, answer, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
+		resp, answer, err := send[*model.ShowRecordCallbackConfigResponse](ctx, c,
 			&model.ShowRecordCallbackConfigRequest{Id: id},
 			live.GenReqDefForShowRecordCallbackConfig())
 		if err == nil {
@@ -385,7 +361,7 @@ func (c *Client) Show(ctx context.Context, id string) (Callback, error) {
 func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Callback, error) {
 	var updated Callback
 	err := c.withRetries(ctx, operationUpdate, func(ctx context.Context) (time.Duration, error) {
-		resp, answer, err := invoke[*model.UpdateRecordCallbackConfigResponse](ctx, c,
+		resp, answer, err := send[*model.UpdateRecordCallbackConfigResponse](ctx, c,
 			&model.UpdateRecordCallbackConfigRequest{Id: id, Body: spec.request()},
 			live.GenReqDefForUpdateRecordCallbackConfig())
 		if err == nil {
@@ -401,13 +377,13 @@ func (c *Client) Update(ctx context.Context, id string, spec CallbackSpec) (Call
 func (c *Client) Delete(ctx context.Context, id string) error {
 	return c.withRetries(ctx, operationDelete,
 		func(ctx context.Context) (time.Duration, error) {
-			_, answer, err := invoke[*model.DeleteRecordCallbackConfigResponse](ctx, c,
+			_, answer, err := send[*model.DeleteRecordCallbackConfigResponse](ctx, c,
 				&model.DeleteRecordCallbackConfigRequest{Id: id},
 				live.GenReqDefForDeleteRecordCallbackConfig())
 			return answer.retryAfter, err
 		},
 		func(ctx context.Context) (bool, error) {
-			_, _, err := invoke[*model.ShowRecordCallbackConfigResponse](ctx, c,
+			_, _, err := send[*model.ShowRecordCallbackConfigResponse](ctx, c,
 				&model.ShowRecordCallbackConfigRequest{Id: id},
 				live.GenReqDefForShowRecordCallbackConfig())
 			return IsNotFound(err), nil

@@ -16,7 +16,7 @@ func newClient(t *testing.T, handler http.HandlerFunc) *liveapi.Client {
 	t.Helper()
 	server := httptest.NewServer(handler)
 	t.Cleanup(server.Close)
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: "p", AccessKey: "ak", SecretKey: "sk", UserAgent: "test"})
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: "p", AccessKey: "ak", SecretKey: "sk", UserAgent: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,10 +77,10 @@ func TestErrorClassification(t *testing.T) {
 }
 
 func TestNewNeedsAProject(t *testing.T) {
-	if _, err := liveapi.New(liveapi.Config{Endpoint: "http://127.0.0.1:1", AccessKey: "ak", SecretKey: "sk"}); err == nil {
+	if _, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: "http://127.0.0.1:1", AccessKey: "ak", SecretKey: "sk"}); err == nil {
 		t.Fatal("without a project the SDK would send {project_id} literally")
 	}
-	if _, err := liveapi.New(liveapi.Config{Region: "mars-1", ProjectID: "p", AccessKey: "ak", SecretKey: "sk"}); err == nil {
+	if _, err := liveapi.New(context.Background(), liveapi.Config{Region: "mars-1", ProjectID: "p", AccessKey: "ak", SecretKey: "sk"}); err == nil {
 		t.Fatal("an unknown region without an endpoint must fail")
 	}
 	if endpoint, err := liveapi.RegionEndpoint("cn-north-4"); err != nil || endpoint != "https://live.cn-north-4.myhuaweicloud.com" {

@@ -1,103 +1,154 @@
 package liveapi
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
 	sdkprovider "github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/provider"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/impl"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 )
 
-// newCredentials builds the SDK's credentials: AK/SK (with a security token for temporary ones), or
-// an OpenID Connect identity that the SDK exchanges at IAM for temporary AK/SK. With no project ID,
-// they discover it from IAM.
-func newCredentials(cfg Config) (*basic.Credentials, error) {
-	builder := basic.NewCredentialsBuilder().WithProjectId(cfg.ProjectID)
-	if cfg.IdpID != "" || cfg.IDTokenFile != "" {
-		builder.WithIdpId(cfg.IdpID).WithIdTokenFile(cfg.IDTokenFile)
-	} else {
-		builder.WithAk(cfg.AccessKey).WithSk(cfg.SecretKey).WithSecurityToken(cfg.SecurityToken)
+// CredentialMethod is how the client signs in, decided once by whoever resolves the Config. An agency
+// (Config.AssumeRole) may be assumed on top of any of them.
+type CredentialMethod int
+
+const (
+	// MethodAccessKey, the zero value, signs with Config.AccessKey and SecretKey (and SecurityToken,
+	// for temporary ones).
+	MethodAccessKey CredentialMethod = iota
+	// MethodOIDC exchanges the ID token in Config.IDTokenFile at IAM (identity provider Config.IdpID)
+	// for temporary credentials.
+	MethodOIDC
+	// MethodMetadata takes the ECS instance's temporary credentials from Config.MetadataEndpoint.
+	MethodMetadata
+)
+
+func (m CredentialMethod) String() string {
+	switch m {
+	case MethodAccessKey:
+		return "access key"
+	case MethodOIDC:
+		return "OIDC federation"
+	case MethodMetadata:
+		return "the ECS metadata service"
 	}
-	if cfg.IAMEndpoint != "" {
-		builder.WithIamEndpointOverride(cfg.IAMEndpoint)
-	}
-	return builder.SafeBuild()
+	return fmt.Sprintf("CredentialMethod(%d)", int(m))
 }
 
-// renewedCredentials sign each request with a fresh set of temporary credentials that renew
-// themselves (an agency's, the metadata service's). The client's build is given the first set itself,
-// for the project's discovery.
-type renewedCredentials struct {
-	fresh func() (*basic.Credentials, error)
+// keys are what signs a request: an access key, its secret key, and a security token for temporary
+// ones.
+type keys struct{ access, secret, securityToken string }
+
+// issuedKeys are temporary keys as their issuer gave them: asked for at requestedAt (local clock) for
+// asked, 0 for keys handed out as they are (the metadata service's), expiring at expiresAt by the
+// issuer's clock.
+type issuedKeys struct {
+	keys
+	requestedAt time.Time
+	asked       time.Duration
+	expiresAt   time.Time
 }
 
-func (c renewedCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, region string) (auth.ICredential, error) {
-	current, err := c.fresh()
-	if err != nil {
-		return nil, err
+// keyRing owns the keys of one way of signing in: fixed ones, or temporary ones that obtain fetches
+// (OIDC federation, the metadata service, an agency) and that it renews before they expire. Every
+// fetch runs under the context of the request that needs it. One renewal is in flight at a time, and
+// no lock is held across it: while the current keys last they keep signing, and requests that have
+// none wait for the renewal only as long as their own context allows.
+type keyRing struct {
+	obtain func(ctx context.Context) (issuedKeys, error) // nil: the keys never change
+
+	mu       sync.Mutex
+	current  keys
+	have     bool
+	version  uint64 // counts the keys obtained, so that signers rebuild only when they change
+	schedule renewing
+	renewal  *renewal // in flight, or nil
+}
+
+// renewal is one fetch in flight; err is set before done is closed.
+type renewal struct {
+	done chan struct{}
+	err  error
+}
+
+func fixedKeys(k keys) *keyRing {
+	return &keyRing{current: k, have: true, schedule: renewing{now: time.Now}}
+}
+
+func renewedKeys(obtain func(ctx context.Context) (issuedKeys, error)) *keyRing {
+	return &keyRing{obtain: obtain, schedule: renewing{now: time.Now}}
+}
+
+// get returns keys to sign with, fetching or renewing them first when due. A failed renewal keeps
+// the current keys until they expire, and is tried again at most every renewalRetryDelay meanwhile.
+func (k *keyRing) get(ctx context.Context) (keys, uint64, error) {
+	for {
+		k.mu.Lock()
+		now := k.schedule.now()
+		usable := k.have && (k.obtain == nil || now.Before(k.schedule.expiresAt))
+		if k.obtain == nil || (usable && !k.schedule.due(now)) || (usable && k.renewal != nil) {
+			current, version := k.current, k.version
+			k.mu.Unlock()
+			return current, version, nil
+		}
+		if inFlight := k.renewal; inFlight != nil {
+			k.mu.Unlock()
+			select {
+			case <-inFlight.done:
+			case <-ctx.Done():
+				return keys{}, 0, ctx.Err()
+			}
+			if inFlight.err != nil && !isContextEnd(inFlight.err) {
+				return keys{}, 0, inFlight.err
+			}
+			continue // obtained, or the one that fetched gave up: look again
+		}
+		mine := &renewal{done: make(chan struct{})}
+		k.renewal = mine
+		k.mu.Unlock()
+
+		issued, err := k.obtain(ctx)
+
+		k.mu.Lock()
+		k.renewal = nil
+		if err == nil {
+			k.current, k.have = issued.keys, true
+			k.version++
+			k.schedule.issued(issued.requestedAt, issued.asked, issued.expiresAt)
+		} else if !isContextEnd(err) {
+			k.schedule.failed()
+		}
+		mine.err = err
+		close(mine.done)
+		now = k.schedule.now()
+		current, version, stillUsable := k.current, k.version, k.have && now.Before(k.schedule.expiresAt)
+		k.mu.Unlock()
+		if err != nil && !stillUsable {
+			return keys{}, 0, err
+		}
+		return current, version, nil
 	}
-	if _, err := current.ProcessAuthParams(client, region); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
-func (c renewedCredentials) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
-	current, err := c.fresh()
-	if err != nil {
-		return nil, err
-	}
-	return current.ProcessAuthRequest(client, req)
+// snapshot returns the keys that get returned last, without fetching anything.
+func (k *keyRing) snapshot() (keys, uint64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.current, k.version
 }
 
-// serializedCredentials signs one request at a time: with temporary credentials, signing a request
-// may renew them, and the SDK writes the new keys without a lock, so that concurrent requests could
-// sign with the access key of one pair and the secret key of another.
-type serializedCredentials struct {
-	mu    sync.Mutex
-	inner auth.ICredential
-}
-
-func (c *serializedCredentials) ProcessAuthParams(client *impl.DefaultHttpClient, region string) (auth.ICredential, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, err := c.inner.ProcessAuthParams(client, region); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-func (c *serializedCredentials) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.inner.ProcessAuthRequest(client, req)
-}
-
-// FileCredentials are the credentials of the SDK's credentials file: an access key, or an OIDC
-// identity, with the project and IAM endpoint it may name.
-type FileCredentials struct {
-	AccessKey, SecretKey, SecurityToken string
-	IdpID, IDTokenFile                  string
-	ProjectID, IAMEndpoint              string
-}
-
-// ReadCredentialsFile reads the [basic] section of the SDK's credentials file
-// (HUAWEICLOUD_SDK_CREDENTIALS_FILE, else ~/.huaweicloud/credentials) with the SDK's own reader.
-func ReadCredentialsFile() (FileCredentials, error) {
-	credential, err := sdkprovider.BasicCredentialProfileProvider().GetCredentials()
-	if err != nil {
-		return FileCredentials{}, err
-	}
-	c, ok := credential.(*basic.Credentials)
-	if !ok {
-		return FileCredentials{}, fmt.Errorf("unexpected credentials of type %T", credential)
-	}
-	return FileCredentials{AccessKey: c.AK, SecretKey: c.SK, SecurityToken: c.SecurityToken, IdpID: c.IdpId,
-		IDTokenFile: c.IdTokenFile, ProjectID: c.ProjectId, IAMEndpoint: c.IamEndpoint}, nil
+// isContextEnd reports whether err is the end of a context (the caller's, or an attempt's timeout):
+// not a verdict on the credentials.
+func isContextEnd(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // renewalRetryDelay spaces the attempts to renew after one failed, while the credentials last.
@@ -132,19 +183,100 @@ func (r *renewing) issued(requestedAt time.Time, asked time.Duration, expiresAt 
 	r.renewAt = r.expiresAt.Add(-min(margin, life/2))
 }
 
-// renewIfDue renews when due. A failed renewal is retried at most every renewalRetryDelay from its
-// end, and the current credentials serve until they expire.
-func (r *renewing) renewIfDue(renew func() error) error {
-	now := r.now()
-	if now.Before(r.renewAt) || (now.Before(r.lastFailure.Add(renewalRetryDelay)) && now.Before(r.expiresAt)) {
-		return nil
-	}
-	if err := renew(); err != nil {
-		r.lastFailure = r.now()
-		if r.lastFailure.Before(r.expiresAt) {
-			return nil
+// failed records a failed renewal, at its end.
+func (r *renewing) failed() {
+	r.lastFailure = r.now()
+}
+
+// recentFailure reports whether a renewal failed less than renewalRetryDelay ago.
+func (r *renewing) recentFailure(now time.Time) bool {
+	return !r.lastFailure.IsZero() && now.Before(r.lastFailure.Add(renewalRetryDelay))
+}
+
+// due reports whether credentials that still last should be renewed now: from renewAt on, and not
+// within renewalRetryDelay of a failed renewal.
+func (r *renewing) due(now time.Time) bool {
+	return !now.Before(r.renewAt) && !r.recentFailure(now)
+}
+
+// requestSigner signs the SDK's requests with the keys of a keyRing, as project-level (Live API) or
+// domain-level (IAM) credentials. It never fetches: invoke has the ring get the keys, under the
+// request's context, before the SDK signs. It is safe for concurrent use.
+type requestSigner struct {
+	ring      *keyRing
+	projectID string // of project-level credentials
+	global    bool   // domain-level credentials, of domainID when set
+	domainID  string
+	built     atomic.Pointer[builtCredentials]
+}
+
+// builtCredentials are the SDK's credentials for one version of the keys.
+type builtCredentials struct {
+	version     uint64
+	credentials auth.ICredential
+}
+
+func (s *requestSigner) ProcessAuthParams(*impl.DefaultHttpClient, string) (auth.ICredential, error) {
+	return s, nil
+}
+
+func (s *requestSigner) ProcessAuthRequest(client *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
+	k, version := s.ring.snapshot()
+	built := s.built.Load()
+	if built == nil || built.version != version {
+		credentials, err := s.sdkCredentials(k)
+		if err != nil {
+			return nil, err
 		}
-		return err
+		built = &builtCredentials{version: version, credentials: credentials}
+		s.built.Store(built)
 	}
-	return nil
+	return built.credentials.ProcessAuthRequest(client, req)
+}
+
+// sdkCredentials are the SDK's credentials of k: with AK and SK set, they never fetch anything.
+func (s *requestSigner) sdkCredentials(k keys) (auth.ICredential, error) {
+	if k.access == "" || k.secret == "" {
+		return nil, errors.New("no credentials to sign the request with")
+	}
+	if s.global {
+		return global.NewCredentialsBuilder().WithAk(k.access).WithSk(k.secret).WithSecurityToken(k.securityToken).
+			WithDomainId(s.domainID).SafeBuild()
+	}
+	return basic.NewCredentialsBuilder().WithAk(k.access).WithSk(k.secret).WithSecurityToken(k.securityToken).
+		WithProjectId(s.projectID).SafeBuild()
+}
+
+// unsigned sends IAM's exchanges of an ID token, which authenticate by the token alone.
+type unsigned struct{}
+
+func (unsigned) ProcessAuthParams(*impl.DefaultHttpClient, string) (auth.ICredential, error) {
+	return unsigned{}, nil
+}
+
+func (unsigned) ProcessAuthRequest(_ *impl.DefaultHttpClient, req *request.DefaultHttpRequest) (*request.DefaultHttpRequest, error) {
+	return req, nil
+}
+
+// FileCredentials are the credentials of the SDK's credentials file: an access key, or an OIDC
+// identity, with the project and IAM endpoint it may name.
+type FileCredentials struct {
+	AccessKey, SecretKey, SecurityToken string
+	IdpID, IDTokenFile                  string
+	ProjectID, IAMEndpoint              string
+}
+
+// ReadCredentialsFile reads the [basic] section of the SDK's credentials file
+// (HUAWEICLOUD_SDK_CREDENTIALS_FILE, else ~/.huaweicloud/credentials) with the SDK's own reader.
+func ReadCredentialsFile() (FileCredentials, error) {
+	credential, err := sdkprovider.BasicCredentialProfileProvider().GetCredentials()
+	if err != nil {
+		return FileCredentials{}, err
+	}
+	c, ok := credential.(*basic.Credentials)
+	if !ok {
+		return FileCredentials{}, fmt.Errorf("unexpected credentials of type %T", credential)
+	}
+	return FileCredentials{AccessKey: c.AK, SecretKey: c.SK, SecurityToken: c.SecurityToken, IdpID: c.IdpId,
+		IDTokenFile: c.IdTokenFile, ProjectID: c.ProjectId, IAMEndpoint: c.IamEndpoint}, nil
 }

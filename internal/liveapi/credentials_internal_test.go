@@ -1,49 +1,146 @@
 package liveapi
 
 import (
+	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// TestRenewalSchedule: credentials are renewed half their life (at most five minutes) before they
-// expire; a failed renewal keeps the current ones until they expire, is retried at most every
-// renewalRetryDelay from the end of the attempt, and fails once they have expired.
-func TestRenewalSchedule(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0)
-	r := renewing{now: func() time.Time { return now }}
-	r.issued(now, 0, now.Add(10*time.Minute))
-	renewals := 0
-	failing := func() error { renewals++; return errors.New("IAM is down") }
-	working := func() error { renewals++; r.issued(now, 0, now.Add(10*time.Minute)); return nil }
+// fakeIssuer issues keys numbered from 1 that live for life, on a clock the test moves.
+type fakeIssuer struct {
+	mu      sync.Mutex
+	now     time.Time
+	life    time.Duration
+	calls   int
+	failing bool
+}
 
-	if err := r.renewIfDue(failing); err != nil || renewals != 0 {
-		t.Fatalf("before the renewal time: %v, %d renewals", err, renewals)
+func (f *fakeIssuer) clock() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeIssuer) advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+}
+
+func (f *fakeIssuer) obtain(context.Context) (issuedKeys, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.failing {
+		return issuedKeys{}, errors.New("IAM is down")
 	}
-	now = now.Add(6 * time.Minute)
-	if err := r.renewIfDue(failing); err != nil || renewals != 1 {
-		t.Fatalf("a failed renewal must keep the current credentials: %v, %d renewals", err, renewals)
+	return issuedKeys{keys: keys{access: string(rune('0' + f.calls))}, requestedAt: f.now, asked: f.life, expiresAt: f.now.Add(f.life)}, nil
+}
+
+func (f *fakeIssuer) ring() *keyRing {
+	ring := renewedKeys(f.obtain)
+	ring.schedule.now = f.clock
+	return ring
+}
+
+// TestKeyRingSchedule: keys are renewed half their life (at most five minutes) before they expire; a
+// failed renewal keeps the current ones until they expire, is retried at most every
+// renewalRetryDelay from the end of the attempt, and fails once they have expired.
+func TestKeyRingSchedule(t *testing.T) {
+	issuer := &fakeIssuer{now: time.Unix(1_800_000_000, 0), life: 10 * time.Minute}
+	ring := issuer.ring()
+	ctx := context.Background()
+	get := func(wantAccess string, wantCalls int, wantErr bool) {
+		t.Helper()
+		k, _, err := ring.get(ctx)
+		if (err != nil) != wantErr || (!wantErr && k.access != wantAccess) || issuer.calls != wantCalls {
+			t.Fatalf("got %q, %v after %d calls; want %q, error %v after %d calls", k.access, err, issuer.calls, wantAccess, wantErr, wantCalls)
+		}
 	}
-	now = now.Add(renewalRetryDelay / 2)
-	if err := r.renewIfDue(failing); err != nil || renewals != 1 {
-		t.Fatalf("retried too soon: %d renewals", renewals)
+	get("1", 1, false)
+	get("1", 1, false) // fresh: not fetched again
+	issuer.advance(6 * time.Minute)
+	issuer.failing = true
+	get("1", 2, false) // due, failed: the current keys serve
+	issuer.advance(renewalRetryDelay / 2)
+	get("1", 2, false) // too soon to try again
+	issuer.advance(renewalRetryDelay)
+	get("1", 3, false)
+	issuer.advance(5 * time.Minute) // past expiry
+	get("", 4, true)
+	get("", 5, true) // without usable keys, every request tries
+	issuer.failing = false
+	get("6", 6, false)
+	if !issuer.clock().Before(ring.schedule.renewAt) {
+		t.Fatal("renewed keys are due at once")
 	}
-	// A renewal that hangs, then fails: the delay counts from its end.
-	now = now.Add(renewalRetryDelay)
-	slow := func() error { now = now.Add(30 * time.Second); renewals++; return errors.New("IAM timed out") }
-	if err := r.renewIfDue(slow); err != nil || renewals != 2 {
-		t.Fatalf("slow renewal: %v, %d renewals", err, renewals)
+}
+
+// TestKeyRingOneRenewalAtATime: requests without keys wait for the one renewal in flight, or give up
+// with their own context; while it runs, requests with keys that last sign with them at once.
+func TestKeyRingOneRenewalAtATime(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	now := time.Now()
+	ring := renewedKeys(func(ctx context.Context) (issuedKeys, error) {
+		n := calls.Add(1)
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return issuedKeys{}, ctx.Err()
+		}
+		return issuedKeys{keys: keys{access: string(rune('0' + n))}, requestedAt: time.Now(), asked: time.Hour, expiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	results := make(chan string, 4)
+	for range 4 {
+		go func() {
+			k, _, err := ring.get(context.Background())
+			if err != nil {
+				results <- err.Error()
+				return
+			}
+			results <- k.access
+		}()
 	}
-	if err := r.renewIfDue(failing); err != nil || renewals != 2 {
-		t.Fatalf("retried right after a slow failure: %d renewals", renewals)
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
 	}
-	now = now.Add(5 * time.Minute) // past expiry
-	if err := r.renewIfDue(failing); err == nil {
-		t.Fatal("expired credentials were kept after a failed renewal")
+	impatient, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, _, err := ring.get(impatient); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a waiting request must give up with its own context: %v", err)
 	}
-	if err := r.renewIfDue(working); err != nil || !now.Before(r.renewAt) {
-		t.Fatalf("a renewal that works again: %v", err)
+	close(release)
+	for range 4 {
+		if got := <-results; got != "1" {
+			t.Fatalf("want the one renewal's keys, got %q", got)
+		}
 	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d renewals for concurrent requests, want 1", n)
+	}
+
+	// Due again: one request renews, and the others sign with the keys that still last.
+	ring.schedule.now = func() time.Time { return now.Add(58 * time.Minute) }
+	block := make(chan struct{})
+	ring.obtain = func(context.Context) (issuedKeys, error) { <-block; return issuedKeys{}, errors.New("late") }
+	go func() { _, _, _ = ring.get(context.Background()) }()
+	for {
+		ring.mu.Lock()
+		inFlight := ring.renewal != nil
+		ring.mu.Unlock()
+		if inFlight {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if k, _, err := ring.get(impatient); err != nil || k.access != "1" {
+		t.Fatalf("keys that last must sign during a renewal: %+v %v", k, err)
+	}
+	close(block)
 }
 
 // TestRenewalLife: the life is measured on the local clock and never more than asked; clocks so far

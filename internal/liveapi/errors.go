@@ -46,6 +46,9 @@ func Describe(err error) string {
 	if errors.As(err, &apiErr) {
 		description = fmt.Sprintf("HTTP status: %d\nerror_code: %s\nerror_msg: %s\nrequest id: %s",
 			apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessage, apiErr.RequestId)
+		if what := credentialsFailure(err); what != "" {
+			description = what + ":\n" + description
+		}
 		if apiErr.StatusCode == http.StatusNotFound && !IsNotFound(err) {
 			description += "\n" + wrongEndpointHint
 		}
@@ -67,9 +70,17 @@ func Describe(err error) string {
 	return description
 }
 
-// ErrCredentialsRefused marks a failure to obtain, from IAM, the temporary credentials that the
-// client needed before its first request (OIDC federation during project discovery).
-var ErrCredentialsRefused = errors.New("obtaining temporary credentials from IAM failed")
+// credentialsFailure says which credentials IAM refused when err is such a failure, "" otherwise.
+func credentialsFailure(err error) string {
+	var agencyErr *AgencyError
+	switch {
+	case errors.As(err, &agencyErr):
+		return fmt.Sprintf("assuming agency %q failed", agencyErr.Agency)
+	case errors.Is(err, ErrCredentialsRefused):
+		return ErrCredentialsRefused.Error() + " (OIDC federation)"
+	}
+	return ""
+}
 
 // ErrProjectDiscovery marks a failure to discover the project ID from IAM.
 var ErrProjectDiscovery = errors.New("unable to discover the project ID from IAM")

@@ -62,7 +62,7 @@ func (c *Client) listAttempt(ctx context.Context, filter ListFilter) (ListPage, 
 	if filter.Limit > 0 {
 		request.Limit = &filter.Limit
 	}
-	resp, answer, err := invoke[*model.ListRecordCallbackConfigsResponse](ctx, c, request, live.GenReqDefForListRecordCallbackConfigs())
+	resp, answer, err := send[*model.ListRecordCallbackConfigsResponse](ctx, c, request, live.GenReqDefForListRecordCallbackConfigs())
 	if err != nil {
 		return ListPage{}, answer.retryAfter, err
 	}

@@ -38,7 +38,7 @@ func newEmulatorClient(tb testing.TB, n int, opts liveemulator.Options) (*liveem
 			tb.Fatal(err)
 		}
 	}
-	client, err := liveapi.New(liveapi.Config{Endpoint: e.URL, ProjectID: projectID,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: e.URL, ProjectID: projectID,
 		AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
 	if err != nil {
 		tb.Fatal(err)
@@ -139,7 +139,7 @@ func TestListAllFailsRatherThanTruncate(t *testing.T) {
 			_, _ = w.Write(body)
 		}))
 		t.Cleanup(inflated.Close)
-		client, err := liveapi.New(liveapi.Config{Endpoint: inflated.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
+		client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: inflated.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +215,7 @@ func TestProjectDiscovery(t *testing.T) {
 			// The SDK caches discovered projects by AK and region: one AK per case.
 			ak := "DISCOVERY" + name
 			emulator := emulatortest.Start(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: ak, SecretKey: secretKey, Projects: tc.projects}}})
-			client, err := liveapi.New(liveapi.Config{Region: "cn-north-4", Endpoint: emulator.URL, IAMEndpoint: emulator.URL,
+			client, err := liveapi.New(context.Background(), liveapi.Config{Region: "cn-north-4", Endpoint: emulator.URL, IAMEndpoint: emulator.URL,
 				AccessKey: ak, SecretKey: secretKey, UserAgent: "test"})
 			if tc.want == "" {
 				if !errors.Is(err, liveapi.ErrProjectDiscovery) {
@@ -269,7 +269,7 @@ func TestListAllFailsWhenTheListChanges(t *testing.T) {
 		}
 	}))
 	t.Cleanup(server.Close)
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 )
 
 // DefaultMetadataEndpoint is the ECS metadata service.
@@ -32,57 +30,46 @@ const (
 	metadataTimeout         = 3 * time.Second
 )
 
-type metadataKeys struct{ access, secret, securityToken string }
-
-// metadataSource takes the instance's temporary credentials from the metadata service and renews
-// them. The SDK's own accessor is not used: it sends through any HTTP_PROXY, and a proxy would
-// answer with its own host's credentials; here the service is always asked directly. Not safe for
-// concurrent use.
+// metadataSource takes the instance's temporary credentials from the metadata service. The SDK's
+// own accessor is not used: it sends through any HTTP_PROXY, and a proxy would answer with its own
+// host's credentials; here the service is always asked directly.
 type metadataSource struct {
-	renewing
 	endpoint string
 	client   *http.Client
-	keys     metadataKeys
 }
 
 func newMetadataSource(endpoint string) *metadataSource {
 	transport := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // the standard library's
 	transport.Proxy = nil
-	return &metadataSource{renewing: renewing{now: time.Now}, endpoint: endpoint,
-		client: &http.Client{Timeout: metadataTimeout, Transport: transport}}
+	return &metadataSource{endpoint: endpoint, client: &http.Client{Timeout: metadataTimeout, Transport: transport}}
 }
 
-// fresh returns keys to sign with, renewing them when due.
-func (m *metadataSource) fresh() (metadataKeys, error) {
-	if err := m.renewIfDue(m.fetch); err != nil {
-		return metadataKeys{}, err
+// metadataKeys are the metadata service's keys, handed out as they are: renewed within 40 minutes of
+// their expiry, as the SDK does.
+func metadataKeys(endpoint string) func(ctx context.Context) (issuedKeys, error) {
+	source := newMetadataSource(endpoint)
+	return func(ctx context.Context) (issuedKeys, error) {
+		requestedAt := time.Now()
+		k, expiresAt, err := source.get(ctx)
+		if err != nil {
+			return issuedKeys{}, fmt.Errorf("%w: %w", ErrNoMetadataCredentials, err)
+		}
+		return issuedKeys{keys: k, requestedAt: requestedAt, expiresAt: expiresAt}, nil
 	}
-	return m.keys, nil
 }
 
-func (m *metadataSource) fetch() error {
-	requestedAt := m.now()
-	keys, expiresAt, err := m.get()
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNoMetadataCredentials, err)
-	}
-	m.keys = keys
-	m.issued(requestedAt, 0, expiresAt)
-	return nil
-}
-
-func (m *metadataSource) get() (metadataKeys, time.Time, error) {
+func (m *metadataSource) get(ctx context.Context) (keys, time.Time, error) {
 	// A session token first (IMDSv2-like); a service without it answers 404 or 405.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*metadataTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 2*metadataTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, m.endpoint+metadataTokenPath, http.NoBody)
 	if err != nil {
-		return metadataKeys{}, time.Time{}, err
+		return keys{}, time.Time{}, err
 	}
 	req.Header.Set(metadataTokenTTLHeader, strconv.Itoa(int(metadataTokenTTL/time.Second)))
 	status, body, err := m.do(req)
 	if err != nil {
-		return metadataKeys{}, time.Time{}, err
+		return keys{}, time.Time{}, err
 	}
 	token := ""
 	switch status {
@@ -90,20 +77,20 @@ func (m *metadataSource) get() (metadataKeys, time.Time, error) {
 		token = string(body)
 	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusServiceUnavailable: // as the SDK: carry on without
 	default:
-		return metadataKeys{}, time.Time{}, fmt.Errorf("the session token request answered HTTP %d", status)
+		return keys{}, time.Time{}, fmt.Errorf("the session token request answered HTTP %d", status)
 	}
 	if req, err = http.NewRequestWithContext(ctx, http.MethodGet, m.endpoint+metadataSecurityKeyPath, nil); err != nil {
-		return metadataKeys{}, time.Time{}, err
+		return keys{}, time.Time{}, err
 	}
 	if token != "" {
 		req.Header.Set(metadataTokenHeader, token)
 	}
 	if status, body, err = m.do(req); err != nil {
-		return metadataKeys{}, time.Time{}, err
+		return keys{}, time.Time{}, err
 	}
 	if status != http.StatusOK {
 		// The body says why (such as no agency attached); it holds no credentials.
-		return metadataKeys{}, time.Time{}, fmt.Errorf("the security key request answered HTTP %d: %.200s", status, body)
+		return keys{}, time.Time{}, fmt.Errorf("the security key request answered HTTP %d: %.200s", status, body)
 	}
 	var answer struct {
 		Credential struct {
@@ -114,14 +101,14 @@ func (m *metadataSource) get() (metadataKeys, time.Time, error) {
 		} `json:"credential"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil {
-		return metadataKeys{}, time.Time{}, errors.New("the security key answer is not the expected JSON")
+		return keys{}, time.Time{}, errors.New("the security key answer is not the expected JSON")
 	}
 	c := answer.Credential
-	expiresAt, err := time.Parse("2006-01-02T15:04:05Z", c.ExpiresAt)
+	expiresAt, err := time.Parse(iamExpiryLayout, c.ExpiresAt)
 	if c.Access == "" || c.Secret == "" || c.SecurityToken == "" || err != nil {
-		return metadataKeys{}, time.Time{}, errors.New("the security key answer lacks access, secret, securitytoken or a readable expires_at")
+		return keys{}, time.Time{}, errors.New("the security key answer lacks access, secret, securitytoken or a readable expires_at")
 	}
-	return metadataKeys{access: c.Access, secret: c.Secret, securityToken: c.SecurityToken}, expiresAt, nil
+	return keys{access: c.Access, secret: c.Secret, securityToken: c.SecurityToken}, expiresAt, nil
 }
 
 func (m *metadataSource) do(req *http.Request) (int, []byte, error) {
@@ -132,41 +119,4 @@ func (m *metadataSource) do(req *http.Request) (int, []byte, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, body, err
-}
-
-// metadataCredentials are the metadata service's keys as SDK credentials, rebuilt whenever they are
-// renewed. Not safe for concurrent use: the client signs through serializedCredentials.
-type metadataCredentials struct {
-	source      *metadataSource
-	current     *basic.Credentials
-	projectID   string
-	iamEndpoint string
-}
-
-func newMetadataCredentials(cfg Config) (*metadataCredentials, error) {
-	m := &metadataCredentials{source: newMetadataSource(cfg.MetadataEndpoint), projectID: cfg.ProjectID, iamEndpoint: cfg.IAMEndpoint}
-	if _, err := m.fresh(); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// fresh returns credentials to sign with, rebuilt when the keys were renewed.
-func (m *metadataCredentials) fresh() (*basic.Credentials, error) {
-	keys, err := m.source.fresh()
-	if err != nil {
-		return nil, err
-	}
-	if m.current != nil && m.current.AK == keys.access && m.current.SecurityToken == keys.securityToken {
-		return m.current, nil
-	}
-	builder := basic.NewCredentialsBuilder().WithAk(keys.access).WithSk(keys.secret).WithSecurityToken(keys.securityToken).
-		WithProjectId(m.projectID)
-	if m.iamEndpoint != "" {
-		builder.WithIamEndpointOverride(m.iamEndpoint)
-	}
-	if m.current, err = builder.SafeBuild(); err != nil {
-		return nil, err
-	}
-	return m.current, nil
 }

@@ -1,6 +1,7 @@
 package liveapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,18 +37,18 @@ func metadataServer(t *testing.T, withToken bool, keys *int) *httptest.Server {
 func TestMetadataSource(t *testing.T) {
 	for _, withToken := range []bool{true, false} {
 		t.Run(fmt.Sprintf("session token %v", withToken), func(t *testing.T) {
-			keys := 0
-			source := newMetadataSource(metadataServer(t, withToken, &keys).URL)
-			got, err := source.fresh()
+			handedOut := 0
+			ring := renewedKeys(metadataKeys(metadataServer(t, withToken, &handedOut).URL))
+			got, _, err := ring.get(context.Background())
 			if err != nil || got.access != "AK1" {
 				t.Fatalf("got %+v, %v", got, err)
 			}
-			if got, _ := source.fresh(); got.access != "AK1" || keys != 1 {
-				t.Fatalf("fresh keys were fetched again: %+v after %d", got, keys)
+			if got, _, _ := ring.get(context.Background()); got.access != "AK1" || handedOut != 1 {
+				t.Fatalf("fresh keys were fetched again: %+v after %d", got, handedOut)
 			}
 			// Near expiry they are renewed.
-			source.now = func() time.Time { return time.Now().Add(31 * time.Minute) } // half the hour's life
-			if got, err := source.fresh(); err != nil || got.access != "AK2" {
+			ring.schedule.now = func() time.Time { return time.Now().Add(31 * time.Minute) } // half the hour's life
+			if got, _, err := ring.get(context.Background()); err != nil || got.access != "AK2" {
 				t.Fatalf("not renewed: %+v, %v", got, err)
 			}
 		})
@@ -63,11 +64,11 @@ func TestMetadataSourceRefusals(t *testing.T) {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 	}))
 	t.Cleanup(server.Close)
-	if _, err := newMetadataSource(server.URL).fresh(); !errors.Is(err, ErrNoMetadataCredentials) {
+	if _, err := metadataKeys(server.URL)(context.Background()); !errors.Is(err, ErrNoMetadataCredentials) {
 		t.Fatalf("got %v", err)
 	}
 	server.Close()
-	if _, err := newMetadataSource(server.URL).fresh(); !errors.Is(err, ErrNoMetadataCredentials) {
+	if _, err := metadataKeys(server.URL)(context.Background()); !errors.Is(err, ErrNoMetadataCredentials) {
 		t.Fatalf("no service: got %v", err)
 	}
 }

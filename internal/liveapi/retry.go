@@ -27,6 +27,8 @@ const (
 	operationUpdate = "update"
 	operationDelete = "delete"
 	operationList   = "list"
+	// operationDiscover is the project's discovery from IAM.
+	operationDiscover = "discover project"
 )
 
 const (

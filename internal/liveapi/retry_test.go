@@ -39,7 +39,7 @@ func newFaultyClientWith(t *testing.T, opts liveemulator.Options, cfg liveapi.Co
 	}
 	cfg.Endpoint, cfg.ProjectID, cfg.AccessKey, cfg.SecretKey, cfg.UserAgent = e.URL, projectID, accessKey, secretKey, "test"
 	cfg.RetryBaseDelay, cfg.RetryMaxDelay = time.Millisecond, 10*time.Millisecond
-	client, err := liveapi.New(cfg)
+	client, err := liveapi.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestCreateAdoptsNothingWithoutTheServersClock(t *testing.T) {
 		emulator.ServeHTTP(dateless{w}, r)
 	}))
 	defer server.Close()
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
 		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestCreateAnsweredWithoutAnIDNeverTakesOtherSettings(t *testing.T) {
 		}
 	}))
 	defer server.Close()
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +435,7 @@ func TestConnectionRefusedIsRetried(t *testing.T) {
 	}
 	url := "http://" + listener.Addr().String()
 	listener.Close()
-	client, err := liveapi.New(liveapi.Config{Endpoint: url, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: url, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
 		UserAgent: "test", MaxRetries: 2, RetryBaseDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -522,7 +522,7 @@ func TestHandshakeTimeoutIsAPlainRetry(t *testing.T) {
 			conn.Close()
 		}
 	}()
-	client, err := liveapi.New(liveapi.Config{Endpoint: "https://" + listener.Addr().String(), ProjectID: projectID,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: "https://" + listener.Addr().String(), ProjectID: projectID,
 		AccessKey: accessKey, SecretKey: secretKey, UserAgent: "test", MaxRetries: 2,
 		RetryBaseDelay: time.Millisecond, RetryMaxDelay: time.Millisecond, RequestTimeout: 200 * time.Millisecond})
 	if err != nil {
@@ -558,7 +558,7 @@ func TestCreateWithAnUnreadableAnswerIsSettled(t *testing.T) {
 		_, _ = w.Write(recorder.Body.Bytes()[:10]) // cut short, as a broken proxy might
 	}))
 	defer server.Close()
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
 		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -604,7 +604,7 @@ func TestCreateNeverAdoptsWhatAppearedAfterALookupFoundNothing(t *testing.T) {
 		emulator.ServeHTTP(w, r)
 	}))
 	defer server.Close()
-	client, err := liveapi.New(liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
 		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: 5 * time.Second, RetryMaxDelay: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/def"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/exchange"
 )
@@ -54,13 +55,13 @@ func expectedStatus(method string, status int) bool {
 // invoke runs one SDK call under ctx: the SDK's calls take no context, so the call is tagged with a
 // header that lets contextTransport find ctx again for cancellation and logging. A success with a
 // status the operation does not answer with (a redirect, a proxy's page) is an UnexpectedStatusError.
-func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, reply, error) {
+func invoke[R any](ctx context.Context, t *contextTransport, hc *core.HcHttpClient, request any, requestDef *def.HttpRequestDef) (R, reply, error) {
 	var zero R
-	callID, state := c.transport.register(ctx)
-	defer c.transport.unregister(callID)
+	callID, state := t.register(ctx)
+	defer t.unregister(callID)
 
 	exch := &exchange.SdkExchange{ApiReference: &exchange.ApiReference{}, Attributes: map[string]any{}}
-	resp, err := c.sdk.HcClient.SyncInvokeWithExtraHeaders(request, requestDef, exch,
+	resp, err := hc.SyncInvokeWithExtraHeaders(request, requestDef, exch,
 		map[string]string{callIDHeader: callID})
 	answer := state.reply()
 	if err != nil && !state.sent.Load() {
@@ -81,6 +82,16 @@ func invoke[R any](ctx context.Context, c *Client, request any, requestDef *def.
 		return zero, answer, fmt.Errorf("unexpected response type %T", resp)
 	}
 	return typed, answer, nil
+}
+
+// send is invoke of a Live API request, with the client's keys obtained or renewed first, under ctx,
+// when due. A failure to obtain them sent nothing.
+func send[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, reply, error) {
+	if _, _, err := c.keys.get(ctx); err != nil {
+		var zero R
+		return zero, reply{}, &notSentError{err: err}
+	}
+	return invoke[R](ctx, c.transport, c.sdk.HcClient, request, requestDef)
 }
 
 // newContextTransport clones Go's default transport for the client, with its TLS setting and enough

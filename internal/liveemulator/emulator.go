@@ -133,10 +133,11 @@ type Server struct {
 	tokens            map[string]temporary // by token
 	temporaries       map[string]temporary // by access key
 
-	faults        []*activeFault
-	maxConcurrent int
-	inFlight      int
-	throttled     int
+	faults              []*activeFault
+	maxConcurrent       int
+	inFlight            int
+	inFlightByOperation map[string]int
+	throttled           int
 }
 
 // New returns an emulator with an empty store.
@@ -152,8 +153,10 @@ func New(opts Options) *Server {
 		callbacks:       map[string]*Callback{},
 		byPair:          map[domainApp]string{},
 		requests:        map[string]int{},
-		userAgents:      map[string]bool{},
-		deliveries:      lastn.New[Delivery](MaxDeliveries),
+
+		inFlightByOperation: map[string]int{},
+		userAgents:          map[string]bool{},
+		deliveries:          lastn.New[Delivery](MaxDeliveries),
 
 		identityProviders: map[string]IdentityProvider{},
 		agencies:          slices.Clone(opts.Agencies),
@@ -183,10 +186,10 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /v1/{project_id}/record/callbacks/{id}", s.operation(OperationShow, s.show))
 	s.mux.HandleFunc("PUT /v1/{project_id}/record/callbacks/{id}", s.operation(OperationUpdate, s.update))
 	s.mux.HandleFunc("DELETE /v1/{project_id}/record/callbacks/{id}", s.operation(OperationDelete, s.delete))
-	s.mux.HandleFunc("GET /v3/projects", s.listProjects)
-	s.mux.HandleFunc("GET /v3/auth/domains", s.listDomains)
-	s.mux.HandleFunc("POST /v3.0/OS-AUTH/id-token/tokens", s.tokenByIDToken)
-	s.mux.HandleFunc("POST /v3.0/OS-CREDENTIAL/securitytokens", s.securityToken)
+	s.mux.HandleFunc("GET /v3/projects", s.iamOperation(OperationListProjects, s.listProjects))
+	s.mux.HandleFunc("GET /v3/auth/domains", s.iamOperation(OperationListDomains, s.listDomains))
+	s.mux.HandleFunc("POST /v3.0/OS-AUTH/id-token/tokens", s.iamOperation(OperationTokenByIDToken, s.tokenByIDToken))
+	s.mux.HandleFunc("POST /v3.0/OS-CREDENTIAL/securitytokens", s.iamOperation(OperationSecurityToken, s.securityToken))
 	s.registerAdmin()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeAPINotFound(w) })
 	return s
@@ -236,8 +239,17 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		s.userAgents[r.UserAgent()] = true
+		s.requests[name]++
 		s.mu.Unlock()
 		s.serveWithFaults(w, r, name, func(w http.ResponseWriter) { h(w, r, projectID, body) })
+	}
+}
+
+// iamOperation serves an IAM route through the faults of its operation; h authenticates, and counts
+// what it serves.
+func (s *Server) iamOperation(name string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.serveWithFaults(w, r, name, func(w http.ResponseWriter) { h(w, r) })
 	}
 }
 

@@ -61,7 +61,7 @@ func newClient(t *testing.T, endpoint string, override liveapi.Config) *liveapi.
 		cfg.SecretKey = override.SecretKey
 	}
 	cfg.SecurityToken = override.SecurityToken
-	client, err := liveapi.New(cfg)
+	client, err := liveapi.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

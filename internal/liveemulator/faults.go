@@ -18,7 +18,8 @@ import (
 // Fault tells the emulator to misbehave on the next Times requests of an operation (every request
 // when Times is 0), so that clients can rehearse what a real network and API do to them.
 type Fault struct {
-	// Operation is create, show, update, delete or list; empty for every operation.
+	// Operation is create, show, update, delete or list, or one of IAM's (token_by_id_token,
+	// security_token, list_projects, list_domains); empty for every operation of the Live API.
 	Operation string
 	// Times is how many requests the fault applies to; 0 means every request.
 	Times int
@@ -53,7 +54,11 @@ const (
 	DropAfterApply  = "after"
 )
 
-var faultOperations = []string{"", OperationCreate, OperationShow, OperationUpdate, OperationDelete, OperationList}
+var (
+	liveOperations  = []string{OperationCreate, OperationShow, OperationUpdate, OperationDelete, OperationList}
+	iamOperations   = []string{OperationTokenByIDToken, OperationSecurityToken, OperationListProjects, OperationListDomains}
+	faultOperations = slices.Concat([]string{""}, liveOperations, iamOperations)
+)
 
 func (f Fault) validate() error {
 	switch {
@@ -85,7 +90,7 @@ func (f Fault) validate() error {
 	return nil
 }
 
-// ParseFault reads the command's --fault syntax: an operation (or "*" for every one), a colon, and
+// ParseFault reads the command's --fault syntax: an operation (or "*" for every one of the Live API), a colon, and
 // comma-separated settings, e.g. "create:status=500,code=LIVE.100011005,times=2",
 // "create:status=502,apply,times=1", "update:drop=after,times=1", "show:latency=2s",
 // "*:not_published", "update:omit=id+create_time", "show:other_body", "delete:redirect=https://login.example.com/"
@@ -191,6 +196,14 @@ func (s *Server) PendingFaults() int {
 	return n
 }
 
+// InFlight returns how many requests of the operation are being served now, such as held by a
+// fault's latency.
+func (s *Server) InFlight(operation string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlightByOperation[operation]
+}
+
 // ThrottledCount returns how many requests the throttle has refused.
 func (s *Server) ThrottledCount() int {
 	s.mu.Lock()
@@ -201,7 +214,7 @@ func (s *Server) ThrottledCount() int {
 // takeFault returns the fault for one request of operation and uses it up; s.mu must be held.
 func (s *Server) takeFault(operation string) (Fault, bool) {
 	for i, f := range s.faults {
-		if f.Operation != "" && f.Operation != operation {
+		if f.Operation != operation && (f.Operation != "" || !slices.Contains(liveOperations, operation)) {
 			continue
 		}
 		if f.Times > 0 {
@@ -219,14 +232,15 @@ func (s *Server) takeFault(operation string) (Fault, bool) {
 // that applies to it, if any.
 func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operation string, h func(http.ResponseWriter)) {
 	s.mu.Lock()
-	s.requests[operation]++
 	s.inFlight++
+	s.inFlightByOperation[operation]++
 	throttled := s.maxConcurrent > 0 && s.inFlight > s.maxConcurrent
 	fault, faulty := s.takeFault(operation)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.inFlight--
+		s.inFlightByOperation[operation]--
 		s.mu.Unlock()
 	}()
 

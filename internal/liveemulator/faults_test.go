@@ -26,6 +26,8 @@ func TestParseFault(t *testing.T) {
 		"show:not_published=true,times=3":               {Operation: "show", NotPublished: true, Times: 3},
 		"update:omit=id+create_time":                    {Operation: "update", Omit: []string{"id", "create_time"}},
 		"show:other_body,times=1":                       {Operation: "show", OtherBody: true, Times: 1},
+		"token_by_id_token:latency=10m":                 {Operation: "token_by_id_token", Latency: 10 * time.Minute},
+		"list_projects:drop=before,times=1":             {Operation: "list_projects", Drop: "before", Times: 1},
 		"delete:redirect=https://login.example.com/":    {Operation: "delete", Redirect: "https://login.example.com/"},
 	}
 	for text, want := range valid {
@@ -169,6 +171,30 @@ func TestRedirectAndOtherBody(t *testing.T) {
 	status, answer, _ := do(t, signedRequest(t, http.MethodGet, base+ours.ID, "", nil, testSecretKey))
 	if status != http.StatusOK || !strings.Contains(answer, theirs.ID) || strings.Contains(answer, ours.ID) {
 		t.Fatalf("want their body for ours: %d %s", status, answer)
+	}
+}
+
+// TestIAMFaults: faults reach IAM's routes by their names, and "*" only the Live API's.
+func TestIAMFaults(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	for _, f := range []liveemulator.Fault{
+		{Status: 500}, // every Live API operation
+		{Operation: liveemulator.OperationListProjects, Times: 1, Status: 503, ErrorCode: "APIGW.0503"},
+	} {
+		if err := env.emulator.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	projects := env.url + "/v3/projects?name=cn-north-4"
+	if status, body, _ := do(t, signedRequest(t, http.MethodGet, projects, "", nil, testSecretKey)); status != http.StatusServiceUnavailable {
+		t.Fatalf("the IAM fault: %d %s", status, body)
+	}
+	if status, body, _ := do(t, signedRequest(t, http.MethodGet, projects, "", nil, testSecretKey)); status != http.StatusOK ||
+		!strings.Contains(body, testProjectID) {
+		t.Fatalf("after the IAM fault, and under a fault of every Live API operation: %d %s", status, body)
+	}
+	if n := env.emulator.RequestCounts()[liveemulator.OperationListProjects]; n != 1 {
+		t.Fatalf("%d project lists counted, want the 1 served", n)
 	}
 }
 

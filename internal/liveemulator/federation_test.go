@@ -22,7 +22,7 @@ import (
 // IAM and Live API.
 func federatedClient(t *testing.T, url, tokenFile string) (*liveapi.Client, error) {
 	t.Helper()
-	return liveapi.New(liveapi.Config{Endpoint: url, IAMEndpoint: url, Region: emulatortest.Region, IdpID: emulatortest.IdpID,
+	return liveapi.New(context.Background(), liveapi.Config{Endpoint: url, IAMEndpoint: url, Region: emulatortest.Region, Method: liveapi.MethodOIDC, IdpID: emulatortest.IdpID,
 		IDTokenFile: tokenFile, UserAgent: "liveemulator-test"})
 }
 
@@ -98,7 +98,7 @@ func TestFederationRefusals(t *testing.T) {
 		})
 	}
 	// Through the SDK, the first request fails with IAM's answer.
-	client, err := liveapi.New(liveapi.Config{Endpoint: e.URL, IAMEndpoint: e.URL, ProjectID: testProjectID, IdpID: emulatortest.IdpID,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: e.URL, IAMEndpoint: e.URL, ProjectID: testProjectID, Method: liveapi.MethodOIDC, IdpID: emulatortest.IdpID,
 		IDTokenFile: idp.IDTokenFile(t, -time.Minute, nil), UserAgent: "liveemulator-test"})
 	if err != nil {
 		t.Fatal(err)
@@ -112,9 +112,9 @@ func TestFederationRefusals(t *testing.T) {
 	undiscovered := emulatortest.NewIdentityProvider(t)
 	undiscovered.ID = "never-discovered"
 	e2 := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}})
-	_, err = liveapi.New(liveapi.Config{Endpoint: e2.URL, IAMEndpoint: e2.URL, Region: emulatortest.Region, IdpID: undiscovered.ID,
+	_, err = liveapi.New(context.Background(), liveapi.Config{Endpoint: e2.URL, IAMEndpoint: e2.URL, Region: emulatortest.Region, Method: liveapi.MethodOIDC, IdpID: undiscovered.ID,
 		IDTokenFile: undiscovered.IDTokenFile(t, -time.Minute, nil), UserAgent: "liveemulator-test"})
-	if !errors.Is(err, liveapi.ErrCredentialsRefused) || !strings.Contains(err.Error(), "IAM.1002") || !strings.Contains(err.Error(), "hint:") {
+	if !errors.Is(err, liveapi.ErrCredentialsRefused) || !strings.Contains(liveapi.Describe(err), "IAM.1002") || !strings.Contains(liveapi.Describe(err), "hint:") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -184,7 +184,7 @@ func issueTemporary(t *testing.T, url, idToken string) temporaryCredentials {
 func agencyClient(t *testing.T, url string, role liveapi.AssumeRole, base liveapi.Config) (*liveapi.Client, error) {
 	t.Helper()
 	base.Endpoint, base.IAMEndpoint, base.Region, base.UserAgent, base.AssumeRole = url, url, emulatortest.Region, "liveemulator-test", &role
-	return liveapi.New(base)
+	return liveapi.New(context.Background(), base)
 }
 
 // TestAgencyWithTheSDK: the test account's keys assume an agency of another account, whose project
@@ -217,7 +217,7 @@ func TestAgencyWithTheSDK(t *testing.T) {
 
 	// By domain ID, on top of OIDC federation instead of keys: the federated user is not trusted.
 	role.DomainName, role.DomainID = "", emulatortest.AgencyDomainID
-	_, err = agencyClient(t, e.URL, role, liveapi.Config{IdpID: emulatortest.IdpID, IDTokenFile: idp.IDTokenFile(t, time.Hour, nil)})
+	_, err = agencyClient(t, e.URL, role, liveapi.Config{Method: liveapi.MethodOIDC, IdpID: emulatortest.IdpID, IDTokenFile: idp.IDTokenFile(t, time.Hour, nil)})
 	if msg := apiError(t, err, http.StatusForbidden, "IAM.0002"); !strings.Contains(msg, `"live-admins"`) {
 		t.Fatalf("got %q", msg)
 	}
@@ -254,7 +254,7 @@ func TestAgencyOnMetadataCredentials(t *testing.T) {
 	}))
 	t.Cleanup(metadata.Close)
 	role := liveapi.AssumeRole{AgencyName: emulatortest.AgencyName, DomainName: emulatortest.AgencyDomainName, Duration: time.Hour}
-	client, err := agencyClient(t, e.URL, role, liveapi.Config{MetadataEndpoint: metadata.URL})
+	client, err := agencyClient(t, e.URL, role, liveapi.Config{Method: liveapi.MethodMetadata, MetadataEndpoint: metadata.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestAgencyOnMetadataCredentials(t *testing.T) {
 		t.Fatalf("stored %+v", stored)
 	}
 	metadata.Close()
-	_, err = agencyClient(t, e.URL, role, liveapi.Config{MetadataEndpoint: metadata.URL})
+	_, err = agencyClient(t, e.URL, role, liveapi.Config{Method: liveapi.MethodMetadata, MetadataEndpoint: metadata.URL})
 	var agencyErr *liveapi.AgencyError
 	if !errors.Is(err, liveapi.ErrNoMetadataCredentials) || errors.As(err, &agencyErr) {
 		t.Fatalf("got %v", err)

@@ -5,8 +5,12 @@ import (
 	"net/http"
 )
 
-// OperationListProjects is IAM's project list, which the SDK calls to discover a region's project.
-const OperationListProjects = "list_projects"
+// IAM's project and account lists, which clients call to discover a region's project and the
+// account of domain-level credentials.
+const (
+	OperationListProjects = "list_projects"
+	OperationListDomains  = "list_domains"
+)
 
 type wireProject struct {
 	ID      string `json:"id"`
@@ -50,6 +54,9 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "APIGW.0301", msg)
 		return
 	}
+	s.mu.Lock()
+	s.requests[OperationListDomains]++
+	s.mu.Unlock()
 	domains := []map[string]any{}
 	if credential.DomainID != "" {
 		domains = append(domains, map[string]any{"id": credential.DomainID, "name": credential.DomainName, "enabled": true})

@@ -113,6 +113,16 @@ func (e testEmulator) checkDestroy(*terraform.State) error {
 	return nil
 }
 
+// testAccLiveRecordCallbackResourceConfig_count is n callbacks, for the domains d0.example.com and on.
+func testAccLiveRecordCallbackResourceConfig_count(n int) string {
+	return fmt.Sprintf(`
+resource "live_record_callback" "test" {
+  count          = %d
+  publish_domain = "d${count.index}.example.com"
+}
+`, n)
+}
+
 func testAccLiveRecordCallbackResourceConfig_minimal(publishDomain string) string {
 	return fmt.Sprintf(`
 resource "live_record_callback" "test" {

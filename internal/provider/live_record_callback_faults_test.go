@@ -139,12 +139,7 @@ func TestAccLiveRecordCallbackResource_stress(t *testing.T) {
 	if err := e.InjectFault(liveemulator.Fault{Latency: 20 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	config := e.providerConfig() + `
-resource "live_record_callback" "test" {
-  count          = 100
-  publish_domain = "d${count.index}.example.com"
-}
-`
+	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_count(100)
 	resource.Test(t, resource.TestCase{
 		// The provider's own backoff, not the tests' shortened one: throttling is what it is for.
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
@@ -184,12 +179,7 @@ resource "live_record_callback" "test" {
 // fail with it, and state and the emulator keep every callback.
 func TestAccLiveRecordCallbackResource_gatewayNotFound(t *testing.T) {
 	e := newTestEmulator(t)
-	config := e.providerConfig() + `
-resource "live_record_callback" "test" {
-  count          = 2
-  publish_domain = "d${count.index}.example.com"
-}
-`
+	config := e.providerConfig() + testAccLiveRecordCallbackResourceConfig_count(2)
 	notPublished := func(operation string) func() {
 		return func() {
 			e.ClearFaults()

@@ -459,7 +459,7 @@ func (p officialStandIn) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := liveapi.New(liveapi.Config{Endpoint: config.Endpoint.ValueString(), ProjectID: config.ProjectID.ValueString(),
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: config.Endpoint.ValueString(), ProjectID: config.ProjectID.ValueString(),
 		AccessKey: config.AccessKey.ValueString(), SecretKey: config.SecretKey.ValueString(), UserAgent: "official-stand-in"})
 	if err != nil {
 		resp.Diagnostics.AddError("stand-in", err.Error())

@@ -27,7 +27,7 @@ type resourceHarness struct {
 func newResourceHarness(tb testing.TB) resourceHarness {
 	tb.Helper()
 	e := newTestEmulator(tb)
-	client, err := liveapi.New(liveapi.Config{Endpoint: e.url, ProjectID: testProjectID,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: e.url, ProjectID: testProjectID,
 		AccessKey: testAccessKey, SecretKey: testSecretKey, UserAgent: "terraform-provider-live/test"})
 	if err != nil {
 		tb.Fatal(err)

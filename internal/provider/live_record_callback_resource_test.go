@@ -305,7 +305,7 @@ func TestAccLiveRecordCallbackResource_duplicate(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					client, err := liveapi.New(liveapi.Config{Endpoint: e.url, ProjectID: testProjectID,
+					client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: e.url, ProjectID: testProjectID,
 						AccessKey: testAccessKey, SecretKey: testSecretKey, UserAgent: "test"})
 					if err != nil {
 						t.Fatal(err)

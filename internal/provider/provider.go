@@ -229,7 +229,8 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	client, err := liveapi.New(cfg)
+	// Ctrl-C cuts the project's discovery, the one request Configure may send.
+	client, err := liveapi.New(ctx, cfg)
 	if errors.Is(err, liveapi.ErrProjectDiscovery) {
 		resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Unable to Discover Live Project ID",
 			fmt.Sprintf("%s.\n\nIAM must list exactly one project named %q for these credentials. Set project_id "+
@@ -247,7 +248,7 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			return
 		}
 		if errors.Is(err, liveapi.ErrCredentialsRefused) {
-			resp.Diagnostics.AddError("Unable to Obtain Live API Credentials", err.Error())
+			resp.Diagnostics.AddError("Unable to Obtain Live API Credentials", liveapi.Describe(err))
 			return
 		}
 		var agencyErr *liveapi.AgencyError
@@ -347,12 +348,17 @@ func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Conf
 		r.checkRequired(cfg)
 		r.checkEndpoints(cfg)
 	}
-	credentials = fmt.Sprintf("access key (access_key from %s)", r.source["access_key"])
-	if cfg.IdpID != "" {
-		credentials = fmt.Sprintf("OIDC federation (idp_id from %s, id_token_file from %s)", r.source["idp_id"], r.source["id_token_file"])
-	}
-	if cfg.MetadataEndpoint != "" {
+	// The one place that decides how the client signs in.
+	switch {
+	case cfg.MetadataEndpoint != "":
+		cfg.Method = liveapi.MethodMetadata
 		credentials = "the ECS metadata service (the instance's agency)" //nolint:gosec // a description, not a credential
+	case cfg.IdpID != "" || cfg.IDTokenFile != "":
+		cfg.Method = liveapi.MethodOIDC
+		credentials = fmt.Sprintf("OIDC federation (idp_id from %s, id_token_file from %s)", r.source["idp_id"], r.source["id_token_file"])
+	default:
+		cfg.Method = liveapi.MethodAccessKey
+		credentials = fmt.Sprintf("access key (access_key from %s)", r.source["access_key"])
 	}
 	if cfg.AssumeRole != nil {
 		credentials += fmt.Sprintf(", assuming agency %s (agency_name from %s)", cfg.AssumeRole.AgencyName, r.source["assume_role.agency_name"])

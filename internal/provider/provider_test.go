@@ -261,11 +261,10 @@ func TestAccLiveProvider_projectDiscovery(t *testing.T) {
 	}{
 		"found":   {[]liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}, {ID: "eastproject", Name: "cn-east-3"}}, ""},
 		"none":    {[]liveemulator.Project{{ID: "eastproject", Name: "cn-east-3"}}, `(?s)Unable to Discover Live Project ID.*region "cn-north-4".*Set project_id .* HW_PROJECT_ID`},
-		"several": {[]liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}, {ID: "other", Name: "cn-north-4"}}, `(?s)Unable to Discover Live Project ID.*multiple project ids.*Set project_id`},
+		"several": {[]liveemulator.Project{{ID: testProjectID, Name: "cn-north-4"}, {ID: "other", Name: "cn-north-4"}}, `(?s)Unable to Discover Live Project ID.*IAM lists\s+2 projects.*Set project_id`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			// The SDK caches discovered projects by access key and region: one access key per case.
 			accessKey := "DISCOVERYAK" + strings.ToUpper(name)
 			e := startTestEmulator(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: testSecretKey, Projects: tc.projects}}})
 			config := fmt.Sprintf(`
@@ -367,17 +366,12 @@ provider "live" {
 
 // TestAccLiveProvider_oidcFederation applies and destroys 50 callbacks signed in with a CI's ID
 // token, with temporary credentials that live three seconds: they are renewed during the apply (the
-// SDK renews those that expire within 40 minutes) and nothing fails.
+// provider renews them half their life before they expire) and nothing fails.
 func TestAccLiveProvider_oidcFederation(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
 	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		TemporaryCredentialsTTL: 3 * time.Second})
-	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, time.Hour, nil)) + `
-resource "live_record_callback" "test" {
-  count          = 50
-  publish_domain = "d${count.index}.example.com"
-}
-`
+	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, time.Hour, nil)) + testAccLiveRecordCallbackResourceConfig_count(50)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             e.checkDestroy,
@@ -540,12 +534,7 @@ func TestAccLiveProvider_assumeRole(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{{
-			Config: e.assumeRoleConfig("live-admins") + `
-resource "live_record_callback" "test" {
-  count          = 50
-  publish_domain = "d${count.index}.example.com"
-}
-`,
+			Config: e.assumeRoleConfig("live-admins") + testAccLiveRecordCallbackResourceConfig_count(50),
 			Check: func(*terraform.State) error {
 				stored := e.Callbacks()
 				if len(stored) != 50 || slices.ContainsFunc(stored, func(cb liveemulator.Callback) bool { return cb.ProjectID != emulatortest.AgencyProjectID }) {
@@ -670,11 +659,12 @@ provider "live" {
 	assertNoSecrets(t, []string{secretKey, securityToken, "metadata-session-token"},
 		map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes()})
 
-	// No metadata service: the error says where credentials were looked for.
+	// No metadata service: the first request, not Configure, asks it, and says it gave nothing.
 	metadata.Close()
 	without := newCLIHarnessWithMetadata(t, metadata.URL)
 	without.write("main.tf", configuration)
-	if _, stderr, err := without.run("plan", "-input=false"); err == nil || !regexp.MustCompile(`(?s)No Live Provider Credentials.*ECS\s+metadata\s+service`).MatchString(stderr) {
+	if _, stderr, err := without.run("apply", "-input=false", "-auto-approve"); err == nil ||
+		!regexp.MustCompile(`(?s)Unable to Create Live Record Callback.*ECS\s+metadata\s+service\s+gave\s+no\s+credentials`).MatchString(stderr) {
 		t.Fatalf("want the missing credentials error, got %v:\n%s", err, stderr)
 	}
 }

@@ -157,7 +157,7 @@ func TestRecordAndDeliveriesSubcommands(t *testing.T) {
 	receiver := &livereceiver.Receiver{SignType: "MD5", Key: "SubcommandKey0123456789abcdefXYZ01"}
 	receiverServer := httptest.NewServer(receiver)
 	defer receiverServer.Close()
-	client, err := liveapi.New(liveapi.Config{Endpoint: baseURL, ProjectID: defaultProjectID, AccessKey: defaultAccessKey,
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: baseURL, ProjectID: defaultProjectID, AccessKey: defaultAccessKey,
 		SecretKey: defaultSecretKey, UserAgent: "test"})
 	if err != nil {
 		t.Fatal(err)

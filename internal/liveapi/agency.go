@@ -57,7 +57,7 @@ func (a *agency) assume(ctx context.Context) (issuedKeys, error) {
 	if err != nil {
 		return issuedKeys{}, err
 	}
-	if _, _, err := a.base.get(ctx); err != nil {
+	if _, err := a.base.get(ctx); err != nil {
 		return issuedKeys{}, err
 	}
 	asked := min(max(a.role.Duration, 15*time.Minute), 24*time.Hour) // IAM's bounds

@@ -89,25 +89,25 @@ func renewedKeys(obtain func(ctx context.Context) (issuedKeys, error)) *keyRing 
 
 // get returns keys to sign with, fetching or renewing them first when due. A failed renewal keeps
 // the current keys until they expire, and is tried again at most every renewalRetryDelay meanwhile.
-func (k *keyRing) get(ctx context.Context) (keys, uint64, error) {
+func (k *keyRing) get(ctx context.Context) (keys, error) {
 	for {
 		k.mu.Lock()
 		now := k.schedule.now()
 		usable := k.have && (k.obtain == nil || now.Before(k.schedule.expiresAt))
 		if k.obtain == nil || (usable && !k.schedule.due(now)) || (usable && k.renewal != nil) {
-			current, version := k.current, k.version
+			current := k.current
 			k.mu.Unlock()
-			return current, version, nil
+			return current, nil
 		}
 		if inFlight := k.renewal; inFlight != nil {
 			k.mu.Unlock()
 			select {
 			case <-inFlight.done:
 			case <-ctx.Done():
-				return keys{}, 0, ctx.Err()
+				return keys{}, ctx.Err()
 			}
 			if inFlight.err != nil && !isContextEnd(inFlight.err) {
-				return keys{}, 0, inFlight.err
+				return keys{}, inFlight.err
 			}
 			continue // obtained, or the one that fetched gave up: look again
 		}
@@ -129,12 +129,12 @@ func (k *keyRing) get(ctx context.Context) (keys, uint64, error) {
 		mine.err = err
 		close(mine.done)
 		now = k.schedule.now()
-		current, version, stillUsable := k.current, k.version, k.have && now.Before(k.schedule.expiresAt)
+		current, stillUsable := k.current, k.have && now.Before(k.schedule.expiresAt)
 		k.mu.Unlock()
 		if err != nil && !stillUsable {
-			return keys{}, 0, err
+			return keys{}, err
 		}
-		return current, version, nil
+		return current, nil
 	}
 }
 

@@ -55,7 +55,7 @@ func TestKeyRingSchedule(t *testing.T) {
 	ctx := context.Background()
 	get := func(wantAccess string, wantCalls int, wantErr bool) {
 		t.Helper()
-		k, _, err := ring.get(ctx)
+		k, err := ring.get(ctx)
 		if (err != nil) != wantErr || (!wantErr && k.access != wantAccess) || issuer.calls != wantCalls {
 			t.Fatalf("got %q, %v after %d calls; want %q, error %v after %d calls", k.access, err, issuer.calls, wantAccess, wantErr, wantCalls)
 		}
@@ -92,12 +92,12 @@ func TestKeyRingOneRenewalAtATime(t *testing.T) {
 		case <-ctx.Done():
 			return issuedKeys{}, ctx.Err()
 		}
-		return issuedKeys{keys: keys{access: string(rune('0' + n))}, requestedAt: time.Now(), asked: time.Hour, expiresAt: time.Now().Add(time.Hour)}, nil
+		return issuedKeys{keys: keys{access: string('0' + n)}, requestedAt: time.Now(), asked: time.Hour, expiresAt: time.Now().Add(time.Hour)}, nil
 	})
 	results := make(chan string, 4)
 	for range 4 {
 		go func() {
-			k, _, err := ring.get(context.Background())
+			k, err := ring.get(context.Background())
 			if err != nil {
 				results <- err.Error()
 				return
@@ -110,7 +110,7 @@ func TestKeyRingOneRenewalAtATime(t *testing.T) {
 	}
 	impatient, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, _, err := ring.get(impatient); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := ring.get(impatient); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a waiting request must give up with its own context: %v", err)
 	}
 	close(release)
@@ -127,7 +127,7 @@ func TestKeyRingOneRenewalAtATime(t *testing.T) {
 	ring.schedule.now = func() time.Time { return now.Add(58 * time.Minute) }
 	block := make(chan struct{})
 	ring.obtain = func(context.Context) (issuedKeys, error) { <-block; return issuedKeys{}, errors.New("late") }
-	go func() { _, _, _ = ring.get(context.Background()) }()
+	go func() { _, _ = ring.get(context.Background()) }()
 	for {
 		ring.mu.Lock()
 		inFlight := ring.renewal != nil
@@ -137,7 +137,7 @@ func TestKeyRingOneRenewalAtATime(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if k, _, err := ring.get(impatient); err != nil || k.access != "1" {
+	if k, err := ring.get(impatient); err != nil || k.access != "1" {
 		t.Fatalf("keys that last must sign during a renewal: %+v %v", k, err)
 	}
 	close(block)

@@ -68,7 +68,7 @@ func iamCall[R any](ctx context.Context, s *iamService, credential auth.ICredent
 
 // discoverProject asks IAM, signed with ring's keys, for the one project named after the region.
 func (s *iamService) discoverProject(ctx context.Context, ring *keyRing) (string, error) {
-	if _, _, err := ring.get(ctx); err != nil {
+	if _, err := ring.get(ctx); err != nil {
 		return "", err
 	}
 	resp, err := iamCall[*iammodel.KeystoneListProjectsResponse](ctx, s, &requestSigner{ring: ring},
@@ -93,7 +93,7 @@ func (s *iamService) discoverProject(ctx context.Context, ring *keyRing) (string
 
 // discoverDomain asks IAM, signed with ring's keys, for the one account (domain) they belong to.
 func (s *iamService) discoverDomain(ctx context.Context, ring *keyRing) (string, error) {
-	if _, _, err := ring.get(ctx); err != nil {
+	if _, err := ring.get(ctx); err != nil {
 		return "", err
 	}
 	resp, err := iamCall[*iammodel.KeystoneListAuthDomainsResponse](ctx, s, &requestSigner{ring: ring, global: true},

@@ -39,16 +39,16 @@ func TestMetadataSource(t *testing.T) {
 		t.Run(fmt.Sprintf("session token %v", withToken), func(t *testing.T) {
 			handedOut := 0
 			ring := renewedKeys(metadataKeys(metadataServer(t, withToken, &handedOut).URL))
-			got, _, err := ring.get(context.Background())
+			got, err := ring.get(context.Background())
 			if err != nil || got.access != "AK1" {
 				t.Fatalf("got %+v, %v", got, err)
 			}
-			if got, _, _ := ring.get(context.Background()); got.access != "AK1" || handedOut != 1 {
+			if got, _ := ring.get(context.Background()); got.access != "AK1" || handedOut != 1 {
 				t.Fatalf("fresh keys were fetched again: %+v after %d", got, handedOut)
 			}
 			// Near expiry they are renewed.
 			ring.schedule.now = func() time.Time { return time.Now().Add(31 * time.Minute) } // half the hour's life
-			if got, _, err := ring.get(context.Background()); err != nil || got.access != "AK2" {
+			if got, err := ring.get(context.Background()); err != nil || got.access != "AK2" {
 				t.Fatalf("not renewed: %+v, %v", got, err)
 			}
 		})

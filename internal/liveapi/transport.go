@@ -87,7 +87,7 @@ func invoke[R any](ctx context.Context, t *contextTransport, hc *core.HcHttpClie
 // send is invoke of a Live API request, with the client's keys obtained or renewed first, under ctx,
 // when due. A failure to obtain them sent nothing.
 func send[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, reply, error) {
-	if _, _, err := c.keys.get(ctx); err != nil {
+	if _, err := c.keys.get(ctx); err != nil {
 		var zero R
 		return zero, reply{}, &notSentError{err: err}
 	}

@@ -139,3 +139,28 @@ func TestCheckApp(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoveryObeysItsContext: the project's discovery, the one request New may send, against an
+// IAM that accepts and never answers, ends when its context does (Ctrl-C during Configure).
+func TestDiscoveryObeysItsContext(t *testing.T) {
+	hung := make(chan struct{})
+	defer close(hung)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hung:
+		case <-r.Context().Done():
+		}
+	}))
+	defer server.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := liveapi.New(ctx, liveapi.Config{Endpoint: server.URL, IAMEndpoint: server.URL, Region: "cn-north-4",
+		AccessKey: "ak", SecretKey: "sk", UserAgent: "test", MaxRetries: 5})
+	if !errors.Is(err, liveapi.ErrProjectDiscovery) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want the discovery ended by its context, got %v", err)
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Fatalf("the discovery outlived its context by %s", elapsed)
+	}
+}

@@ -174,3 +174,10 @@ func idsInState(s *terraform.State) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// resourceWith is the resource as Configure leaves it with the provider's data.
+func resourceWith(data providerData) *liveRecordCallbackResource {
+	r := &liveRecordCallbackResource{}
+	r.providerData = data
+	return r
+}

@@ -29,8 +29,7 @@ func NewLiveRecordCallbackDataSource() datasource.DataSource {
 }
 
 type liveRecordCallbackDataSource struct {
-	client          *liveapi.Client
-	unknownSettings []string
+	dataSourceWithProviderData
 }
 
 func (d *liveRecordCallbackDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -93,16 +92,11 @@ func (d *liveRecordCallbackDataSource) ConfigValidators(_ context.Context) []dat
 	}
 }
 
-func (d *liveRecordCallbackDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client, d.unknownSettings = clientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *liveRecordCallbackDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		addNotConfiguredError(&resp.Diagnostics, d.unknownSettings, "Reading the live_record_callback data source")
+	if !d.ready(&resp.Diagnostics, "Reading the live_record_callback data source") {
 		return
 	}
-	var config recordCallbackModel
+	var config callbackAttributesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return

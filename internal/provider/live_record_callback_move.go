@@ -18,10 +18,7 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
-var (
-	_ resource.ResourceWithMoveState  = (*liveRecordCallbackResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*liveRecordCallbackResource)(nil)
-)
+var _ resource.ResourceWithMoveState = (*liveRecordCallbackResource)(nil)
 
 // The official provider's resource that a moved block may take state from.
 const (
@@ -98,27 +95,6 @@ func (r *liveRecordCallbackResource) moveFromOfficial(ctx context.Context, req r
 // its region and reads what the move left out.
 const movedFromKey = "moved_from"
 
-// ModifyPlan refuses to plan anything for a moved callback that no refresh has read since the move
-// (-refresh=false, or a provider configuration not known yet): its region is unchecked, and its
-// state still lacks what the API holds, so a plan could send a change to the wrong region.
-func (r *liveRecordCallbackResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	from, moved, diags := readMovedFrom(ctx, req.Private)
-	if resp.Diagnostics.Append(diags...); !moved || diags.HasError() {
-		return
-	}
-	if mismatch := regionMismatch(from.ID, from.Region, r.region); mismatch != "" {
-		resp.Diagnostics.AddError("Unable to Move huaweicloud_live_record_callback", mismatch)
-		return
-	}
-	detail := fmt.Sprintf("The recording callback %s was moved from huaweicloud_live_record_callback and has not been read "+
-		"since, so its region is unchecked and its state lacks what only the API holds. Run the plan with a refresh "+
-		"(without -refresh=false)", from.ID)
-	if len(r.unknownSettings) > 0 {
-		detail += " once the provider's configuration is known: " + notKnownYet(r.unknownSettings)
-	}
-	resp.Diagnostics.AddError("Live Record Callback Not Refreshed Since Its Move", detail+".")
-}
-
 type movedFrom struct {
 	ID     string `json:"id"`
 	Region string `json:"region"`
@@ -170,11 +146,11 @@ func regionMismatch(id, sourceRegion, configuredRegion string) string {
 }
 
 // movedModel maps an official state to live_record_callback's.
-func movedModel(ctx context.Context, source officialModel) (liveRecordCallbackModel, diag.Diagnostics) {
+func movedModel(ctx context.Context, source officialModel) (callbackResourceModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if source.ID.ValueString() == "" || source.DomainName.ValueString() == "" {
 		diags.AddError("Unable to Move huaweicloud_live_record_callback", "The source state has no id or no domain_name.")
-		return liveRecordCallbackModel{}, diags
+		return callbackResourceModel{}, diags
 	}
 	var eventList []string
 	if !source.Types.IsNull() && !source.Types.IsUnknown() {
@@ -186,18 +162,18 @@ func movedModel(ctx context.Context, source officialModel) (liveRecordCallbackMo
 		events, d = eventSet(ctx, eventList)
 		diags.Append(d...)
 	}
-	return liveRecordCallbackModel{
-		recordCallbackModel: recordCallbackModel{
+	return callbackResourceModel{
+		callbackAttributesModel: callbackAttributesModel{
 			ID:                      source.ID,
 			PublishDomain:           types.StringValue(liveapi.CanonicalDomain(source.DomainName.ValueString())),
 			App:                     types.StringValue(livespec.AppWildcard), // the official provider always sends "*"
-			NotifyCallbackURL:       emptyAsNull(source.URL),
+			NotifyCallbackURL:       optionalString(source.URL.ValueString()),
 			NotifyEventSubscription: events,
-			SignType:                emptyAsNull(source.SignType),
+			SignType:                optionalString(source.SignType.ValueString()),
 			CreateTime:              types.StringNull(),
 			UpdateTime:              types.StringNull(),
 		},
-		Key:      emptyAsNull(source.Key),
+		Key:      optionalString(source.Key.ValueString()),
 		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
 	}, diags
 }
@@ -205,13 +181,6 @@ func movedModel(ctx context.Context, source officialModel) (liveRecordCallbackMo
 // timeoutsAttrTypes are the attribute types of the resource's timeouts object.
 var timeoutsAttrTypes = map[string]attr.Type{
 	"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
-}
-
-func emptyAsNull(s types.String) types.String {
-	if s.ValueString() == "" {
-		return types.StringNull()
-	}
-	return s
 }
 
 // isOfficialProvider reports whether address (host/namespace/type) is a provider of type

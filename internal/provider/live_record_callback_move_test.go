@@ -103,7 +103,7 @@ func TestMoveFromOfficialMapsEveryForm(t *testing.T) {
 			if resp.Diagnostics.HasError() {
 				t.Fatal(resp.Diagnostics)
 			}
-			var got liveRecordCallbackModel
+			var got callbackResourceModel
 			if diags := resp.TargetState.Get(context.Background(), &got); diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -578,9 +578,9 @@ func TestModifyPlanRefusesAMoveNotRefreshed(t *testing.T) {
 		resource *liveRecordCallbackResource
 		want     string
 	}{
-		{&liveRecordCallbackResource{region: "cn-north-4"}, `moved from region "cn-east-3", and this live provider is configured for region "cn-north-4"`},
-		{&liveRecordCallbackResource{region: "cn-east-3"}, `has not been read since`},
-		{&liveRecordCallbackResource{unknownSettings: []string{"region"}}, `once the provider's configuration is known: The provider's region is not known until apply`},
+		{resourceWith(providerData{region: "cn-north-4"}), `moved from region "cn-east-3", and this live provider is configured for region "cn-north-4"`},
+		{resourceWith(providerData{region: "cn-east-3"}), `has not been read since`},
+		{resourceWith(providerData{unknownSettings: []string{"region"}}), `once the provider's configuration is known: The provider's region is not known until apply`},
 	}
 	for _, tc := range cases {
 		var resp resource.ModifyPlanResponse
@@ -592,7 +592,7 @@ func TestModifyPlanRefusesAMoveNotRefreshed(t *testing.T) {
 	// Once a refresh has checked it, the record is gone and the plan goes on.
 	empty := moveFrom(t, officialAddress, "huaweicloud_live_domain", 0, state).TargetPrivate
 	var resp resource.ModifyPlanResponse
-	(&liveRecordCallbackResource{region: "cn-north-4"}).ModifyPlan(ctx, resource.ModifyPlanRequest{Private: empty}, &resp)
+	resourceWith(providerData{region: "cn-north-4"}).ModifyPlan(ctx, resource.ModifyPlanRequest{Private: empty}, &resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}

@@ -32,7 +32,7 @@ func newResourceHarness(tb testing.TB) resourceHarness {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := &liveRecordCallbackResource{client: client}
+	r := resourceWith(providerData{client: client})
 	var schemaResp resource.SchemaResponse
 	r.Schema(context.Background(), resource.SchemaRequest{}, &schemaResp)
 	return resourceHarness{resource: r, schema: schemaResp.Schema, emulator: e}
@@ -45,8 +45,8 @@ func (h resourceHarness) plan(tb testing.TB, publishDomain, url string) tfsdk.Pl
 	if !ok {
 		tb.Fatal("the timeouts attribute is not of timeouts.Type")
 	}
-	model := liveRecordCallbackModel{
-		recordCallbackModel: recordCallbackModel{
+	model := callbackResourceModel{
+		callbackAttributesModel: callbackAttributesModel{
 			ID:                      types.StringUnknown(),
 			PublishDomain:           types.StringValue(publishDomain),
 			App:                     types.StringValue("live"),

@@ -29,6 +29,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure   = (*liveRecordCallbackResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*liveRecordCallbackResource)(nil)
 	_ resource.ResourceWithImportState = (*liveRecordCallbackResource)(nil)
 )
 
@@ -38,9 +39,7 @@ func NewLiveRecordCallbackResource() resource.Resource {
 }
 
 type liveRecordCallbackResource struct {
-	client          *liveapi.Client
-	unknownSettings []string
-	region          string // the provider's region, "" when none is configured
+	resourceWithProviderData
 }
 
 func (r *liveRecordCallbackResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -153,19 +152,32 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 	}
 }
 
-func (r *liveRecordCallbackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client, r.unknownSettings = clientFrom(req.ProviderData, &resp.Diagnostics)
-	if data, ok := req.ProviderData.(*providerData); ok {
-		r.region = data.region
+// ModifyPlan refuses to plan anything for a moved callback that no refresh has read since the move
+// (-refresh=false, or a provider configuration not known yet): its region is unchecked, and its
+// state still lacks what the API holds, so a plan could send a change to the wrong region.
+func (r *liveRecordCallbackResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	from, moved, diags := readMovedFrom(ctx, req.Private)
+	if resp.Diagnostics.Append(diags...); !moved || diags.HasError() {
+		return
 	}
+	if mismatch := regionMismatch(from.ID, from.Region, r.region); mismatch != "" {
+		resp.Diagnostics.AddError("Unable to Move huaweicloud_live_record_callback", mismatch)
+		return
+	}
+	detail := fmt.Sprintf("The recording callback %s was moved from huaweicloud_live_record_callback and has not been read "+
+		"since, so its region is unchecked and its state lacks what only the API holds. Run the plan with a refresh "+
+		"(without -refresh=false)", from.ID)
+	if len(r.unknownSettings) > 0 {
+		detail += " once the provider's configuration is known: " + notKnownYet(r.unknownSettings)
+	}
+	resp.Diagnostics.AddError("Live Record Callback Not Refreshed Since Its Move", detail+".")
 }
 
 func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.client == nil {
-		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Creating a recording callback")
+	if !r.ready(&resp.Diagnostics, "Creating a recording callback") {
 		return
 	}
-	var plan liveRecordCallbackModel
+	var plan callbackResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	// A write-only value is only in the configuration; the framework keeps it out of state.
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("key_wo"), &plan.KeyWO)...)
@@ -232,12 +244,12 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 }
 
 func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state liveRecordCallbackModel
+	var state callbackResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.client == nil {
+	if !r.configured() {
 		// Plan with the state as it is: neither fail nor drop the callback.
 		resp.Diagnostics.AddWarning("Live Record Callback Not Refreshed",
 			fmt.Sprintf("%s The recording callback %s was not read from the Live API; Terraform plans with the state it "+
@@ -276,11 +288,10 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 }
 
 func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.client == nil {
-		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Updating a recording callback")
+	if !r.ready(&resp.Diagnostics, "Updating a recording callback") {
 		return
 	}
-	var plan liveRecordCallbackModel
+	var plan callbackResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	// Every update replaces the whole configuration: it sends key_wo again, whatever changed.
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("key_wo"), &plan.KeyWO)...)
@@ -319,11 +330,10 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 }
 
 func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.client == nil {
-		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Deleting a recording callback")
+	if !r.ready(&resp.Diagnostics, "Deleting a recording callback") {
 		return
 	}
-	var state liveRecordCallbackModel
+	var state callbackResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -341,71 +351,6 @@ func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.De
 		resp.Diagnostics.AddError("Unable to Delete Live Record Callback",
 			fmt.Sprintf("Deleting the recording callback %s failed.\n\n%s", state.ID.ValueString(), liveapi.Describe(err)))
 	}
-}
-
-// ImportState accepts the configuration id or publish_domain/app, and checks that it exists so that
-// a wrong id is answered with both accepted forms.
-func (r *liveRecordCallbackResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	const summary = "Unable to Import Live Record Callback"
-	if r.client == nil {
-		addNotConfiguredError(&resp.Diagnostics, r.unknownSettings, "Importing a recording callback")
-		return
-	}
-	importID, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s.\n\n%s", err, importIDForms))
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
-	defer cancel()
-
-	var callback liveapi.Callback
-	found := true
-	if importID.id != "" {
-		callback, err = r.client.Show(ctx, importID.id)
-		if liveapi.IsNotFound(err) {
-			found, err = false, nil
-		}
-	} else {
-		callback, found, err = r.client.FindByDomainApp(ctx, importID.publishDomain, importID.app)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("Looking up %q failed.\n\n%s", req.ID, liveapi.Describe(err)))
-		return
-	}
-	if !found {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("No recording callback matches %q.\n\n%s", req.ID, importIDForms))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), callback.ID)...)
-}
-
-const importIDForms = "The import id is either the configuration id that the API returns (no \"/\"), " +
-	"or publish_domain/app, such as publish.example.com/live or publish.example.com/*."
-
-// importID is a parsed import id: either id, or publishDomain and app.
-type importID struct {
-	id, publishDomain, app string
-}
-
-func parseImportID(s string) (importID, error) {
-	if strings.TrimSpace(s) != s || s == "" {
-		return importID{}, fmt.Errorf("the import id %q is empty or has surrounding whitespace", s)
-	}
-	publishDomain, app, isPair := strings.Cut(s, "/")
-	if !isPair {
-		return importID{id: s}, nil
-	}
-	if publishDomain == "" || app == "" || strings.Contains(app, "/") {
-		return importID{}, fmt.Errorf("the import id %q is not publish_domain/app: it needs exactly one \"/\" between two non-empty parts", s)
-	}
-	if err := liveapi.CheckPublishDomain(publishDomain); err != nil {
-		return importID{}, fmt.Errorf("the publish_domain of the import id %q %w", s, err)
-	}
-	if err := liveapi.CheckApp(app); err != nil {
-		return importID{}, fmt.Errorf("the app of the import id %q %w", s, err)
-	}
-	return importID{publishDomain: publishDomain, app: app}, nil
 }
 
 // lookUpExisting explains a create refused because (publish_domain, app) is taken, with the id to

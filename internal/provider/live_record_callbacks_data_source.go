@@ -22,8 +22,7 @@ func NewLiveRecordCallbacksDataSource() datasource.DataSource {
 }
 
 type liveRecordCallbacksDataSource struct {
-	client          *liveapi.Client
-	unknownSettings []string
+	dataSourceWithProviderData
 }
 
 type liveRecordCallbacksDataSourceModel struct {
@@ -67,13 +66,8 @@ func (d *liveRecordCallbacksDataSource) Schema(_ context.Context, _ datasource.S
 	}
 }
 
-func (d *liveRecordCallbacksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client, d.unknownSettings = clientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *liveRecordCallbacksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.client == nil {
-		addNotConfiguredError(&resp.Diagnostics, d.unknownSettings, "Reading the live_record_callbacks data source")
+	if !d.ready(&resp.Diagnostics, "Reading the live_record_callbacks data source") {
 		return
 	}
 	var config liveRecordCallbacksDataSourceModel
@@ -96,14 +90,14 @@ func (d *liveRecordCallbacksDataSource) Read(ctx context.Context, req datasource
 
 func (m *liveRecordCallbacksDataSourceModel) flatten(ctx context.Context, callbacks []liveapi.Callback) diag.Diagnostics {
 	var diags diag.Diagnostics
-	models := make([]recordCallbackModel, len(callbacks))
+	models := make([]callbackAttributesModel, len(callbacks))
 	ids := make([]string, len(callbacks))
 	for i, cb := range callbacks {
 		diags.Append(models[i].flatten(ctx, cb)...)
 		ids[i] = cb.ID
 	}
 	var d diag.Diagnostics
-	m.Callbacks, d = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: recordCallbackAttrTypes}, models)
+	m.Callbacks, d = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: callbackAttributesAttrTypes}, models)
 	diags.Append(d...)
 	m.IDs, d = types.ListValueFrom(ctx, types.StringType, ids)
 	diags.Append(d...)

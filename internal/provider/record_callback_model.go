@@ -13,10 +13,10 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
-// recordCallbackModel is the Terraform model of a configuration's attributes, as both data sources
-// show it; the resource's model embeds it. Mapping to and from the API is by hand in expand and
+// callbackAttributesModel is the Terraform model of a configuration's attributes, which both data
+// sources show and the resource's model embeds. Mapping to and from the API is by hand in expand and
 // flatten.
-type recordCallbackModel struct {
+type callbackAttributesModel struct {
 	ID                      types.String `tfsdk:"id"`
 	PublishDomain           types.String `tfsdk:"publish_domain"`
 	App                     types.String `tfsdk:"app"`
@@ -27,9 +27,9 @@ type recordCallbackModel struct {
 	UpdateTime              types.String `tfsdk:"update_time"`
 }
 
-// recordCallbackAttrTypes are the attribute types of recordCallbackModel as an object; a test checks
+// callbackAttributesAttrTypes are the attribute types of callbackAttributesModel as an object; a test checks
 // them against the data sources' schema.
-var recordCallbackAttrTypes = map[string]attr.Type{
+var callbackAttributesAttrTypes = map[string]attr.Type{
 	"id":                        types.StringType,
 	"publish_domain":            types.StringType,
 	"app":                       types.StringType,
@@ -40,10 +40,10 @@ var recordCallbackAttrTypes = map[string]attr.Type{
 	"update_time":               types.StringType,
 }
 
-// liveRecordCallbackModel is the resource's model: the API's fields, the key the API never returns
+// callbackResourceModel is the resource's model: the API's fields, the key the API never returns
 // (key in state, or key_wo from the configuration only), and the timeouts.
-type liveRecordCallbackModel struct {
-	recordCallbackModel
+type callbackResourceModel struct {
+	callbackAttributesModel
 	Key          types.String   `tfsdk:"key"`
 	KeyWO        types.String   `tfsdk:"key_wo"`
 	KeyWOVersion types.Int64    `tfsdk:"key_wo_version"`
@@ -52,7 +52,7 @@ type liveRecordCallbackModel struct {
 
 // expand builds the full request body for create and update from a plan whose KeyWO was read from
 // the configuration.
-func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSpec, diag.Diagnostics) {
+func (m callbackResourceModel) expand(ctx context.Context) (liveapi.CallbackSpec, diag.Diagnostics) {
 	spec := liveapi.CallbackSpec{
 		PublishDomain:     m.PublishDomain.ValueString(),
 		App:               m.App.ValueString(),
@@ -76,7 +76,7 @@ func (m liveRecordCallbackModel) expand(ctx context.Context) (liveapi.CallbackSp
 
 // flatten copies what the API returned into the model. In the resource the key, never returned, is
 // left as it is: the configured value after create or update, null after import.
-func (m *recordCallbackModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
+func (m *callbackAttributesModel) flatten(ctx context.Context, cb liveapi.Callback) diag.Diagnostics {
 	m.ID = types.StringValue(cb.ID)
 	m.PublishDomain = types.StringValue(liveapi.CanonicalDomain(cb.PublishDomain))
 	m.App = types.StringValue(cb.App)

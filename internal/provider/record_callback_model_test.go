@@ -24,12 +24,12 @@ func stringSet(values ...string) types.Set {
 func TestExpand(t *testing.T) {
 	ctx := context.Background()
 	cases := map[string]struct {
-		model liveRecordCallbackModel
+		model callbackResourceModel
 		want  string
 	}{
 		"everything set": {
-			model: liveRecordCallbackModel{
-				recordCallbackModel: recordCallbackModel{
+			model: callbackResourceModel{
+				callbackAttributesModel: callbackAttributesModel{
 					PublishDomain:           types.StringValue("p.example.com"),
 					App:                     types.StringValue("live"),
 					NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
@@ -42,8 +42,8 @@ func TestExpand(t *testing.T) {
 			want: "p.example.com live https://h.example.com/n [RECORD_NEW_FILE_START RECORD_OVER RECORD_FAILED] MD5 k",
 		},
 		"optional settings null": {
-			model: liveRecordCallbackModel{
-				recordCallbackModel: recordCallbackModel{
+			model: callbackResourceModel{
+				callbackAttributesModel: callbackAttributesModel{
 					PublishDomain:           types.StringValue("p.example.com"),
 					App:                     types.StringValue("*"),
 					NotifyCallbackURL:       types.StringNull(),
@@ -55,8 +55,8 @@ func TestExpand(t *testing.T) {
 			want: "p.example.com * <nil> [] <nil> <nil>",
 		},
 		"write-only key": {
-			model: liveRecordCallbackModel{
-				recordCallbackModel: recordCallbackModel{
+			model: callbackResourceModel{
+				callbackAttributesModel: callbackAttributesModel{
 					PublishDomain:           types.StringValue("p.example.com"),
 					App:                     types.StringValue("live"),
 					NotifyEventSubscription: stringSet("RECORD_OVER"),
@@ -93,13 +93,13 @@ func TestFlatten(t *testing.T) {
 	ctx := context.Background()
 	cases := map[string]struct {
 		callback liveapi.Callback
-		want     recordCallbackModel
+		want     callbackAttributesModel
 	}{
 		"full response": {
 			callback: liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live",
 				NotifyCallbackURL: "https://h.example.com/n", Events: []string{"RECORD_OVER", "RECORD_FAILED"},
 				SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"},
-			want: recordCallbackModel{ID: types.StringValue("id1"), PublishDomain: types.StringValue("p.example.com"),
+			want: callbackAttributesModel{ID: types.StringValue("id1"), PublishDomain: types.StringValue("p.example.com"),
 				App: types.StringValue("live"), NotifyCallbackURL: types.StringValue("https://h.example.com/n"),
 				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER"), SignType: types.StringValue("MD5"),
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
@@ -108,7 +108,7 @@ func TestFlatten(t *testing.T) {
 		"a domain spelled in upper case outside Terraform is the same domain": {
 			callback: liveapi.Callback{ID: "id3", PublishDomain: "Publish.Example.COM", App: "Live",
 				Events: []string{"RECORD_OVER"}, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
-			want: recordCallbackModel{ID: types.StringValue("id3"), PublishDomain: types.StringValue("publish.example.com"),
+			want: callbackAttributesModel{ID: types.StringValue("id3"), PublishDomain: types.StringValue("publish.example.com"),
 				App: types.StringValue("Live"), NotifyCallbackURL: types.StringNull(),
 				NotifyEventSubscription: stringSet("RECORD_OVER"), SignType: types.StringValue("MD5"),
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
@@ -118,7 +118,7 @@ func TestFlatten(t *testing.T) {
 			callback: liveapi.Callback{ID: "id4", PublishDomain: "直播.例え.jp", App: "live",
 				Events: []string{"RECORD_OVER", "RECORD_FAILED", "RECORD_OVER"}, SignType: "MD5",
 				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
-			want: recordCallbackModel{ID: types.StringValue("id4"), PublishDomain: types.StringValue("xn--z6ut02b.xn--r8jz45g.jp"),
+			want: callbackAttributesModel{ID: types.StringValue("id4"), PublishDomain: types.StringValue("xn--z6ut02b.xn--r8jz45g.jp"),
 				App: types.StringValue("live"), NotifyCallbackURL: types.StringNull(),
 				NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER"), SignType: types.StringValue("MD5"),
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
@@ -127,7 +127,7 @@ func TestFlatten(t *testing.T) {
 		"fields the API left out take its documented defaults": {
 			callback: liveapi.Callback{ID: "id2", PublishDomain: "p.example.com", App: "*",
 				CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:18:56Z"},
-			want: recordCallbackModel{ID: types.StringValue("id2"), PublishDomain: types.StringValue("p.example.com"),
+			want: callbackAttributesModel{ID: types.StringValue("id2"), PublishDomain: types.StringValue("p.example.com"),
 				App: types.StringValue("*"), NotifyCallbackURL: types.StringNull(),
 				NotifyEventSubscription: stringSet("RECORD_FILE_COMPLETE"), SignType: types.StringValue("HMACSHA256"),
 				CreateTime: types.StringValue("2026-11-26T19:18:56Z"),
@@ -136,7 +136,7 @@ func TestFlatten(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			var got recordCallbackModel
+			var got callbackAttributesModel
 			if diags := got.flatten(ctx, tc.callback); diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -151,7 +151,7 @@ func TestFlatten(t *testing.T) {
 }
 
 // values lists the model's attributes for comparison with Equal, which ignores the order of sets.
-func (m recordCallbackModel) values() []attr.Value {
+func (m callbackAttributesModel) values() []attr.Value {
 	return []attr.Value{m.ID, m.PublishDomain, m.App, m.NotifyCallbackURL, m.NotifyEventSubscription,
 		m.SignType, m.CreateTime, m.UpdateTime}
 }
@@ -169,8 +169,8 @@ func TestIncomplete(t *testing.T) {
 
 func BenchmarkExpand(b *testing.B) {
 	ctx := context.Background()
-	model := liveRecordCallbackModel{
-		recordCallbackModel: recordCallbackModel{
+	model := callbackResourceModel{
+		callbackAttributesModel: callbackAttributesModel{
 			PublishDomain: types.StringValue("p.example.com"), App: types.StringValue("live"),
 			NotifyCallbackURL:       types.StringValue("https://h.example.com/n"),
 			NotifyEventSubscription: stringSet("RECORD_FAILED", "RECORD_OVER", "RECORD_NEW_FILE_START", "RECORD_FILE_COMPLETE"),
@@ -189,7 +189,7 @@ func BenchmarkFlatten(b *testing.B) {
 	ctx := context.Background()
 	callback := liveapi.Callback{ID: "id1", PublishDomain: "p.example.com", App: "live", NotifyCallbackURL: "https://h.example.com/n",
 		Events: livespec.Events, SignType: "MD5", CreateTime: "2026-11-26T19:18:56Z", UpdateTime: "2026-11-26T19:20:00Z"}
-	var model recordCallbackModel
+	var model callbackAttributesModel
 	for range b.N {
 		if diags := model.flatten(ctx, callback); diags.HasError() {
 			b.Fatal(diags)
@@ -211,12 +211,12 @@ func TestRecordCallbackAttrTypesMatchTheSchema(t *testing.T) {
 		t.Fatal("callbacks does not hold objects")
 	}
 	declared := object.AttrTypes
-	if len(declared) != len(recordCallbackAttrTypes) {
-		t.Fatalf("the schema declares %d attributes, recordCallbackAttrTypes %d", len(declared), len(recordCallbackAttrTypes))
+	if len(declared) != len(callbackAttributesAttrTypes) {
+		t.Fatalf("the schema declares %d attributes, callbackAttributesAttrTypes %d", len(declared), len(callbackAttributesAttrTypes))
 	}
 	for name, want := range declared {
-		if got, ok := recordCallbackAttrTypes[name]; !ok || !got.Equal(want) {
-			t.Errorf("%s: recordCallbackAttrTypes has %v, the schema %v", name, got, want)
+		if got, ok := callbackAttributesAttrTypes[name]; !ok || !got.Equal(want) {
+			t.Errorf("%s: callbackAttributesAttrTypes has %v, the schema %v", name, got, want)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/provider"
 )
 
 // TestDemoStopsEveryServerItStarts runs the start and stop code of make demo (scripts/processes.sh)
@@ -206,4 +208,26 @@ func waitForPID(t *testing.T, file string, limit time.Duration) int {
 	}
 	t.Fatalf("%s held no process id within %s", file, limit)
 	return 0
+}
+
+// TestWithoutProviderEnv: scripts/without-provider-env.sh runs its command without any variable that
+// the provider reads, and with the others.
+func TestWithoutProviderEnv(t *testing.T) {
+	cmd := exec.Command("scripts/without-provider-env.sh", "env")
+	cmd.Env = append(os.Environ(), "KEPT_BY_THE_SCRIPT=yes")
+	for _, name := range provider.EnvironmentVariables() {
+		cmd.Env = append(cmd.Env, name+"=from-the-developer")
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range provider.EnvironmentVariables() {
+		if strings.Contains(string(out), "\n"+name+"=") || strings.HasPrefix(string(out), name+"=") {
+			t.Errorf("%s reached the command", name)
+		}
+	}
+	if !strings.Contains(string(out), "KEPT_BY_THE_SCRIPT=yes") {
+		t.Error("the script dropped a variable the provider does not read")
+	}
 }

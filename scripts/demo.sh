@@ -16,6 +16,7 @@ go build -o "$demo/plugins/terraform-provider-live" .
 go build -o "$demo/live-emulator" ./internal/cmd/live-emulator
 go build -o "$demo/live-receiver" ./internal/cmd/live-receiver
 go build -o "$demo/dev-overrides" ./internal/cmd/dev-overrides
+go build -o "$demo/provider-env" ./internal/cmd/provider-env
 
 source scripts/processes.sh
 

@@ -21,6 +21,7 @@ mkdir -p "$run/plugins"
 go build -o "$run/plugins/terraform-provider-live" .
 go build -o "$run/live-emulator" ./internal/cmd/live-emulator
 go build -o "$run/dev-overrides" ./internal/cmd/dev-overrides
+go build -o "$run/provider-env" ./internal/cmd/provider-env
 cp -R "$module" "$run/module"
 
 source scripts/processes.sh

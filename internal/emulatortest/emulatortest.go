@@ -10,14 +10,14 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
-// The test account: an AK/SK pair and its project, named after Region in IAM.
+// The test account: the emulator's default account, whose project IAM names after Region.
 const (
-	AccessKey  = "TESTACCESSKEY"
-	SecretKey  = "TestSecretKey0123456789abcdefXYZ"
-	ProjectID  = "0123456789abcdef0123456789abcdef"
-	Region     = "cn-north-4"
-	DomainID   = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-	DomainName = "platform-team"
+	AccessKey  = liveemulator.DefaultAccessKey
+	SecretKey  = liveemulator.DefaultSecretKey
+	ProjectID  = liveemulator.DefaultProjectID
+	Region     = liveemulator.DefaultRegion
+	DomainID   = liveemulator.DefaultDomainID
+	DomainName = liveemulator.DefaultDomainName
 )
 
 // Emulator is an emulator served on 127.0.0.1 until the test ends.

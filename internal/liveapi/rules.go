@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 	"golang.org/x/net/idna"
 )
 
@@ -21,7 +22,7 @@ var (
 	DomainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{0,58}[a-z0-9])$`)
 
 	// KeyPattern is the callback key: letters and digits only, at least livespec.KeyMinLength of them.
-	KeyPattern = regexp.MustCompile(`^[A-Za-z0-9]{32,}$`)
+	KeyPattern = regexp.MustCompile(fmt.Sprintf(`^[A-Za-z0-9]{%d,}$`, livespec.KeyMinLength))
 )
 
 // CheckPublishDomain returns why s is not an acceptable publish_domain, or nil: a fully qualified

@@ -468,9 +468,7 @@ func newUUID() string {
 
 // newID returns a configuration id: 32 hex digits, like the API's, and never containing '/'.
 func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return randomHex(16)
 }
 
 // writeAPINotFound answers a path or method that is not an API, as the API gateway does.

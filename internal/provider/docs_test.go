@@ -184,25 +184,29 @@ func markdownTable(t *testing.T, markdown, header string) [][]string {
 	return rows
 }
 
-// TestMakeUnsetsEveryProviderVariable: make test runs without any variable that the provider reads,
-// so that a developer's own credentials never reach a test (GNUmakefile's PROVIDER_ENV).
+// TestMakeUnsetsEveryProviderVariable: make runs every test command without any variable that the
+// provider reads, so that a developer's own credentials never reach a test: through
+// scripts/without-provider-env.sh, which clears EnvironmentVariables (scripts_test.go runs it).
 func TestMakeUnsetsEveryProviderVariable(t *testing.T) {
 	makefile, err := os.ReadFile("../../GNUmakefile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	definition := regexp.MustCompile(`(?m)^PROVIDER_ENV := ((?:.*\\\n)*.*)$`).FindSubmatch(makefile)
-	if definition == nil {
-		t.Fatal("GNUmakefile defines no PROVIDER_ENV")
+	if !regexp.MustCompile(`(?m)^TEST_ENV := \./scripts/without-provider-env\.sh$`).Match(makefile) {
+		t.Fatal("GNUmakefile's TEST_ENV is not scripts/without-provider-env.sh")
 	}
-	unset := strings.Fields(strings.ReplaceAll(string(definition[1]), "\\\n", " "))
+	for _, line := range strings.Split(strings.ReplaceAll(string(makefile), "\\\n", " "), "\n") {
+		if strings.HasPrefix(line, "\t") && (strings.Contains(line, "go test") || strings.Contains(line, "module-test.sh")) &&
+			!strings.HasPrefix(line, "\t$(TEST_ENV) ") && !strings.Contains(line, "-run '^$$'") && !strings.Contains(line, "-bench") {
+			t.Errorf("a test command runs with the provider's variables: %q", line)
+		}
+	}
 	read := []string{envCredentialsFile}
 	for _, names := range settingEnvs {
 		read = append(read, names...)
 	}
-	slices.Sort(unset)
 	slices.Sort(read)
-	if !slices.Equal(unset, read) {
-		t.Fatalf("PROVIDER_ENV lists %v\nthe provider reads %v", unset, read)
+	if got := EnvironmentVariables(); !slices.Equal(got, read) {
+		t.Fatalf("EnvironmentVariables lists %v\nthe provider reads %v", got, read)
 	}
 }

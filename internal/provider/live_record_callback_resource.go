@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -280,10 +279,7 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 			fmt.Sprintf("Reading the recording callback %s failed.\n\n%s", state.ID.ValueString(), liveapi.Describe(err)))
 		return
 	}
-	// Times an answer leaves out are kept rather than blanked.
-	callback.CreateTime = cmp.Or(callback.CreateTime, state.CreateTime.ValueString())
-	callback.UpdateTime = cmp.Or(callback.UpdateTime, state.UpdateTime.ValueString())
-	resp.Diagnostics.Append(state.flatten(ctx, callback)...)
+	resp.Diagnostics.Append(state.flatten(ctx, state.keepKnownTimes(callback))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -316,8 +312,9 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Updating the recording callback %s failed.\n\n%s", id, liveapi.Describe(err)))
 		return
 	}
-	// The creation time does not change: a response without it keeps the one in state.
-	updated.CreateTime = cmp.Or(updated.CreateTime, plan.CreateTime.ValueString())
+	// The creation time does not change: a response without it keeps the one in state (the update
+	// time is unknown in the plan: without it, the configuration is read back).
+	updated = plan.keepKnownTimes(updated)
 	if incomplete(updated) {
 		if updated, err = r.client.Show(ctx, id); err != nil {
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("The recording callback %s was updated, but reading it back failed.\n\n%s",

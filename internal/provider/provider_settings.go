@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,6 +44,17 @@ var settingEnvs = map[string][]string{
 // apply is returned in unknown, and only what can be checked without it is checked. It sends no
 // request. credentials says which kind of credentials is used and where they came from, without a
 // secret.
+// EnvironmentVariables lists every environment variable the provider reads, sorted: what scripts and
+// make test clear so that a developer's own settings never reach a test or the demo.
+func EnvironmentVariables() []string {
+	names := []string{envCredentialsFile}
+	for _, envs := range settingEnvs {
+		names = append(names, envs...)
+	}
+	slices.Sort(names)
+	return names
+}
+
 func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, credentials string, diags diag.Diagnostics) {
 	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}, metadataEndpoint: p.metadataEndpoint}
 	cfg = liveapi.Config{

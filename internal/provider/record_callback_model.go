@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -106,6 +107,18 @@ func optionalString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+// keepKnownTimes fills the times that an answer left out with those the model knows: an answer never
+// blanks them.
+func (m callbackAttributesModel) keepKnownTimes(cb liveapi.Callback) liveapi.Callback {
+	if !m.CreateTime.IsUnknown() {
+		cb.CreateTime = cmp.Or(cb.CreateTime, m.CreateTime.ValueString())
+	}
+	if !m.UpdateTime.IsUnknown() {
+		cb.UpdateTime = cmp.Or(cb.UpdateTime, m.UpdateTime.ValueString())
+	}
+	return cb
 }
 
 // incomplete reports whether a create or update response lacks a field that state needs.

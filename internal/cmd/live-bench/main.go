@@ -28,7 +28,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/cmd/httpserve"
+	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/devoverrides"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )

@@ -28,20 +28,19 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/cmd/httpserve"
+	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
-// Defaults match the demo and the README; they are not secrets.
+// The account's defaults are the emulator's (liveemulator.Default*), which the demo and the README use.
 const (
-	defaultListen    = "127.0.0.1:8080"
-	defaultAccessKey = "EMULATORACCESSKEY"
-	defaultSecretKey = "EMULATORSECRETKEY0123456789abcdef"
-	defaultProjectID = "0123456789abcdef0123456789abcdef"
-	defaultRegion    = "cn-north-4"
-	// The account's domain, which IAM lists for domain-level credentials.
-	defaultDomainID   = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-	defaultDomainName = "emulator"
+	defaultListen     = "127.0.0.1:8080"
+	defaultAccessKey  = liveemulator.DefaultAccessKey
+	defaultSecretKey  = liveemulator.DefaultSecretKey
+	defaultProjectID  = liveemulator.DefaultProjectID
+	defaultRegion     = liveemulator.DefaultRegion
+	defaultDomainID   = liveemulator.DefaultDomainID
+	defaultDomainName = liveemulator.DefaultDomainName
 )
 
 func main() {

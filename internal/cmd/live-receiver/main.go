@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"unicode"
 
-	"github.com/platform-tools/terraform-provider-live/internal/cmd/httpserve"
+	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 )
 

@@ -28,8 +28,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/devoverrides"
+	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 

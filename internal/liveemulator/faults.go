@@ -332,16 +332,11 @@ func (s *Server) otherBody(body []byte) []byte {
 	if json.Unmarshal(body, &answer) != nil || answer.ID == "" {
 		return body
 	}
-	s.mu.Lock()
 	other := answer
 	other.ID = newID()
-	for _, cb := range s.sortedCallbacks() {
-		if cb.ID != answer.ID {
-			other = wireFrom(cb)
-			break
-		}
+	if others := s.store.list(func(cb *Callback) bool { return cb.ID != answer.ID }); len(others) > 0 {
+		other = wireFrom(&others[0])
 	}
-	s.mu.Unlock()
 	out, err := json.Marshal(other)
 	if err != nil {
 		return body

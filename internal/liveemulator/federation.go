@@ -5,11 +5,9 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -68,10 +66,6 @@ const (
 type temporary struct {
 	credential Credential
 	expiresAt  time.Time
-}
-
-func writeIAMError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg, "title": http.StatusText(status)}})
 }
 
 // tokenByIDToken serves POST /v3.0/OS-AUTH/id-token/tokens: an ID token of the identity provider
@@ -334,10 +328,4 @@ func decodeSegment(segment string, v any) error {
 		return err
 	}
 	return json.Unmarshal(raw, v)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
-	return hex.EncodeToString(b)
 }

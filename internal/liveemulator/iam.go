@@ -3,6 +3,7 @@ package liveemulator
 import (
 	"io"
 	"net/http"
+	"slices"
 )
 
 // IAM's project and account lists, which clients call to discover a region's project and the
@@ -62,4 +63,26 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 		domains = append(domains, map[string]any{"id": credential.DomainID, "name": credential.DomainName, "enabled": true})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"domains": domains})
+}
+
+// Credential is one account the emulator accepts: an AK/SK pair (with an optional security token,
+// as temporary credentials carry), the projects it may use, and its domain (account), which IAM
+// lists for domain-level credentials.
+type Credential struct {
+	AccessKey     string
+	SecretKey     string
+	SecurityToken string
+	Projects      []Project
+	DomainID      string
+	DomainName    string
+}
+
+// Project is one project of an account. IAM names a region's default project after the region.
+type Project struct {
+	ID   string
+	Name string
+}
+
+func (c Credential) hasProject(id string) bool {
+	return slices.ContainsFunc(c.Projects, func(p Project) bool { return p.ID == id })
 }

@@ -143,11 +143,9 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 
 // callbackFor picks the configuration for (publish_domain, app): the exact app, else "*".
 func (s *Server) callbackFor(projectID, publishDomain, app string) (Callback, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, candidate := range []string{app, livespec.AppWildcard} {
-		if id, ok := s.byPair[pairOf(projectID, publishDomain, candidate)]; ok {
-			return cloneCallback(s.callbacks[id]), true
+		if cb, ok := s.store.getPair(projectID, publishDomain, candidate); ok {
+			return cb, true
 		}
 	}
 	return Callback{}, false

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -37,9 +36,6 @@ type dataCallback struct {
 	UpdateTime        string   `json:"update_time"`
 }
 
-// ErrNoSuchCallback is returned by ModifyCallback and DeleteCallback for an unknown id.
-var ErrNoSuchCallback = errors.New("no configuration has this id")
-
 // Persist loads the configurations saved in the file at path into the store, which must be empty,
 // and from then on saves the store to that file after every change: into a temporary file of the
 // same directory, then renamed over it, so that a crash leaves the old or the new file, never a
@@ -49,9 +45,13 @@ var ErrNoSuchCallback = errors.New("no configuration has this id")
 // beside it, as the data file itself is replaced at every save) until Close, and refuses a file that
 // another emulator holds. Temporary files that a crashed emulator left are removed: they hold keys.
 func (s *Server) Persist(path string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.callbacks) != 0 || s.dataPath != "" {
+	return s.store.persist(path)
+}
+
+func (st *store) persist(path string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.callbacks) != 0 || st.dataPath != "" {
 		return errors.New("persist: the store already holds configurations or a data file")
 	}
 	lock, err := lockDataFile(path)
@@ -71,23 +71,24 @@ func (s *Server) Persist(path string) error {
 		return err
 	}
 	for _, cb := range loaded {
-		s.nextSeq++
-		cb.seq = s.nextSeq
-		s.put(cb)
+		st.nextSeq++
+		cb.seq = st.nextSeq
+		st.put(cb)
 	}
-	s.dataPath, s.dataLock = path, lock
+	st.dataPath, st.dataLock = path, lock
 	return nil
 }
 
 // Close releases the data file, for another emulator to use; the store is not saved after it.
 func (s *Server) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dataLock == nil {
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.dataLock == nil {
 		return nil
 	}
-	err := s.dataLock.Close()
-	s.dataPath, s.dataLock = "", nil
+	err := st.dataLock.Close()
+	st.dataPath, st.dataLock = "", nil
 	return err
 }
 
@@ -213,23 +214,10 @@ func (d dataCallback) callback() (*Callback, string) {
 	return cb, ""
 }
 
-// committed saves the store after a change; when that fails it undoes the change, so that the store
-// always agrees with the file, and returns the error. s.mu is held.
-func (s *Server) committed(undo func()) error {
-	if s.dataPath == "" {
-		return nil
-	}
-	err := s.save()
-	if err != nil {
-		undo()
-	}
-	return err
-}
-
-// save writes the whole store to the data file atomically. s.mu is held.
-func (s *Server) save() error {
+// save writes the whole store to the data file atomically. st.mu is held.
+func (st *store) save() error {
 	data := dataFile{Format: dataFormat, Callbacks: []dataCallback{}}
-	for _, cb := range s.sortedCallbacks() {
+	for _, cb := range st.sorted() {
 		data.Callbacks = append(data.Callbacks, toData(cb))
 	}
 	raw, err := json.MarshalIndent(data, "", "  ")
@@ -237,35 +225,23 @@ func (s *Server) save() error {
 		return err
 	}
 	// CreateTemp makes the file readable by its owner only: it holds the keys.
-	tmp, err := os.CreateTemp(filepath.Dir(s.dataPath), temporaryPattern(s.dataPath))
+	tmp, err := os.CreateTemp(filepath.Dir(st.dataPath), temporaryPattern(st.dataPath))
 	if err != nil {
 		return fmt.Errorf("saving the data file: %w", err)
 	}
 	_, err = tmp.Write(append(raw, '\n'))
 	err = errors.Join(err, tmp.Sync(), tmp.Close())
 	if err == nil {
-		err = os.Rename(tmp.Name(), s.dataPath)
+		err = os.Rename(tmp.Name(), st.dataPath)
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("saving the data file: %w", err)
 	}
 	// The rename itself reaches the disk with the directory; not every system can sync one.
-	if dir, err := os.Open(filepath.Dir(s.dataPath)); err == nil {
+	if dir, err := os.Open(filepath.Dir(st.dataPath)); err == nil {
 		_ = dir.Sync()
 		_ = dir.Close()
-	}
-	return nil
-}
-
-// checkSavable reports why the loader would refuse cb, for the changes that do not go through the
-// API's validation. s.mu is held.
-func (s *Server) checkSavable(cb *Callback) error {
-	if s.dataPath == "" {
-		return nil
-	}
-	if _, problem := toData(cb).callback(); problem != "" {
-		return fmt.Errorf("the data file could not load this configuration back: %s", problem)
 	}
 	return nil
 }
@@ -274,10 +250,4 @@ func toData(cb *Callback) dataCallback {
 	return dataCallback{ID: cb.ID, ProjectID: cb.ProjectID, PublishDomain: cb.PublishDomain, App: cb.App,
 		NotifyCallbackURL: cb.NotifyCallbackURL, Events: cb.Events, SignType: cb.SignType, Key: cb.Key,
 		CreateTime: cb.CreateTime.Format(livespec.TimeLayout), UpdateTime: cb.UpdateTime.Format(livespec.TimeLayout)}
-}
-
-// writeSaveError answers a change that was undone because the data file could not be written.
-func writeSaveError(w http.ResponseWriter, err error) {
-	writeError(w, http.StatusInternalServerError, "EMULATOR.500", "The emulator could not save its data file, so the change "+
-		"was not made: "+err.Error())
 }

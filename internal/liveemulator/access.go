@@ -1,0 +1,63 @@
+package liveemulator
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// The Go API of the store, for tests and the command: look into it and change it behind the API's
+// back, as a colleague using the console would. Every change goes through the store, as the API's
+// do.
+
+// Callbacks returns copies of every stored configuration, in creation order.
+func (s *Server) Callbacks() []Callback {
+	return s.store.list(nil)
+}
+
+// Callback returns a copy of the configuration with this id.
+func (s *Server) Callback(id string) (Callback, bool) {
+	return s.store.get("", id)
+}
+
+// AddCallback stores a configuration directly, as if created through the API (at its CreateTime and
+// UpdateTime when set, such as a colleague's configuration of last week), and returns it with its id
+// and times; it fails when (project, publish_domain, app) is taken.
+func (s *Server) AddCallback(cb Callback) (Callback, error) {
+	stored, err := s.store.insert(cb)
+	if errors.Is(err, errPairTaken) {
+		return Callback{}, fmt.Errorf("a configuration for publish_domain %q and app %q exists", cb.PublishDomain, cb.App)
+	}
+	return stored, err
+}
+
+// ModifyCallback changes a configuration in place (publish_domain and app excepted) and bumps its
+// update time.
+func (s *Server) ModifyCallback(id string, change func(*Callback)) error {
+	_, err := s.store.replace("", id, func(cb *Callback) {
+		publishDomain, app := cb.PublishDomain, cb.App
+		change(cb)
+		cb.PublishDomain, cb.App = publishDomain, app
+	})
+	return err
+}
+
+// DeleteCallback removes a configuration.
+func (s *Server) DeleteCallback(id string) error {
+	return s.store.remove("", id)
+}
+
+// RequestCounts returns how many authenticated requests each operation has served.
+func (s *Server) RequestCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.requests)
+}
+
+// UserAgents returns the distinct User-Agent headers of the authenticated requests served.
+func (s *Server) UserAgents() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.userAgents))
+}

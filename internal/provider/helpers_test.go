@@ -35,15 +35,15 @@ type testEmulator struct {
 	url string
 }
 
-func newTestEmulator(t testing.TB) testEmulator {
+// newTestEmulator starts an emulator for one test, with the options given (identity providers,
+// agencies, a clock offset), else the defaults.
+func newTestEmulator(t testing.TB, opts ...liveemulator.Options) testEmulator {
 	t.Helper()
-	return startTestEmulator(t, liveemulator.Options{})
-}
-
-// startTestEmulator is newTestEmulator with options, such as identity providers or agencies.
-func startTestEmulator(t testing.TB, opts liveemulator.Options) testEmulator {
-	t.Helper()
-	e := emulatortest.Start(t, opts)
+	var options liveemulator.Options
+	if len(opts) > 0 {
+		options = opts[0]
+	}
+	e := emulatortest.Start(t, options)
 	return testEmulator{Server: e.Server, url: e.URL}
 }
 

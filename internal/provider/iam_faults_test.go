@@ -23,7 +23,7 @@ import (
 func hangingIAM(t *testing.T) (testEmulator, string) {
 	t.Helper()
 	idp := emulatortest.NewIdentityProvider(t)
-	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
+	e := newTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
 	if err := e.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationTokenByIDToken, Latency: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func (e testEmulator) inFlightExchanges() int {
 // the credentials it has, renewing them at the next try.
 func TestAccLiveProvider_renewalFailsMidApply(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+	e := newTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		TemporaryCredentialsTTL: 3 * time.Second})
 	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, time.Hour, nil), fmt.Sprintf("project_id = %q", testProjectID)) + testAccLiveRecordCallbackResourceConfig_count(50)
 	resource.ParallelTest(t, resource.TestCase{
@@ -161,7 +161,7 @@ func TestAccLiveProvider_renewalFailsMidApply(t *testing.T) {
 // sends nothing).
 func TestAccLiveProvider_oidcCredentialsLiveAsLongAsIAMSays(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+	e := newTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		TemporaryCredentialsTTL: 30 * time.Minute})
 	h := newCLIHarness(t)
 	h.write("main.tf", requiredProviders+e.federationConfig(idp.ID, idp.IDTokenFile(t, time.Hour, nil), fmt.Sprintf("project_id = %q", testProjectID))+testAccLiveRecordCallbackResourceConfig_count(20))

@@ -456,7 +456,7 @@ func TestAccLiveRecordCallbackResource_adoptionOnTheServersClock(t *testing.T) {
 	applied502 := liveemulator.Fault{Operation: liveemulator.OperationCreate, Times: 1, Status: 502, Apply: true}
 	for _, offset := range []time.Duration{5 * time.Minute, -5 * time.Minute} {
 		t.Run(offset.String()+"/theirs", func(t *testing.T) {
-			e := startTestEmulator(t, liveemulator.Options{ClockOffset: offset})
+			e := newTestEmulator(t, liveemulator.Options{ClockOffset: offset})
 			theirs, err := e.AddCallback(liveemulator.Callback{ProjectID: testProjectID, PublishDomain: domain, App: app,
 				NotifyCallbackURL: url, Events: []string{"RECORD_OVER"}, SignType: "MD5", Key: testRotatedKey,
 				CreateTime: time.Now().Add(offset - 40*time.Second)})
@@ -481,7 +481,7 @@ func TestAccLiveRecordCallbackResource_adoptionOnTheServersClock(t *testing.T) {
 			}
 		})
 		t.Run(offset.String()+"/ours", func(t *testing.T) {
-			e := startTestEmulator(t, liveemulator.Options{ClockOffset: offset})
+			e := newTestEmulator(t, liveemulator.Options{ClockOffset: offset})
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy:             e.checkDestroy,

@@ -266,7 +266,7 @@ func TestAccLiveProvider_projectDiscovery(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			accessKey := "DISCOVERYAK" + strings.ToUpper(name)
-			e := startTestEmulator(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: testSecretKey, Projects: tc.projects}}})
+			e := newTestEmulator(t, liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: accessKey, SecretKey: testSecretKey, Projects: tc.projects}}})
 			config := fmt.Sprintf(`
 provider "live" {
   region       = "cn-north-4"
@@ -369,7 +369,7 @@ provider "live" {
 // provider renews them half their life before they expire) and nothing fails.
 func TestAccLiveProvider_oidcFederation(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
+	e := newTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider},
 		TemporaryCredentialsTTL: 3 * time.Second})
 	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, time.Hour, nil)) + testAccLiveRecordCallbackResourceConfig_count(50)
 	resource.ParallelTest(t, resource.TestCase{
@@ -395,7 +395,7 @@ func TestAccLiveProvider_oidcFederation(t *testing.T) {
 // answer and a hint, and nothing is created.
 func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	idp := emulatortest.NewIdentityProvider(t)
-	e := startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
+	e := newTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
 	config := e.federationConfig(idp.ID, idp.IDTokenFile(t, -time.Minute, nil), fmt.Sprintf("project_id = %q", testProjectID)) +
 		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	resource.ParallelTest(t, resource.TestCase{
@@ -413,7 +413,7 @@ func TestAccLiveProvider_oidcExpiredIDToken(t *testing.T) {
 	// as a project to set. (Another IdP: the SDK keeps discovered projects by IdP and region.)
 	undiscovered := emulatortest.NewIdentityProvider(t)
 	undiscovered.ID = "expired-before-discovery"
-	config = startTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}}).federationConfig(undiscovered.ID, undiscovered.IDTokenFile(t, -time.Minute, nil)) +
+	config = newTestEmulator(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{undiscovered.IdentityProvider}}).federationConfig(undiscovered.ID, undiscovered.IDTokenFile(t, -time.Minute, nil)) +
 		testAccLiveRecordCallbackResourceConfig_minimal("publish.example.com")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -501,7 +501,7 @@ func TestResolveConfigAssumeRole(t *testing.T) {
 // what IAM issues lives ttl.
 func agencyEmulator(t *testing.T, ttl time.Duration) testEmulator {
 	t.Helper()
-	return startTestEmulator(t, liveemulator.Options{TemporaryCredentialsTTL: ttl, Agencies: []liveemulator.Agency{emulatortest.Agency()}})
+	return newTestEmulator(t, liveemulator.Options{TemporaryCredentialsTTL: ttl, Agencies: []liveemulator.Agency{emulatortest.Agency()}})
 }
 
 func (e testEmulator) assumeRoleConfig(agency string) string {

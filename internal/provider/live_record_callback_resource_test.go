@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -14,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
@@ -368,31 +366,6 @@ func TestAccLiveRecordCallbackResource_validation(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 	if counts := e.RequestCounts(); len(counts) != 0 {
 		t.Fatalf("invalid configurations sent requests: %v", counts)
-	}
-}
-
-// TestAccLiveRecordCallbackResource_writeOnlyKeyNeedsNewerCLI: before Terraform 1.11 (and on
-// OpenTofu 1.6), key_wo fails at validation with the framework's message, before any request.
-func TestAccLiveRecordCallbackResource_writeOnlyKeyNeedsNewerCLI(t *testing.T) {
-	e := newTestEmulator(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
-			tfversion.SkipBetween(tfversion.Version1_11_0, version.Must(version.NewVersion("999.0.0"))),
-		},
-		Steps: []resource.TestStep{{
-			Config: e.providerConfig() + `
-resource "live_record_callback" "test" {
-  publish_domain = "p.example.com"
-  key_wo         = "` + testCallbackKey + `"
-}
-`,
-			PlanOnly:    true,
-			ExpectError: wrapped(`(?s)WriteOnly Attribute Not Allowed.*key_wo.*only supported in Terraform 1.11 and later`),
-		}},
-	})
-	if counts := e.RequestCounts(); len(counts) != 0 {
-		t.Fatalf("the configuration sent requests: %v", counts)
 	}
 }
 

@@ -93,69 +93,6 @@ resource "live_record_callback" "test" {
 	assertNoSecrets(t, secrets, map[string][]byte{"the trace log": readTraceLog(t, traceLog), "stdout or stderr": h.outputs.Bytes()})
 }
 
-// TestAccWriteOnlyKeyNeverStored applies a callback whose key_wo comes from an ephemeral variable,
-// with TF_LOG=TRACE: the emulator holds the key, and neither the plan, the state file, `terraform
-// show -json` nor the trace log contains it. A configuration that sets key instead gets the
-// warning that suggests key_wo, and the warning does not show the key.
-func TestAccWriteOnlyKeyNeverStored(t *testing.T) {
-	const (
-		callbackKey = "WriteOnlyKeyMustNotLeak0123456789XYZ"
-		literalKey  = "LiteralKeyInTheWarningMustNotLeak012"
-	)
-	e := newTestEmulator(t)
-	traceLog := filepath.Join(t.TempDir(), "trace.log")
-	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog, "TF_VAR_callback_key="+callbackKey)
-	h.skipBelow("1.11.0") // write-only attributes and ephemeral variables
-	const preferWriteOnly = "Available Write-Only Attribute Alternative"
-	h.write("main.tf", requiredProviders+e.providerConfig()+`
-variable "callback_key" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-resource "live_record_callback" "test" {
-  publish_domain = "publish.example.com"
-  key_wo         = var.callback_key
-  key_wo_version = 1
-}
-`)
-	if plan := h.mustRun("plan", "-input=false"); strings.Contains(plan, preferWriteOnly) {
-		t.Fatalf("key_wo is used, yet the plan suggests it:\n%s", plan)
-	}
-	h.mustRun("apply", "-auto-approve", "-input=false")
-	if stored := e.Callbacks(); len(stored) != 1 || stored[0].Key != callbackKey {
-		t.Fatalf("the emulator does not hold the callback with its key: %+v", stored)
-	}
-	if plan := h.mustRun("plan", "-input=false", "-detailed-exitcode"); !strings.Contains(plan, "No changes") {
-		t.Fatalf("the plan after apply is not empty:\n%s", plan)
-	}
-	stateFile, err := os.ReadFile(filepath.Join(h.work, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(stateFile, []byte(`"key_wo_version": 1`)) {
-		t.Fatalf("the state file holds no key_wo_version: the test would not see the key in it:\n%s", stateFile)
-	}
-	shown := h.mustRun("show", "-json")
-
-	// The same callback configured with a literal key: the plan suggests key_wo.
-	h.write("main.tf", requiredProviders+e.providerConfig()+fmt.Sprintf(`
-resource "live_record_callback" "test" {
-  publish_domain = "publish.example.com"
-  key            = %q
-}
-`, literalKey))
-	if plan := h.mustRun("plan", "-input=false"); !strings.Contains(plan, preferWriteOnly) || !strings.Contains(plan, "key_wo") {
-		t.Fatalf("the plan of a configuration with key does not suggest key_wo:\n%s", plan)
-	}
-	h.mustRun("destroy", "-auto-approve", "-input=false")
-
-	assertNoSecrets(t, []string{callbackKey}, map[string][]byte{"the trace log": readTraceLog(t, traceLog),
-		"stdout or stderr": h.outputs.Bytes(), "the state file": stateFile, "terraform show -json": []byte(shown)})
-	assertNoSecrets(t, []string{literalKey}, map[string][]byte{"stdout or stderr": h.outputs.Bytes()})
-}
-
 // TestAccSecretsNeverLeakWithFederation runs plan, apply and destroy with OIDC federation from the
 // environment and TF_LOG=TRACE, and looks for the ID token and every token, secret key and security
 // token that IAM issued in every log line and every output.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -229,5 +230,46 @@ func TestWithoutProviderEnv(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "KEPT_BY_THE_SCRIPT=yes") {
 		t.Error("the script dropped a variable the provider does not read")
+	}
+}
+
+// TestContributingNamesEveryFile: CONTRIBUTING.md's table of files names every non-test Go file, and
+// only files that exist.
+func TestContributingNamesEveryFile(t *testing.T) {
+	contributing, err := os.ReadFile("CONTRIBUTING.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	for _, match := range regexp.MustCompile("(?m)^\\| `([^`]+\\.go)` \\|").FindAllStringSubmatch(string(contributing), -1) {
+		named[match[1]] = true
+	}
+	if len(named) == 0 {
+		t.Fatal("CONTRIBUTING.md has no table of files")
+	}
+	onDisk := map[string]bool{}
+	err = filepath.WalkDir(".", func(path string, entry os.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case entry.IsDir() && (strings.HasPrefix(entry.Name(), ".") && path != "." || entry.Name() == "testdata" || entry.Name() == "dist"):
+			return filepath.SkipDir
+		case !entry.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
+			onDisk[filepath.ToSlash(path)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path := range onDisk {
+		if !named[path] {
+			t.Errorf("CONTRIBUTING.md does not say what %s is for", path)
+		}
+	}
+	for path := range named {
+		if !onDisk[path] {
+			t.Errorf("CONTRIBUTING.md names %s, which does not exist", path)
+		}
 	}
 }

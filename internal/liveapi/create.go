@@ -59,10 +59,16 @@ type postOutcome struct {
 // retry policy gives up.
 func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, error) {
 	var outcome postOutcome
-	firstSent := time.Now() // monotonic: the earliest attempt that may have made a configuration
+	// When the earliest attempt that may have made a configuration was sent (local monotonic clock):
+	// zero while none may have. Attempts that certainly made nothing (not sent, 429, the throttle)
+	// never open the window.
+	var mayHaveMadeSince time.Time
 	lookedUp, provenUnapplied := false, false
 	decide := func(existing Callback, server serverClock) error {
-		since, ok := adoptableSince(firstSent, server)
+		if mayHaveMadeSince.IsZero() {
+			return &ConflictError{Existing: existing, Preexisting: true}
+		}
+		since, ok := adoptableSince(mayHaveMadeSince, server)
 		if !ok {
 			return &ConflictError{Existing: existing, NoServerClock: true}
 		}
@@ -78,8 +84,8 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 	err := c.withRetries(ctx, operationCreate,
 		func(ctx context.Context) (time.Duration, error) {
 			if provenUnapplied {
-				// A lookup found nothing: no earlier attempt made a configuration, so only this one can.
-				firstSent, provenUnapplied = time.Now(), false
+				// A lookup found nothing: no earlier attempt made a configuration, so only later ones can.
+				mayHaveMadeSince, provenUnapplied = time.Time{}, false
 			}
 			resp, answer, err := send[*model.CreateRecordCallbackConfigResponse](ctx, c,
 				&model.CreateRecordCallbackConfigRequest{Body: spec.request()},
@@ -87,6 +93,9 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 			if err == nil {
 				outcome.created = callbackFromCreate(resp)
 				err = spec.aboutThisPair(outcome.created)
+			}
+			if err != nil && outcomeUnknown(err) && mayHaveMadeSince.IsZero() {
+				mayHaveMadeSince = cmp.Or(answer.sentAt, time.Now())
 			}
 			return answer.retryAfter, err
 		},
@@ -114,12 +123,12 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 }
 
 // adoptableSince is the earliest create_time, on the server's clock, of a configuration that the
-// attempts since firstSent (on the local monotonic clock) may have made: the server's time when the
-// lookup answered (its Date header), less the time elapsed since firstSent, less one second for the
+// attempts sent since (on the local monotonic clock) may have made: the server's time when the
+// lookup answered (its Date header), less the time elapsed since then, less one second for the
 // whole seconds of Date and create_time. Network delays only move it earlier than the truth. No
 // readable Date: no time is known, and nothing may be adopted.
-func adoptableSince(firstSent time.Time, server serverClock) (time.Time, bool) {
-	sent, ok := server.at(firstSent)
+func adoptableSince(since time.Time, server serverClock) (time.Time, bool) {
+	sent, ok := server.at(since)
 	return sent.Add(-time.Second), ok
 }
 

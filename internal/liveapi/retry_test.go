@@ -752,3 +752,41 @@ func TestAnswersAboutAnotherConfigurationAreRefused(t *testing.T) {
 		t.Fatalf("theirs changed: %+v", stored)
 	}
 }
+
+// TestCreateWindowOpensAtTheFirstAttemptThatMayHaveMadeIt: the first attempt is answered 429 (made
+// nothing), a colleague then creates the identical configuration, and the second attempt is refused
+// as a duplicate but answered 502: theirs was made before any attempt that may have made ours, so it
+// is refused, with no PUT.
+func TestCreateWindowOpensAtTheFirstAttemptThatMayHaveMadeIt(t *testing.T) {
+	emulator := emulatortest.Start(t, liveemulator.Options{})
+	for _, f := range []liveemulator.Fault{
+		{Operation: "create", Times: 1, Status: 429, ErrorCode: "APIGW.0308", RetryAfter: 3},
+		{Operation: "create", Times: 1, Status: 502, Apply: true},
+	} {
+		if err := emulator.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var theirs liveemulator.Callback
+	var posts atomic.Int32
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		emulator.ServeHTTP(w, r)
+		if r.Method == http.MethodPost && posts.Add(1) == 1 {
+			theirs = addTheirs(t, emulator.Server, time.Now())
+		}
+	}))
+	defer server.Close()
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey,
+		SecretKey: secretKey, UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Create(context.Background(), spec())
+	var conflict *liveapi.ConflictError
+	if !errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != theirs.ID {
+		t.Fatalf("want a conflict naming theirs (%s), got %v", theirs.ID, err)
+	}
+	if stored, _ := emulator.Callback(theirs.ID); stored.Key != theirs.Key || emulator.RequestCounts()["update"] != 0 {
+		t.Fatal("theirs must be left alone")
+	}
+}

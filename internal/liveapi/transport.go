@@ -23,6 +23,7 @@ import (
 type reply struct {
 	retryAfter time.Duration
 	server     serverClock
+	sentAt     time.Time // when the request's headers were written (local monotonic clock); zero when never
 }
 
 // serverClock is a reading of the server's clock: the Date header of an answer, and when the answer
@@ -145,6 +146,15 @@ func (s *callState) reply() reply {
 	return s.answer
 }
 
+// wroteHeaders records that the request was sent, and when: the API may act on it from then on.
+func (s *callState) wroteHeaders() {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answer.sentAt = now
+	s.sent.Store(true)
+}
+
 func (s *callState) location() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -197,7 +207,7 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			cancelDeadline()
 		})
 		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteHeaders: func() { state.sent.Store(true) },
+			WroteHeaders: state.wroteHeaders,
 		}))
 	}
 	start := time.Now()

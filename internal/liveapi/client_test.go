@@ -3,9 +3,13 @@ package liveapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,5 +166,66 @@ func TestDiscoveryObeysItsContext(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 10*time.Second {
 		t.Fatalf("the discovery outlived its context by %s", elapsed)
+	}
+}
+
+// TestProxyPagesAreNotSuccesses: a redirect with an HTML body, or a login page's 200 to a delete,
+// is an UnexpectedStatusError with the endpoint hint, sent once; a page with the expected status
+// but no JSON is an unreadable answer.
+func TestProxyPagesAreNotSuccesses(t *testing.T) {
+	for _, tc := range []struct {
+		status   int
+		location string
+	}{{http.StatusFound, "https://login.example.com/"}, {http.StatusOK, ""}} {
+		var deletes atomic.Int32
+		client := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+			deletes.Add(1)
+			if tc.location != "" {
+				w.Header().Set("Location", tc.location)
+			}
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(tc.status)
+			fmt.Fprint(w, "<html><body>Please sign in</body></html>")
+		})
+		err := client.Delete(context.Background(), "id")
+		var unexpected *liveapi.UnexpectedStatusError
+		if !errors.As(err, &unexpected) || unexpected.StatusCode != tc.status || !strings.Contains(liveapi.Describe(err), "Check the provider's endpoint") {
+			t.Fatalf("a %d page to a delete: %v", tc.status, err)
+		}
+		if n := deletes.Load(); n != 2 { // the DELETE, and the lookup that settles it
+			t.Fatalf("%d requests: a proxy's page is not retried", n)
+		}
+	}
+}
+
+// TestUnreadableAnswersQuoteNoBody: a success whose body the SDK cannot decode (here IAM's
+// temporary credentials with an expiry of the wrong type) is described without the body, which
+// holds the secret key.
+func TestUnreadableAnswersQuoteNoBody(t *testing.T) {
+	const secret = "SUPERSECRETTEMPORARYKEY0123456789"
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/id-token/tokens") {
+			w.Header().Set("X-Subject-Token", "a-token")
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprint(w, `{"token": {"expires_at": "2099-01-01T00:00:00.000000Z"}}`)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"credential": {"access": "TMPAK", "secret": %q, "securitytoken": "token", "expires_at": 1735689600}}`, secret)
+	}))
+	defer server.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("an.id.token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, IAMEndpoint: server.URL, ProjectID: "p",
+		Method: liveapi.MethodOIDC, IdpID: "idp", IDTokenFile: tokenFile, UserAgent: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Show(context.Background(), "id")
+	if err == nil || !strings.Contains(liveapi.Describe(err), "could not be read") || strings.Contains(liveapi.Describe(err), secret) || strings.Contains(err.Error(), secret) {
+		t.Fatalf("the error quotes the secret key: %v\n%s", err, liveapi.Describe(err))
 	}
 }

@@ -43,22 +43,25 @@ const iamRefusalHint = "hint: IAM refused to issue credentials. With OIDC federa
 func Describe(err error) string {
 	var description string
 	var apiErr *sdkerr.ServiceResponseError
-	if errors.As(err, &apiErr) {
+	var unexpected *UnexpectedStatusError
+	switch {
+	case errors.As(err, &unexpected):
+		description = unexpected.Error() + "\nrequest id: " + unexpected.RequestID + "\n" + unexpected.hint()
+	case errors.As(err, &apiErr):
 		description = fmt.Sprintf("HTTP status: %d\nerror_code: %s\nerror_msg: %s\nrequest id: %s",
 			apiErr.StatusCode, apiErr.ErrorCode, apiErr.ErrorMessage, apiErr.RequestId)
-		if what := credentialsFailure(err); what != "" {
-			description = what + ":\n" + description
-		}
-		if apiErr.StatusCode == http.StatusNotFound && !IsNotFound(err) {
+		iamError := strings.HasPrefix(apiErr.ErrorCode, "IAM.")
+		if apiErr.StatusCode == http.StatusNotFound && !IsNotFound(err) && !iamError {
 			description += "\n" + wrongEndpointHint
 		}
-		if strings.HasPrefix(apiErr.ErrorCode, "IAM.") {
+		if iamError {
 			description += "\n" + iamRefusalHint
 		}
-	} else if unexpected := (*UnexpectedStatusError)(nil); errors.As(err, &unexpected) {
-		description = unexpected.Error() + "\nrequest id: " + unexpected.RequestID + "\n" + wrongEndpointHint
-	} else {
+	default:
 		return err.Error()
+	}
+	if what := credentialsFailure(err); what != "" {
+		description = what + ":\n" + description
 	}
 	var attemptsErr *AttemptsError
 	if errors.As(err, &attemptsErr) {
@@ -141,21 +144,35 @@ func (e *ConflictError) Error() string {
 }
 
 // UnexpectedStatusError is an answer below 400 that is not the success the operation answers with:
-// a redirect (never followed), or a proxy's or login page's 200 to a delete. The SDK would take it
-// for a success; nothing in it is the API's.
+// a redirect (never followed), or a proxy's or login page's 200 to a create or a delete, whatever
+// its body. The SDK would take it for a success; nothing in it is the API's.
 type UnexpectedStatusError struct {
 	Method     string
 	StatusCode int
 	RequestID  string
 	Location   string // of a redirect
+	IAM        bool   // the request was IAM's, not the Live API's
 }
 
 func (e *UnexpectedStatusError) Error() string {
-	msg := fmt.Sprintf("HTTP status: %d, which the Live API never answers a %s with", e.StatusCode, e.Method)
+	service := "the Live API"
+	if e.IAM {
+		service = "IAM"
+	}
+	msg := fmt.Sprintf("HTTP status: %d, which %s never answers a %s with", e.StatusCode, service, e.Method)
 	if e.Location != "" {
 		msg += fmt.Sprintf(" (a redirect to %s, not followed)", e.Location)
 	}
 	return msg
+}
+
+// hint says where to look: the request did not reach the service.
+func (e *UnexpectedStatusError) hint() string {
+	if e.IAM {
+		return "hint: this is not an answer of IAM: the request did not reach it. Check the provider's iam_endpoint " +
+			"(and any proxy in between)."
+	}
+	return wrongEndpointHint
 }
 
 // OtherConfigurationError is an answer about another configuration than the one asked for: a proxy or

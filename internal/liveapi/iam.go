@@ -63,6 +63,9 @@ func iamCall[R any](ctx context.Context, s *iamService, credential auth.ICredent
 	ctx, cancel := context.WithTimeout(ctx, iamAttemptTimeout)
 	defer cancel()
 	resp, _, err := invoke[R](ctx, s.transport, hc, request, requestDef)
+	if unexpected := (*UnexpectedStatusError)(nil); errors.As(err, &unexpected) {
+		unexpected.IAM = true
+	}
 	return resp, err
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/def"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/exchange"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 )
 
 // reply is what invoke reads off a response besides its body.
@@ -41,17 +42,21 @@ func (s serverClock) at(t time.Time) (time.Time, bool) {
 	return s.date.Add(-s.receivedAt.Sub(t)), true
 }
 
-// expectedStatus is the success each method's operation answers with: the API's own (create 201,
-// delete 204), and 200 where HTTP means the same. The SDK takes any status below 400 for a success.
+// expectedStatus is the success each method's operation answers with, as the API documents it:
+// create 201, delete 204, the others 200. The SDK takes any status below 400 for a success.
 func expectedStatus(method string, status int) bool {
 	switch method {
 	case http.MethodPost:
-		return status == http.StatusCreated || status == http.StatusOK
+		return status == http.StatusCreated
 	case http.MethodDelete:
-		return status == http.StatusNoContent || status == http.StatusOK
+		return status == http.StatusNoContent
 	}
 	return status == http.StatusOK
 }
+
+// unreadableBody is the error_msg of a success whose body the SDK could not decode: the SDK's own
+// message quotes the body, which may hold secrets (IAM's temporary keys).
+const unreadableBody = "the answer's body could not be read"
 
 // invoke runs one SDK call under ctx: the SDK's calls take no context, so the call is tagged with a
 // header that lets contextTransport find ctx again for cancellation and logging. A success with a
@@ -72,11 +77,22 @@ func invoke[R any](ctx context.Context, t *contextTransport, hc *core.HcHttpClie
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return zero, answer, fmt.Errorf("%s %s: %w (%w)", requestDef.Method, requestDef.Path, ctxErr, err)
 		}
-		return zero, answer, err
 	}
-	if status := exch.ApiReference.StatusCode; !expectedStatus(requestDef.Method, status) {
+	var apiErr *sdkerr.ServiceResponseError
+	if err != nil && !errors.As(err, &apiErr) {
+		return zero, answer, err // no answer
+	}
+	if status := exch.ApiReference.StatusCode; status != 0 && status < http.StatusBadRequest && !expectedStatus(requestDef.Method, status) {
+		// Whether or not its body could be read.
 		return zero, answer, &UnexpectedStatusError{Method: requestDef.Method, StatusCode: status,
 			RequestID: exch.ApiReference.RequestId, Location: state.location()}
+	}
+	if err != nil {
+		if apiErr.StatusCode < http.StatusBadRequest {
+			return zero, answer, &sdkerr.ServiceResponseError{StatusCode: apiErr.StatusCode, RequestId: apiErr.RequestId,
+				ErrorMessage: unreadableBody}
+		}
+		return zero, answer, err
 	}
 	typed, ok := resp.(R)
 	if !ok {

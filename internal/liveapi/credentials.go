@@ -73,10 +73,13 @@ type keyRing struct {
 	renewal  *renewal // in flight, or nil
 }
 
-// renewal is one fetch in flight; err is set before done is closed.
+// renewal is one fetch in flight; err and callerEnded are set before done is closed.
 type renewal struct {
 	done chan struct{}
 	err  error
+	// callerEnded: the request that fetched gave up (its context ended), which says nothing of the
+	// issuer; the requests that waited try again themselves.
+	callerEnded bool
 }
 
 func fixedKeys(k keys) *keyRing {
@@ -106,8 +109,8 @@ func (k *keyRing) get(ctx context.Context) (keys, error) {
 			case <-ctx.Done():
 				return keys{}, ctx.Err()
 			}
-			if inFlight.err != nil && !isContextEnd(inFlight.err) {
-				return keys{}, inFlight.err
+			if inFlight.err != nil && !inFlight.callerEnded {
+				return keys{}, noKeysYet(inFlight.err, k)
 			}
 			continue // obtained, or the one that fetched gave up: look again
 		}
@@ -119,23 +122,43 @@ func (k *keyRing) get(ctx context.Context) (keys, error) {
 
 		k.mu.Lock()
 		k.renewal = nil
+		// An attempt's own bound (IAM's 30 s, the metadata service's) is a verdict on the issuer; the
+		// end of the caller's context is not.
+		callerEnded := ctx.Err() != nil
 		if err == nil {
 			k.current, k.have = issued.keys, true
 			k.version++
 			k.schedule.issued(issued.requestedAt, issued.asked, issued.expiresAt)
-		} else if !isContextEnd(err) {
+		} else if !callerEnded {
 			k.schedule.failed()
 		}
-		mine.err = err
+		mine.err, mine.callerEnded = err, callerEnded
 		close(mine.done)
 		now = k.schedule.now()
 		current, stillUsable := k.current, k.have && now.Before(k.schedule.expiresAt)
 		k.mu.Unlock()
 		if err != nil && !stillUsable {
-			return keys{}, err
+			return keys{}, noKeysYet(err, k)
 		}
 		return current, nil
 	}
+}
+
+// NoKeysError is a failure to obtain the first keys of a method: the client has never had any.
+type NoKeysError struct{ Err error }
+
+func (e *NoKeysError) Error() string { return e.Err.Error() }
+func (e *NoKeysError) Unwrap() error { return e.Err }
+
+// noKeysYet marks err as a NoKeysError when k never had keys.
+func noKeysYet(err error, k *keyRing) error {
+	k.mu.Lock()
+	have := k.have
+	k.mu.Unlock()
+	if have {
+		return err
+	}
+	return &NoKeysError{Err: err}
 }
 
 // snapshot returns the keys that get returned last, without fetching anything.
@@ -143,12 +166,6 @@ func (k *keyRing) snapshot() (keys, uint64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.current, k.version
-}
-
-// isContextEnd reports whether err is the end of a context (the caller's, or an attempt's timeout):
-// not a verdict on the credentials.
-func isContextEnd(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // renewalRetryDelay spaces the attempts to renew after one failed, while the credentials last.

@@ -3,6 +3,7 @@ package liveapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -161,5 +162,40 @@ func TestRenewalLife(t *testing.T) {
 		if got := r.expiresAt.Sub(now); got != tc.wantLife {
 			t.Errorf("asked %v, server %v: life %v, want %v", tc.asked, tc.serverLife, got, tc.wantLife)
 		}
+	}
+}
+
+// TestKeyRingSharesAFailedRenewal: a fetch that ends by its own bound (IAM's 30 s per request, here
+// shortened) while its caller still waits is a verdict on the issuer: the requests that waited get
+// its error at once, rather than each trying in turn.
+func TestKeyRingSharesAFailedRenewal(t *testing.T) {
+	var calls atomic.Int32
+	ring := renewedKeys(func(ctx context.Context) (issuedKeys, error) {
+		calls.Add(1)
+		bounded, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		<-bounded.Done()
+		return issuedKeys{}, fmt.Errorf("IAM did not answer: %w", bounded.Err())
+	})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := ring.get(context.Background())
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		var noKeys *NoKeysError
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &noKeys) {
+			t.Fatalf("want the shared timeout, got %v", err)
+		}
+	}
+	if n := calls.Load(); n > 2 {
+		t.Fatalf("%d fetches one after another for concurrent requests", n)
 	}
 }

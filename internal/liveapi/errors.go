@@ -37,6 +37,11 @@ const iamRefusalHint = "hint: IAM refused to issue credentials. With OIDC federa
 	"issuer and audience. With assume_role, check agency_name and domain_name or domain_id, and that the agency trusts " +
 	"the user of the base credentials. For a private deployment, check iam_endpoint."
 
+// metadataHint follows a failure of the ECS metadata service, the last source of credentials.
+const metadataHint = "hint: the ECS metadata service gives credentials only on an ECS instance with an agency attached. " +
+	"Elsewhere, set credentials: access_key and secret_key, or idp_id and id_token_file (or their environment " +
+	"variables), or the SDK's credentials file."
+
 // Describe renders err for a diagnostic: an API error shows its HTTP status, error_code, error_msg
 // and request id; any other error (network, timeout) its own message. The number of attempts
 // follows when there were several.
@@ -57,6 +62,8 @@ func Describe(err error) string {
 		if iamError {
 			description += "\n" + iamRefusalHint
 		}
+	case errors.Is(err, ErrNoMetadataCredentials):
+		return err.Error() + "\n" + metadataHint
 	default:
 		return err.Error()
 	}

@@ -139,6 +139,10 @@ func retryable(err error) bool {
 	if isUntrustedAnswer(err) {
 		return false
 	}
+	var noKeys *NoKeysError
+	if errors.As(err, &noKeys) && errors.Is(err, ErrNoMetadataCredentials) {
+		return false // not an ECS instance with an agency: asking again will not make it one
+	}
 	var apiErr *sdkerr.ServiceResponseError
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode < http.StatusBadRequest || // a 2xx whose body could not be read

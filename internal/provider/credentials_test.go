@@ -256,12 +256,13 @@ provider "live" {
 	assertNoSecrets(t, []string{secretKey, securityToken, "metadata-session-token"},
 		map[string][]byte{"the trace log": trace, "stdout or stderr": h.outputs.Bytes()})
 
-	// No metadata service: the first request, not Configure, asks it, and says it gave nothing.
+	// No metadata service: the first request, not Configure, asks it once, and says it gave nothing and
+	// where else credentials are looked for.
 	metadata.Close()
 	without := newCLIHarnessWithMetadata(t, metadata.URL)
 	without.write("main.tf", configuration)
 	if _, stderr, err := without.run("apply", "-input=false", "-auto-approve"); err == nil ||
-		!regexp.MustCompile(`(?s)Unable to Create Live Record Callback.*ECS\s+metadata\s+service\s+gave\s+no\s+credentials`).MatchString(stderr) {
+		!regexp.MustCompile(`(?s)Unable to Create Live Record Callback.*ECS\s+metadata\s+service\s+gave\s+no\s+credentials.*ECS\s+instance\s+with\s+an\s+agency.*access_key\s+and\s+secret_key.*credentials\s+file`).MatchString(stderr) {
 		t.Fatalf("want the missing credentials error, got %v:\n%s", err, stderr)
 	}
 }

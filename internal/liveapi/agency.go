@@ -70,7 +70,7 @@ func (a *agency) assume(ctx context.Context) (issuedKeys, error) {
 		role.DomainName = &a.role.DomainName
 	}
 	requestedAt := time.Now()
-	resp, err := iamCall[*iammodel.CreateTemporaryAccessKeyByAgencyResponse](ctx, a.iam,
+	resp, server, err := iamCall[*iammodel.CreateTemporaryAccessKeyByAgencyResponse](ctx, a.iam,
 		&requestSigner{ring: a.base, global: true, domainID: domainID},
 		&iammodel.CreateTemporaryAccessKeyByAgencyRequest{
 			Body: &iammodel.CreateTemporaryAccessKeyByAgencyRequestBody{Auth: &iammodel.AgencyAuth{Identity: &iammodel.AgencyAuthIdentity{
@@ -81,7 +81,7 @@ func (a *agency) assume(ctx context.Context) (issuedKeys, error) {
 	if err != nil {
 		return issuedKeys{}, err
 	}
-	return temporaryKeys(resp.Credential, requestedAt, asked)
+	return temporaryKeys(resp.Credential, requestedAt, asked, server)
 }
 
 // domainID is the base credentials' account, asked for at the first renewal.

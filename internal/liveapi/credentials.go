@@ -55,6 +55,8 @@ type issuedKeys struct {
 	requestedAt time.Time
 	asked       time.Duration
 	expiresAt   time.Time
+	// onLocalClock: expiresAt was moved to the local clock (from the issuer's answer's Date).
+	onLocalClock bool
 }
 
 // keyRing owns the keys of one way of signing in: fixed ones, or temporary ones that obtain fetches
@@ -128,7 +130,7 @@ func (k *keyRing) get(ctx context.Context) (keys, error) {
 		if err == nil {
 			k.current, k.have = issued.keys, true
 			k.version++
-			k.schedule.issued(issued.requestedAt, issued.asked, issued.expiresAt)
+			k.schedule.issued(issued.requestedAt, issued.asked, issued.expiresAt, issued.onLocalClock)
 		} else if !callerEnded {
 			k.schedule.failed()
 		}
@@ -177,18 +179,19 @@ type renewing struct {
 	now                             func() time.Time
 }
 
-// issued records credentials asked at requestedAt for asked that the server says expire at
-// expiresAt; asked is 0 for credentials handed out as they are (the metadata service's). Their life
-// is measured on the local clock, never more than asked. Freshly issued ones whose expiry looks past
-// mean the clocks are far apart: what was asked is assumed. Handed-out ones whose expiry looks past
-// may really have expired: they are fetched again at the next request. Issued ones are renewed within
-// five minutes of the end, handed-out ones within 40 minutes (as the SDK does), or half the life.
-func (r *renewing) issued(requestedAt time.Time, asked time.Duration, expiresAt time.Time) {
+// issued records credentials asked at requestedAt for asked that the issuer says expire at
+// expiresAt, on the local clock when onLocalClock, else on the issuer's; asked is 0 for credentials
+// handed out as they are (the metadata service's). Their life is measured on the local clock, never
+// more than asked. Freshly issued ones whose expiry, on the issuer's clock, looks past mean the
+// clocks are far apart: what was asked is assumed. Otherwise ones whose expiry looks past may really
+// have expired: they are fetched again at the next request. Issued ones are renewed within five
+// minutes of the end, handed-out ones within 40 minutes (as the SDK does), or half the life.
+func (r *renewing) issued(requestedAt time.Time, asked time.Duration, expiresAt time.Time, onLocalClock bool) {
 	r.lastFailure = time.Time{}
 	life, margin := expiresAt.Sub(requestedAt), 40*time.Minute
 	if asked > 0 {
 		life, margin = min(asked, life), 5*time.Minute
-		if life <= 0 {
+		if life <= 0 && !onLocalClock {
 			life = asked
 		}
 	}

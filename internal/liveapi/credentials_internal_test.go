@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	iammodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
 )
 
 // fakeIssuer issues keys numbered from 1 that live for life, on a clock the test moves.
@@ -158,7 +160,7 @@ func TestRenewalLife(t *testing.T) {
 		{time.Hour, -time.Hour, time.Hour},            // the local clock is far ahead
 		{0, -time.Hour, 0},                            // handed out already expired: fetched again at the next request
 	} {
-		r.issued(now, tc.asked, now.Add(tc.serverLife))
+		r.issued(now, tc.asked, now.Add(tc.serverLife), false)
 		if got := r.expiresAt.Sub(now); got != tc.wantLife {
 			t.Errorf("asked %v, server %v: life %v, want %v", tc.asked, tc.serverLife, got, tc.wantLife)
 		}
@@ -197,5 +199,26 @@ func TestKeyRingSharesAFailedRenewal(t *testing.T) {
 	}
 	if n := calls.Load(); n > 2 {
 		t.Fatalf("%d fetches one after another for concurrent requests", n)
+	}
+}
+
+// TestTemporaryKeysLiveOnTheLocalClock: IAM's clock 10 minutes ahead of ours, credentials that live
+// an hour: their expiry is moved to the local clock by the answer's Date, so they are renewed before
+// they expire, not 10 minutes after (and without a Date, the issuer's clock is all there is).
+func TestTemporaryKeysLiveOnTheLocalClock(t *testing.T) {
+	local := time.Now()
+	iamNow := local.Add(10 * time.Minute).Truncate(time.Second)
+	answer := &iammodel.Credential{Access: "AK", Secret: "SK", Securitytoken: "T", ExpiresAt: iamNow.Add(time.Hour).UTC().Format(iamExpiryLayout)}
+	issued, err := temporaryKeys(answer, local, oidcCredentialsLife, serverClock{date: iamNow, receivedAt: local})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := renewing{now: time.Now}
+	r.issued(issued.requestedAt, issued.asked, issued.expiresAt, issued.onLocalClock)
+	if life := r.expiresAt.Sub(local); life > time.Hour || life < time.Hour-2*time.Second {
+		t.Fatalf("a life of %s on the local clock, want an hour", life)
+	}
+	if margin := r.expiresAt.Sub(r.renewAt); margin != 5*time.Minute {
+		t.Fatalf("renewed %s before the end, want 5 minutes", margin)
 	}
 }

@@ -21,6 +21,9 @@ import (
 // endpoint that accepts and never answers costs one attempt, not the operation.
 const iamAttemptTimeout = 30 * time.Second
 
+// globalIAMEndpoint is IAM's endpoint for regions the SDK has none for, as the SDK's own default.
+const globalIAMEndpoint = "https://iam.myhuaweicloud.com"
+
 // iamExpiryLayout is how IAM writes expires_at (with or without fractional seconds).
 const iamExpiryLayout = "2006-01-02T15:04:05Z"
 
@@ -29,7 +32,7 @@ const iamExpiryLayout = "2006-01-02T15:04:05Z"
 type iamService struct {
 	transport  *contextTransport
 	httpConfig *config.HttpConfig
-	endpoint   string // "" when none is known: asking IAM is then an error
+	endpoint   string
 	region     string
 }
 
@@ -37,6 +40,7 @@ type iamService struct {
 func newIAMService(cfg Config, transport *contextTransport, httpConfig *config.HttpConfig) *iamService {
 	endpoint := cfg.IAMEndpoint
 	if endpoint == "" {
+		endpoint = globalIAMEndpoint // as the SDK, for a region it does not know
 		if r, err := iamregion.SafeValueOf(cfg.Region); err == nil {
 			endpoint = r.Endpoints[0]
 		}
@@ -46,27 +50,25 @@ func newIAMService(cfg Config, transport *contextTransport, httpConfig *config.H
 
 // client is the SDK's IAM client, signing with credential.
 func (s *iamService) client(credential auth.ICredential) (*core.HcHttpClient, error) {
-	if s.endpoint == "" {
-		return nil, fmt.Errorf("no IAM endpoint is known for region %q: set iam_endpoint", s.region)
-	}
 	return core.NewHcHttpClient(impl.NewDefaultHttpClient(s.httpConfig)).WithEndpoints([]string{s.endpoint}).
 		WithCredential(credential), nil
 }
 
-// call sends one IAM request with credential, bounded by iamAttemptTimeout.
-func iamCall[R any](ctx context.Context, s *iamService, credential auth.ICredential, request any, requestDef *def.HttpRequestDef) (R, error) {
+// iamCall sends one IAM request with credential, bounded by iamAttemptTimeout; it returns the
+// server's clock as the answer read.
+func iamCall[R any](ctx context.Context, s *iamService, credential auth.ICredential, request any, requestDef *def.HttpRequestDef) (R, serverClock, error) {
 	var zero R
 	hc, err := s.client(credential)
 	if err != nil {
-		return zero, err
+		return zero, serverClock{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, iamAttemptTimeout)
 	defer cancel()
-	resp, _, err := invoke[R](ctx, s.transport, hc, request, requestDef)
+	resp, answer, err := invoke[R](ctx, s.transport, hc, request, requestDef)
 	if unexpected := (*UnexpectedStatusError)(nil); errors.As(err, &unexpected) {
 		unexpected.IAM = true
 	}
-	return resp, err
+	return resp, answer.server, err
 }
 
 // discoverProject asks IAM, signed with ring's keys, for the one project named after the region.
@@ -74,7 +76,7 @@ func (s *iamService) discoverProject(ctx context.Context, ring *keyRing) (string
 	if _, err := ring.get(ctx); err != nil {
 		return "", err
 	}
-	resp, err := iamCall[*iammodel.KeystoneListProjectsResponse](ctx, s, &requestSigner{ring: ring},
+	resp, _, err := iamCall[*iammodel.KeystoneListProjectsResponse](ctx, s, &requestSigner{ring: ring},
 		&iammodel.KeystoneListProjectsRequest{Name: &s.region}, iam.GenReqDefForKeystoneListProjects())
 	if err != nil {
 		return "", err
@@ -99,7 +101,7 @@ func (s *iamService) discoverDomain(ctx context.Context, ring *keyRing) (string,
 	if _, err := ring.get(ctx); err != nil {
 		return "", err
 	}
-	resp, err := iamCall[*iammodel.KeystoneListAuthDomainsResponse](ctx, s, &requestSigner{ring: ring, global: true},
+	resp, _, err := iamCall[*iammodel.KeystoneListAuthDomainsResponse](ctx, s, &requestSigner{ring: ring, global: true},
 		&iammodel.KeystoneListAuthDomainsRequest{}, iam.GenReqDefForKeystoneListAuthDomains())
 	if err != nil {
 		return "", err
@@ -111,7 +113,9 @@ func (s *iamService) discoverDomain(ctx context.Context, ring *keyRing) (string,
 }
 
 // temporaryKeys reads IAM's answer of temporary credentials, asked for at requestedAt for asked.
-func temporaryKeys(c *iammodel.Credential, requestedAt time.Time, asked time.Duration) (issuedKeys, error) {
+// Their expiry is on IAM's clock: with the answer's Date, it is moved to the local clock, so that the
+// two clocks' skew does not shorten or stretch their life.
+func temporaryKeys(c *iammodel.Credential, requestedAt time.Time, asked time.Duration, server serverClock) (issuedKeys, error) {
 	if c == nil || c.Access == "" || c.Secret == "" || c.Securitytoken == "" {
 		return issuedKeys{}, errors.New("IAM answered without credentials")
 	}
@@ -119,6 +123,10 @@ func temporaryKeys(c *iammodel.Credential, requestedAt time.Time, asked time.Dur
 	if err != nil {
 		return issuedKeys{}, fmt.Errorf("IAM answered an unreadable expiry %q", c.ExpiresAt)
 	}
-	return issuedKeys{keys: keys{access: c.Access, secret: c.Secret, securityToken: c.Securitytoken},
-		requestedAt: requestedAt, asked: asked, expiresAt: expiresAt}, nil
+	issued := issuedKeys{keys: keys{access: c.Access, secret: c.Secret, securityToken: c.Securitytoken},
+		requestedAt: requestedAt, asked: asked, expiresAt: expiresAt}
+	if local, ok := server.local(expiresAt); ok {
+		issued.expiresAt, issued.onLocalClock = local, true
+	}
+	return issued, nil
 }

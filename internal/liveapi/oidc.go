@@ -43,7 +43,7 @@ func exchangeIDToken(ctx context.Context, s *iamService, idpID, tokenFile string
 		return issuedKeys{}, fmt.Errorf("the ID token file %s is empty", tokenFile)
 	}
 	requestedAt := time.Now()
-	token, err := iamCall[*iammodel.CreateTokenWithIdTokenResponse](ctx, s, unsigned{}, &iammodel.CreateTokenWithIdTokenRequest{
+	token, _, err := iamCall[*iammodel.CreateTokenWithIdTokenResponse](ctx, s, unsigned{}, &iammodel.CreateTokenWithIdTokenRequest{
 		XIdpId: idpID,
 		Body:   &iammodel.GetIdTokenRequestBody{Auth: &iammodel.GetIdTokenAuthParams{IdToken: &iammodel.GetIdTokenIdTokenBody{Id: idToken}}},
 	}, iam.GenReqDefForCreateTokenWithIdToken())
@@ -54,7 +54,7 @@ func exchangeIDToken(ctx context.Context, s *iamService, idpID, tokenFile string
 		return issuedKeys{}, errors.New("IAM answered the ID token without a token (X-Subject-Token)")
 	}
 	seconds := int32(oidcCredentialsLife / time.Second)
-	resp, err := iamCall[*iammodel.CreateTemporaryAccessKeyByTokenResponse](ctx, s, unsigned{}, &iammodel.CreateTemporaryAccessKeyByTokenRequest{
+	resp, server, err := iamCall[*iammodel.CreateTemporaryAccessKeyByTokenResponse](ctx, s, unsigned{}, &iammodel.CreateTemporaryAccessKeyByTokenRequest{
 		Body: &iammodel.CreateTemporaryAccessKeyByTokenRequestBody{Auth: &iammodel.TokenAuth{Identity: &iammodel.TokenAuthIdentity{
 			Methods: []iammodel.TokenAuthIdentityMethods{iammodel.GetTokenAuthIdentityMethodsEnum().TOKEN},
 			Token:   &iammodel.IdentityToken{Id: token.XSubjectToken, DurationSeconds: &seconds},
@@ -63,5 +63,5 @@ func exchangeIDToken(ctx context.Context, s *iamService, idpID, tokenFile string
 	if err != nil {
 		return issuedKeys{}, err
 	}
-	return temporaryKeys(resp.Credential, requestedAt, oidcCredentialsLife)
+	return temporaryKeys(resp.Credential, requestedAt, oidcCredentialsLife, server)
 }

@@ -42,6 +42,15 @@ func (s serverClock) at(t time.Time) (time.Time, bool) {
 	return s.date.Add(-s.receivedAt.Sub(t)), true
 }
 
+// local is the local instant of the server's time t, from this reading: the Date header's whole
+// second taken at its latest (t comes a second earlier, never later).
+func (s serverClock) local(t time.Time) (time.Time, bool) {
+	if s.date.IsZero() {
+		return time.Time{}, false
+	}
+	return s.receivedAt.Add(t.Sub(s.date) - time.Second), true
+}
+
 // expectedStatus is the success each method's operation answers with, as the API documents it:
 // create 201, delete 204, the others 200. The SDK takes any status below 400 for a success.
 func expectedStatus(method string, status int) bool {

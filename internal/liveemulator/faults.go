@@ -232,14 +232,20 @@ func (s *Server) takeFault(operation string) (Fault, bool) {
 // that applies to it, if any.
 func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operation string, h func(http.ResponseWriter)) {
 	s.mu.Lock()
-	s.inFlight++
+	// The throttle is the Live API's: IAM's requests neither count toward it nor meet it.
+	live := slices.Contains(liveOperations, operation)
+	if live {
+		s.inFlight++
+	}
 	s.inFlightByOperation[operation]++
-	throttled := s.maxConcurrent > 0 && s.inFlight > s.maxConcurrent
+	throttled := live && s.maxConcurrent > 0 && s.inFlight > s.maxConcurrent
 	fault, faulty := s.takeFault(operation)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.inFlight--
+		if live {
+			s.inFlight--
+		}
 		s.inFlightByOperation[operation]--
 		s.mu.Unlock()
 	}()

@@ -196,6 +196,24 @@ func TestIAMFaults(t *testing.T) {
 	if n := env.emulator.RequestCounts()[liveemulator.OperationListProjects]; n != 1 {
 		t.Fatalf("%d project lists counted, want the 1 served", n)
 	}
+	// The Live API's throttle is not IAM's.
+	env.emulator.ClearFaults()
+	env.emulator.SetThrottle(1)
+	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationListProjects, Times: 1, Latency: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	held := signedRequest(t, http.MethodGet, projects, "", nil, testSecretKey)
+	go func() {
+		if resp, err := http.DefaultClient.Do(held); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	for env.emulator.InFlight(liveemulator.OperationListProjects) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := env.client.List(context.Background(), liveapi.ListFilter{}); err != nil {
+		t.Fatalf("a Live API request while IAM is busy: %v", err)
+	}
 }
 
 func TestThrottle(t *testing.T) {

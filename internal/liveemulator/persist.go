@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -79,7 +80,8 @@ func (st *store) persist(path string) error {
 	return nil
 }
 
-// Close releases the data file, for another emulator to use; the store is not saved after it.
+// Close releases the data file, for another emulator to use: from then on every change is refused,
+// as it could not be saved.
 func (s *Server) Close() error {
 	st := s.store
 	st.mu.Lock()
@@ -88,7 +90,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	err := st.dataLock.Close()
-	st.dataPath, st.dataLock = "", nil
+	st.dataLock, st.closed = nil, true
 	return err
 }
 
@@ -123,13 +125,18 @@ func lockDataFile(path string) (*os.File, error) {
 // removeStaleTemporaryFiles removes what saves interrupted by a crash left; with the lock held, no
 // save is under way.
 func removeStaleTemporaryFiles(path string) error {
-	stale, err := filepath.Glob(filepath.Join(filepath.Dir(path), temporaryPattern(path)))
+	entries, err := os.ReadDir(filepath.Dir(path))
 	if err != nil {
-		return err
+		return fmt.Errorf("the data file %s cannot be written: %w", path, err)
 	}
-	for _, name := range stale {
-		if err := os.Remove(name); err != nil {
-			return fmt.Errorf("removing %s, which an interrupted save left beside the data file: %w", name, err)
+	prefix, suffix := "."+filepath.Base(path)+".", ".tmp" // temporaryPattern's two sides
+	for _, entry := range entries {
+		// A name match, not a glob: the data file's own name may hold [ or *.
+		if name := entry.Name(); !entry.IsDir() && strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) {
+			stale := filepath.Join(filepath.Dir(path), name)
+			if err := os.Remove(stale); err != nil {
+				return fmt.Errorf("removing %s, which an interrupted save left beside the data file: %w", stale, err)
+			}
 		}
 	}
 	return nil

@@ -321,3 +321,37 @@ func TestPersistHasOneOwner(t *testing.T) {
 	}
 	noTemporaryFiles(t, path)
 }
+
+// TestPersistNamesWithGlobCharacters: a data file named with [ or * has its stale temporary files
+// removed like any other, and starts.
+func TestPersistNamesWithGlobCharacters(t *testing.T) {
+	for _, name := range []string{"data[1].json", "x[.json", "a*b.json"} {
+		path := filepath.Join(t.TempDir(), name)
+		stale := filepath.Join(filepath.Dir(path), "."+name+".42.tmp")
+		if err := os.WriteFile(stale, []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env := newPersistentEnv(t, path)
+		if _, err := os.Stat(stale); !os.IsNotExist(err) {
+			t.Errorf("%s: the stale temporary file is left: %v", name, err)
+		}
+		if _, err := env.client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestPersistRefusesChangesOnceClosed: a change that arrives after Close (a request that outlived
+// the shutdown) cannot be saved, so it is refused and not made.
+func TestPersistRefusesChangesOnceClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "live.json")
+	env := newPersistentEnv(t, path)
+	if err := env.emulator.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := env.client.Create(context.Background(), validSpec("a.example.com", "live"))
+	apiError(t, err, http.StatusInternalServerError, "EMULATOR.500")
+	if n := len(env.emulator.Callbacks()); n != 0 {
+		t.Fatalf("%d configurations made that no file holds", n)
+	}
+}

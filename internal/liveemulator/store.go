@@ -25,6 +25,7 @@ type store struct {
 	nextSeq   uint64
 	dataPath  string   // the file Persist saves the store to; "" when the store is memory only
 	dataLock  *os.File // held on dataPath's lock file while the store saves to it
+	closed    bool     // the data file was released: no change can be saved any more
 }
 
 func newStore(now func() time.Time) *store {
@@ -174,6 +175,10 @@ func (st *store) sorted() []*Callback {
 func (st *store) commit(changed *Callback, undo func()) error {
 	if st.dataPath == "" {
 		return nil
+	}
+	if st.closed {
+		undo()
+		return errors.New("the emulator is stopping: its data file was released")
 	}
 	if changed != nil {
 		if _, problem := toData(changed).callback(); problem != "" {

@@ -46,7 +46,8 @@ resource "live_record_callback" "test" {
 func TestAccLiveProvider_iamHangsWithinTimeouts(t *testing.T) {
 	e, provider := hangingIAM(t)
 	start := time.Now()
-	resource.ParallelTest(t, resource.TestCase{
+	// Not parallel: the time measured is this test's own.
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      provider + threeCallbacksIn10s,

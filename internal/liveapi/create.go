@@ -69,7 +69,7 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 			return &ConflictError{Existing: existing, Preexisting: true}
 		}
 		since, ok := adoptableSince(mayHaveMadeSince, server)
-		if !ok {
+		if !ok || server.before(existing) {
 			return &ConflictError{Existing: existing, NoServerClock: true}
 		}
 		if !createdSince(existing, since) {
@@ -161,6 +161,18 @@ func (c *Client) findCreated(ctx context.Context, spec CallbackSpec) (Callback, 
 			&ConflictError{Existing: existing})
 	}
 	return existing, nil
+}
+
+// before reports whether this reading of the server's clock is earlier than cb's create_time or
+// update_time (beyond their whole seconds): a Date that a proxy or a cache set, which says nothing
+// of the server's clock.
+func (s serverClock) before(cb Callback) bool {
+	for _, value := range []string{cb.CreateTime, cb.UpdateTime} {
+		if t, err := time.Parse(livespec.TimeLayout, value); err == nil && t.After(s.date.Add(time.Second)) {
+			return true
+		}
+	}
+	return false
 }
 
 // createdSince reports whether cb's create_time is no earlier than t; an unreadable time is not.

@@ -109,7 +109,7 @@ func (k *keyRing) get(ctx context.Context) (keys, error) {
 			select {
 			case <-inFlight.done:
 			case <-ctx.Done():
-				return keys{}, ctx.Err()
+				return keys{}, fmt.Errorf("waiting for the temporary credentials that another request is obtaining: %w", ctx.Err())
 			}
 			if inFlight.err != nil && !inFlight.callerEnded {
 				return keys{}, noKeysYet(inFlight.err, k)

@@ -59,8 +59,8 @@ func Describe(err error) string {
 		if apiErr.StatusCode == http.StatusNotFound && !IsNotFound(err) && !iamError {
 			description += "\n" + wrongEndpointHint
 		}
-		if iamError {
-			description += "\n" + iamRefusalHint
+		if iamError && apiErr.StatusCode < http.StatusInternalServerError {
+			description += "\n" + iamRefusalHint // a 5xx is IAM failing, not refusing
 		}
 	case errors.Is(err, ErrNoMetadataCredentials):
 		return err.Error() + "\n" + metadataHint
@@ -131,15 +131,17 @@ func (e *AttemptsError) Unwrap() error { return e.Err }
 type ConflictError struct {
 	Existing    Callback
 	Preexisting bool
-	// NoServerClock: the lookup's answer had no readable Date header, so when the configuration was
-	// made, against when this create was sent, cannot be told.
+	// NoServerClock: the lookup's answer had no readable Date header, or one that contradicts the
+	// configuration's times, so when the configuration was made, against when this create was sent,
+	// cannot be told.
 	NoServerClock bool
 }
 
 func (e *ConflictError) Error() string {
 	if e.NoServerClock {
 		return fmt.Sprintf("a recording callback for publish_domain %q and app %q exists with id %s, created at %s; the API's "+
-			"answer had no readable Date header, so whether this create made it cannot be told, and it was not adopted",
+			"answer had no readable Date header, or one earlier than the configuration's times (not the server's clock), so "+
+			"whether this create made it cannot be told, and it was not adopted",
 			e.Existing.PublishDomain, e.Existing.App, e.Existing.ID, e.Existing.CreateTime)
 	}
 	if e.Preexisting {

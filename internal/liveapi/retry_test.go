@@ -790,3 +790,45 @@ func TestCreateWindowOpensAtTheFirstAttemptThatMayHaveMadeIt(t *testing.T) {
 		t.Fatal("theirs must be left alone")
 	}
 }
+
+// lateDate sends a Date an hour behind the server's, as a proxy with its own clock would.
+type lateDate struct{ http.ResponseWriter }
+
+func (d lateDate) WriteHeader(status int) {
+	d.Header().Set("Date", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat))
+	d.ResponseWriter.WriteHeader(status)
+}
+
+func (d lateDate) Write(b []byte) (int, error) {
+	d.Header().Set("Date", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat))
+	return d.ResponseWriter.Write(b)
+}
+
+// TestCreateDistrustsADateBehindTheConfiguration: a proxy answers with a Date an hour behind the
+// server's; a colleague's identical configuration created 40 seconds before our create (refused as
+// a duplicate, answered 502) has a create_time later than that Date, which no server clock can give:
+// the Date is not the server's, and nothing is adopted or written to.
+func TestCreateDistrustsADateBehindTheConfiguration(t *testing.T) {
+	emulator := emulatortest.Start(t, liveemulator.Options{})
+	if err := emulator.InjectFault(liveemulator.Fault{Operation: "create", Times: 1, Status: 502, Apply: true}); err != nil {
+		t.Fatal(err)
+	}
+	theirs := addTheirs(t, emulator.Server, time.Now().Add(-40*time.Second))
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		emulator.ServeHTTP(lateDate{w}, r)
+	}))
+	defer server.Close()
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey,
+		SecretKey: secretKey, UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Create(context.Background(), spec())
+	var conflict *liveapi.ConflictError
+	if !errors.As(err, &conflict) || !conflict.NoServerClock || conflict.Existing.ID != theirs.ID {
+		t.Fatalf("want a conflict naming theirs (%s), got %v", theirs.ID, err)
+	}
+	if stored, _ := emulator.Callback(theirs.ID); stored.Key != theirs.Key || emulator.RequestCounts()["update"] != 0 {
+		t.Fatal("theirs must be left alone")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptrace"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,8 +147,9 @@ const maxIdleConnsPerHost = 64
 // callIDHeader carries a per-call id so that contextTransport can find the caller's context.
 const callIDHeader = "X-Client-Call-Id"
 
-// contextTransport gives each request its caller's context (for cancellation and timeouts), keeps
-// its Retry-After, and logs the exchange through tflog: method, path, status and request id, never
+// contextTransport gives each request (the Live API's and IAM's) its caller's context, for
+// cancellation and timeouts, keeps what the response says of Retry-After, the server's clock and a
+// redirect, and logs the exchange through tflog: method, host, path, status and request id, never
 // headers or bodies.
 type contextTransport struct {
 	base         http.RoundTripper
@@ -235,21 +237,26 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			WroteHeaders: state.wroteHeaders,
 		}))
 	}
+	service := "Live API"
+	if strings.HasPrefix(req.URL.Path, "/v3") { // IAM's paths: /v3 and /v3.0
+		service = "IAM"
+	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	fields := map[string]any{
 		"http_method": req.Method,
+		"http_host":   req.URL.Host,
 		"http_path":   req.URL.Path,
 		"duration_ms": time.Since(start).Milliseconds(),
 	}
 	if err != nil {
 		fields["error"] = err.Error()
-		tflog.Debug(ctx, "Live API request failed", fields)
+		tflog.Debug(ctx, service+" request failed", fields)
 		return nil, err
 	}
 	fields["http_status"] = resp.StatusCode
 	fields["request_id"] = resp.Header.Get("X-Request-Id")
-	tflog.Debug(ctx, "Live API request", fields)
+	tflog.Debug(ctx, service+" request", fields)
 	if state, ok := state.(*callState); ok {
 		state.received(resp)
 	}

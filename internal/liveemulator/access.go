@@ -48,7 +48,8 @@ func (s *Server) DeleteCallback(id string) error {
 	return s.store.remove("", id)
 }
 
-// RequestCounts returns how many authenticated requests each operation has served.
+// RequestCounts returns how many requests each operation has received: the Live API's once they
+// authenticated, IAM's all of them (those a fault answered included).
 func (s *Server) RequestCounts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

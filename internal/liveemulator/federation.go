@@ -97,7 +97,6 @@ func (s *Server) tokenByIDToken(w http.ResponseWriter, r *http.Request) {
 	token := randomHex(32)
 	expiresAt := now.Add(s.temporaryTTL).UTC()
 	s.mu.Lock()
-	s.requests[OperationTokenByIDToken]++
 	s.pruneExpired()
 	s.tokens[token] = temporary{credential: Credential{Projects: idp.Projects, DomainID: idp.DomainID, DomainName: idp.DomainName},
 		expiresAt: expiresAt}
@@ -201,7 +200,6 @@ func (s *Server) issueTemporary(principal Credential, durationSeconds int) tempo
 		expiresAt: s.now().Add(min(lifetime, s.temporaryTTL)).UTC(),
 	}
 	s.mu.Lock()
-	s.requests[OperationSecurityToken]++
 	s.pruneExpired()
 	s.temporaries[issued.credential.AccessKey] = issued
 	s.mu.Unlock()

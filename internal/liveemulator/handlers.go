@@ -40,10 +40,13 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 	}
 }
 
-// iamOperation serves an IAM route through the faults of its operation; h authenticates, and counts
-// what it serves.
+// iamOperation counts a request of an IAM route, and serves it through the faults of its operation;
+// h authenticates it.
 func (s *Server) iamOperation(name string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests[name]++
+		s.mu.Unlock()
 		s.serveWithFaults(w, r, name, func(w http.ResponseWriter) { h(w, r) })
 	}
 }

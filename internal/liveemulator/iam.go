@@ -32,9 +32,6 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "APIGW.0301", msg)
 		return
 	}
-	s.mu.Lock()
-	s.requests[OperationListProjects]++
-	s.mu.Unlock()
 
 	name := r.URL.Query().Get("name")
 	projects := []wireProject{}
@@ -55,9 +52,6 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "APIGW.0301", msg)
 		return
 	}
-	s.mu.Lock()
-	s.requests[OperationListDomains]++
-	s.mu.Unlock()
 	domains := []map[string]any{}
 	if credential.DomainID != "" {
 		domains = append(domains, map[string]any{"id": credential.DomainID, "name": credential.DomainName, "enabled": true})

@@ -52,6 +52,9 @@ func (s *Server) Persist(path string) error {
 func (st *store) persist(path string) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	// Through a symbolic link, the file it names: one lock per file, and a save replaces the file,
+	// not the link.
+	path = resolvedPath(path)
 	if len(st.callbacks) != 0 || st.dataPath != "" {
 		return errors.New("persist: the store already holds configurations or a data file")
 	}
@@ -95,6 +98,28 @@ func (s *Server) Close() error {
 }
 
 var errLocked = errors.New("locked")
+
+// resolvedPath is path with its symbolic links followed, even to a file that does not exist yet.
+func resolvedPath(path string) string {
+	for range 40 { // as the system's own bound on links
+		info, err := os.Lstat(path)
+		if err != nil || info.Mode()&os.ModeSymlink == 0 {
+			break
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		return filepath.Join(dir, filepath.Base(path))
+	}
+	return path
+}
 
 // lockPath is the lock file of the data file at path.
 func lockPath(path string) string {

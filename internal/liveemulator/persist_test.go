@@ -355,3 +355,31 @@ func TestPersistRefusesChangesOnceClosed(t *testing.T) {
 		t.Fatalf("%d configurations made that no file holds", n)
 	}
 }
+
+// TestPersistThroughASymlink: a data file reached through a symbolic link is the file it names: a
+// second emulator on the link is refused while the first holds the file, and saves through the link
+// keep it a link.
+func TestPersistThroughASymlink(t *testing.T) {
+	dir := t.TempDir()
+	path, link := filepath.Join(dir, "data.json"), filepath.Join(dir, "link.json")
+	if err := os.Symlink("data.json", link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	first := newPersistentEnv(t, path)
+	if err := liveemulator.New(liveemulator.Options{}).Persist(link); err == nil || !strings.Contains(err.Error(), "in use by another emulator") {
+		t.Fatalf("a second emulator through a link: %v", err)
+	}
+	if err := first.emulator.Close(); err != nil {
+		t.Fatal(err)
+	}
+	viaLink := newPersistentEnv(t, link)
+	if _, err := viaLink.client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced by a file: %v", err)
+	}
+	if got := reloaded(t, viaLink.emulator, path); len(got) != 1 {
+		t.Fatalf("the file the link names holds %d configurations, want 1", len(got))
+	}
+}

@@ -49,22 +49,17 @@ func newIAMService(cfg Config, transport *contextTransport, httpConfig *config.H
 }
 
 // client is the SDK's IAM client, signing with credential.
-func (s *iamService) client(credential auth.ICredential) (*core.HcHttpClient, error) {
+func (s *iamService) client(credential auth.ICredential) *core.HcHttpClient {
 	return core.NewHcHttpClient(impl.NewDefaultHttpClient(s.httpConfig)).WithEndpoints([]string{s.endpoint}).
-		WithCredential(credential), nil
+		WithCredential(credential)
 }
 
 // iamCall sends one IAM request with credential, bounded by iamAttemptTimeout; it returns the
 // server's clock as the answer read.
 func iamCall[R any](ctx context.Context, s *iamService, credential auth.ICredential, request any, requestDef *def.HttpRequestDef) (R, serverClock, error) {
-	var zero R
-	hc, err := s.client(credential)
-	if err != nil {
-		return zero, serverClock{}, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, iamAttemptTimeout)
 	defer cancel()
-	resp, answer, err := invoke[R](ctx, s.transport, hc, request, requestDef)
+	resp, answer, err := invoke[R](ctx, s.transport, s.client(credential), request, requestDef)
 	if unexpected := (*UnexpectedStatusError)(nil); errors.As(err, &unexpected) {
 		unexpected.IAM = true
 	}

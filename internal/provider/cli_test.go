@@ -2,15 +2,13 @@ package provider
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
-
+	"github.com/platform-tools/terraform-provider-live/internal/clifeatures"
 	"github.com/platform-tools/terraform-provider-live/internal/devoverrides"
 )
 
@@ -66,18 +64,15 @@ func newCLIHarnessWithMetadata(t *testing.T, metadataEndpoint string, extraEnv .
 	return h
 }
 
-// skipBelow skips the test when the CLI is older than minimum, a feature's first version.
-func (h *cliHarness) skipBelow(minimum string) {
+// skipWithout skips the test when the CLI does not have the feature.
+func (h *cliHarness) skipWithout(f clifeatures.Feature) {
 	h.t.Helper()
-	out := h.mustRun("version", "-json")
-	var v struct {
-		Version string `json:"terraform_version"`
+	cli, err := clifeatures.Detect(h.terraform)
+	if err != nil {
+		h.t.Fatal(err)
 	}
-	if err := json.Unmarshal([]byte(out), &v); err != nil {
-		h.t.Fatalf("reading the CLI's version: %v\n%s", err, out)
-	}
-	if version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(minimum))) {
-		h.t.Skipf("needs Terraform %s or later; the CLI is %s", minimum, v.Version)
+	if !cli.Has(f) {
+		h.t.Skipf("%s needs %s or newer; the CLI is %s", f.Name, cli.Needs(f), cli)
 	}
 }
 

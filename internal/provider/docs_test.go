@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 
+	"github.com/platform-tools/terraform-provider-live/internal/clifeatures"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 )
 
@@ -208,5 +209,19 @@ func TestMakeUnsetsEveryProviderVariable(t *testing.T) {
 	slices.Sort(read)
 	if got := EnvironmentVariables(); !slices.Equal(got, read) {
 		t.Fatalf("EnvironmentVariables lists %v\nthe provider reads %v", got, read)
+	}
+}
+
+// TestCLIFeaturesTable: the README and the provider's page show the one table of what each feature
+// needs of the CLIs, as internal/clifeatures has it (which also skips the tests).
+func TestCLIFeaturesTable(t *testing.T) {
+	for _, file := range []string{"../../README.md", "../../templates/index.md.tmpl", "../../docs/index.md"} {
+		content, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(content), clifeatures.Table()) {
+			t.Errorf("%s does not show the table of internal/clifeatures:\n%s", file, clifeatures.Table())
+		}
 	}
 }

@@ -7,11 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/platform-tools/terraform-provider-live/internal/clifeatures"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
 // TestAccExamplesValidate validates every directory of examples under examples/ against the built
-// provider. An example that uses key_wo is validated on Terraform 1.11 or later only.
+// provider. An example that uses key_wo, or an import block's identity, is validated only on CLIs
+// that have them.
 func TestAccExamplesValidate(t *testing.T) {
 	var dirs []string
 	err := filepath.WalkDir("../../examples", func(path string, entry fs.DirEntry, err error) error {
@@ -44,7 +46,10 @@ func TestAccExamplesValidate(t *testing.T) {
 				h.write("providers.tf", requiredProviders)
 			}
 			if strings.Contains(all.String(), "key_wo") {
-				h.skipBelow("1.11.0")
+				h.skipWithout(clifeatures.WriteOnly)
+			}
+			if strings.Contains(all.String(), "identity = {") {
+				h.skipWithout(clifeatures.Identity)
 			}
 			if out := h.mustRun("validate"); !strings.Contains(out, "The configuration is valid") {
 				t.Fatalf("validate: %s", out)

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/platform-tools/terraform-provider-live/internal/clifeatures"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
@@ -299,7 +300,7 @@ func TestAccLiveRecordCallbackResource_adoptedKeyFails(t *testing.T) {
 			config: writeOnlyKeyConfig(url, testCallbackKey, 1),
 			stored: liveemulator.Callback{PublishDomain: "publish.example.com", App: "live", NotifyCallbackURL: url,
 				Events: []string{"RECORD_NEW_FILE_START"}, SignType: "HMACSHA256", Key: testCallbackKey},
-			versions: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+			versions: []tfversion.TerraformVersionCheck{needs(clifeatures.WriteOnly)},
 		},
 	}
 	for name, tc := range cases {

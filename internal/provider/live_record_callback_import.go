@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 )
@@ -18,15 +20,30 @@ func (r *liveRecordCallbackResource) ImportState(ctx context.Context, req resour
 	if !r.ready(&resp.Diagnostics, "Importing a recording callback") {
 		return
 	}
-	importID, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s.\n\n%s", err, importIDForms))
-		return
+	var importID importID
+	if req.ID == "" && req.Identity != nil {
+		// An import block with identity (Terraform and OpenTofu 1.12 and later).
+		var diags diag.Diagnostics
+		importID, diags = r.importedIdentity(ctx, req.Identity)
+		if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+			return
+		}
+	} else {
+		var err error
+		if importID, err = parseImportID(req.ID); err != nil {
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("%s.\n\n%s", err, importIDForms))
+			return
+		}
+	}
+	what := req.ID
+	if what == "" {
+		what = importID.publishDomain + "/" + importID.app
 	}
 	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
 	defer cancel()
 
 	var callback liveapi.Callback
+	var err error
 	found := true
 	if importID.id != "" {
 		callback, err = r.client.Show(ctx, importID.id)
@@ -37,18 +54,22 @@ func (r *liveRecordCallbackResource) ImportState(ctx context.Context, req resour
 		callback, found, err = r.client.FindByDomainApp(ctx, importID.publishDomain, importID.app)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("Looking up %q failed.\n\n%s", req.ID, liveapi.Describe(err)))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Looking up %q failed.\n\n%s", what, liveapi.Describe(err)))
 		return
 	}
 	if !found {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("No recording callback matches %q.\n\n%s", req.ID, importIDForms))
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("No recording callback matches %q.\n\n%s", what, importIDForms))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), callback.ID)...)
+	// The identity is the found configuration's, in the provider's project; Read writes it again.
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, callbackAttributesModel{
+		PublishDomain: types.StringValue(liveapi.CanonicalDomain(callback.PublishDomain)), App: types.StringValue(callback.App)})...)
 }
 
 const importIDForms = "The import id is either the configuration id that the API returns (no \"/\"), " +
-	"or publish_domain/app, such as publish.example.com/live or publish.example.com/*."
+	"or publish_domain/app, such as publish.example.com/live or publish.example.com/*; with Terraform or OpenTofu 1.12 " +
+	"and later, an import block may give the identity instead: publish_domain, app and, optionally, project_id."
 
 // importID is a parsed import id: either id, or publishDomain and app.
 type importID struct {

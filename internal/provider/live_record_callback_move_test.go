@@ -17,9 +17,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	testresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/platform-tools/terraform-provider-live/internal/clifeatures"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
@@ -311,7 +313,7 @@ resource "live_record_callback" "east" {
 }
 `
 	testresource.ParallelTest(t, testresource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needs(clifeatures.MoveAcross)},
 		ProtoV6ProviderFactories: moveFactories(officialStandIn{}),
 		CheckDestroy:             e.checkDestroy,
 		Steps: []testresource.TestStep{
@@ -334,8 +336,13 @@ func testAccMove(t *testing.T, e testEmulator, standIn officialStandIn, official
 	for _, name := range names {
 		noOps = append(noOps, plancheck.ExpectResourceAction("live_record_callback."+name, plancheck.ResourceActionNoop))
 	}
+	// After the move and its refresh, each callback has its identity (on CLIs that keep them).
+	var identities []statecheck.StateCheck
+	for _, name := range names {
+		identities = append(identities, identityChecks(t, "live_record_callback."+name)...)
+	}
 	testresource.ParallelTest(t, testresource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needs(clifeatures.MoveAcross)},
 		ProtoV6ProviderFactories: moveFactories(standIn),
 		CheckDestroy:             e.checkDestroy,
 		Steps: []testresource.TestStep{
@@ -351,8 +358,9 @@ func testAccMove(t *testing.T, e testEmulator, standIn officialStandIn, official
 				},
 			},
 			{
-				Config:           moved,
-				ConfigPlanChecks: testresource.ConfigPlanChecks{PreApply: noOps},
+				Config:            moved,
+				ConfigPlanChecks:  testresource.ConfigPlanChecks{PreApply: noOps},
+				ConfigStateChecks: identities,
 				Check: func(s *terraform.State) error {
 					for _, name := range names {
 						rs, ok := s.RootModule().Resources["live_record_callback."+name]
@@ -460,7 +468,7 @@ resource "live_record_callback" "old" {
 }
 `
 	testresource.ParallelTest(t, testresource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needs(clifeatures.MoveAcross)},
 		ProtoV6ProviderFactories: moveFactories(officialStandIn{beforeV172: true}),
 		AdditionalCLIOptions:     &testresource.AdditionalCLIOptions{Plan: testresource.PlanOptions{NoRefresh: true}},
 		CheckDestroy:             e.checkDestroy,

@@ -202,6 +202,7 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 		// The configuration is ours although the create failed: keep it in state (tainted), never orphan it.
 		resp.Diagnostics.Append(plan.flatten(ctx, created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, plan.callbackAttributesModel)...)
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("The recording callback %s was created for publish_domain %q and app %q, "+
 			"but the create did not complete. It is kept in state as tainted: the next apply replaces it.\n\n%s",
 			created.ID, spec.PublishDomain, spec.App, liveapi.Describe(err)))
@@ -240,6 +241,7 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 	}
 	resp.Diagnostics.Append(plan.flatten(ctx, created)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, plan.callbackAttributesModel)...)
 }
 
 func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -281,6 +283,7 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 	}
 	resp.Diagnostics.Append(state.flatten(ctx, state.keepKnownTimes(callback))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, state.callbackAttributesModel)...)
 }
 
 func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -324,6 +327,7 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 	}
 	resp.Diagnostics.Append(plan.flatten(ctx, updated)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, plan.callbackAttributesModel)...)
 }
 
 func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

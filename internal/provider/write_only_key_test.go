@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -21,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/platform-tools/terraform-provider-live/internal/clifeatures"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 )
@@ -32,7 +32,7 @@ func TestAccLiveRecordCallbackResource_writeOnlyKeyNeedsNewerCLI(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
-			tfversion.SkipBetween(tfversion.Version1_11_0, version.Must(version.NewVersion("999.0.0"))),
+			without(clifeatures.WriteOnly),
 		},
 		Steps: []resource.TestStep{{
 			Config: e.providerConfig() + `
@@ -99,7 +99,7 @@ func TestAccLiveRecordCallbackResource_writeOnlyKey(t *testing.T) {
 	first, second := server.URL+"/first", server.URL+"/second"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needs(clifeatures.WriteOnly)},
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{
 			{
@@ -160,7 +160,7 @@ func TestAccLiveRecordCallbackResource_keyToWriteOnlyAndBack(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needs(clifeatures.WriteOnly)},
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{
 			{Config: withKey, Check: stored, ConfigStateChecks: keyInState(knownvalue.StringExact(testCallbackKey))},
@@ -199,7 +199,7 @@ import {
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needs(clifeatures.WriteOnly)},
 		CheckDestroy:             e.checkDestroy,
 		Steps: []resource.TestStep{{
 			Config: e.providerConfig() + importBlock + writeOnlyKeyConfig(url, testCallbackKey, 1),
@@ -228,7 +228,7 @@ func TestAccWriteOnlyKeyNeverStored(t *testing.T) {
 	e := newTestEmulator(t)
 	traceLog := filepath.Join(t.TempDir(), "trace.log")
 	h := newCLIHarness(t, "TF_LOG=TRACE", "TF_LOG_PATH="+traceLog, "TF_VAR_callback_key="+callbackKey)
-	h.skipBelow("1.11.0") // write-only attributes and ephemeral variables
+	h.skipWithout(clifeatures.WriteOnly) // write-only attributes and ephemeral variables
 	const preferWriteOnly = "Available Write-Only Attribute Alternative"
 	h.write("main.tf", requiredProviders+e.providerConfig()+`
 variable "callback_key" {

@@ -27,6 +27,7 @@ type Feature struct {
 var Features = []Feature{
 	{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.5.0"},
 	{Name: "terraform test / tofu test", Terraform: "1.6.0", OpenTofu: "1.6.0"},
+	{Name: "import blocks with for_each (every callback in one plan)", Terraform: "1.7.0", OpenTofu: "1.7.0"},
 	{Name: "moved from huaweicloud_live_record_callback", Terraform: "1.8.0", OpenTofu: "1.10.0"},
 	{Name: "key_wo (write-only key)", Terraform: "1.11.0", OpenTofu: "1.11.0"},
 	{Name: "resource identity", Terraform: "1.12.0", OpenTofu: "1.12.0"},
@@ -34,11 +35,12 @@ var Features = []Feature{
 
 // The features, by name, for the tests that need them.
 var (
-	ImportBlocks = Features[0]
-	TestCommand  = Features[1]
-	MoveAcross   = Features[2]
-	WriteOnly    = Features[3]
-	Identity     = Features[4]
+	ImportBlocks  = Features[0]
+	TestCommand   = Features[1]
+	ImportForEach = Features[2]
+	MoveAcross    = Features[3]
+	WriteOnly     = Features[4]
+	Identity      = Features[5]
 )
 
 // CLI is a Terraform or OpenTofu CLI of a version.

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,6 +51,9 @@ func TestAccExamplesValidate(t *testing.T) {
 			}
 			if strings.Contains(all.String(), "identity = {") {
 				h.skipWithout(clifeatures.Identity)
+			}
+			if regexp.MustCompile(`import \{\s+for_each`).MatchString(all.String()) {
+				h.skipWithout(clifeatures.ImportForEach)
 			}
 			if out := h.mustRun("validate"); !strings.Contains(out, "The configuration is valid") {
 				t.Fatalf("validate: %s", out)

@@ -143,12 +143,7 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 
 // callbackFor picks the configuration for (publish_domain, app): the exact app, else "*".
 func (s *Server) callbackFor(projectID, publishDomain, app string) (Callback, bool) {
-	for _, candidate := range []string{app, livespec.AppWildcard} {
-		if cb, ok := s.store.getPair(projectID, publishDomain, candidate); ok {
-			return cb, true
-		}
-	}
-	return Callback{}, false
+	return s.store.getFirstPair(projectID, publishDomain, app, livespec.AppWildcard)
 }
 
 // recordingEvents are the notifications of a recording, in order, with plausible values: a file

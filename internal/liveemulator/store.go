@@ -117,22 +117,24 @@ func (st *store) get(projectID, id string) (Callback, bool) {
 	return cloneCallback(cb), true
 }
 
-// getPair returns a copy of the configuration of a pair.
-func (st *store) getPair(projectID, publishDomain, app string) (Callback, bool) {
+// getFirstPair returns a copy of the configuration of the first of apps that has one for the domain,
+// all looked up at one instant.
+func (st *store) getFirstPair(projectID, publishDomain string, apps ...string) (Callback, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	id, ok := st.byPair[pairOf(projectID, publishDomain, app)]
-	if !ok {
-		return Callback{}, false
+	for _, app := range apps {
+		if id, ok := st.byPair[pairOf(projectID, publishDomain, app)]; ok {
+			return cloneCallback(st.callbacks[id]), true
+		}
 	}
-	return cloneCallback(st.callbacks[id]), true
+	return Callback{}, false
 }
 
 // list returns copies of the configurations that match (all when match is nil), in creation order.
 func (st *store) list(match func(*Callback) bool) []Callback {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	var out []Callback
+	out := []Callback{}
 	for _, cb := range st.sorted() {
 		if match == nil || match(cb) {
 			out = append(out, cloneCallback(cb))

@@ -193,7 +193,7 @@ func TestMakeUnsetsEveryProviderVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`(?m)^TEST_ENV := \./scripts/without-provider-env\.sh$`).Match(makefile) {
+	if !regexp.MustCompile(`(?m)^TEST_ENV := \$\(CURDIR\)/scripts/without-provider-env\.sh$`).Match(makefile) {
 		t.Fatal("GNUmakefile's TEST_ENV is not scripts/without-provider-env.sh")
 	}
 	for _, line := range strings.Split(strings.ReplaceAll(string(makefile), "\\\n", " "), "\n") {

@@ -39,13 +39,9 @@ var settingEnvs = map[string][]string{
 	"assume_role.duration":    {"HW_ASSUME_ROLE_DURATION"},
 }
 
-// resolveConfig applies the environment fallbacks and reports every missing or invalid setting as an
-// error on its attribute, naming its environment variables. A setting whose value is not known until
-// apply is returned in unknown, and only what can be checked without it is checked. It sends no
-// request. credentials says which kind of credentials is used and where they came from, without a
-// secret.
-// EnvironmentVariables lists every environment variable the provider reads, sorted: what scripts and
-// make test clear so that a developer's own settings never reach a test or the demo.
+// EnvironmentVariables lists every environment variable the provider reads by name, sorted: what
+// scripts and make test clear so that a developer's own settings never reach a test or the demo. The
+// SDK also reads its region overrides, by prefix (EnvironmentPrefix).
 func EnvironmentVariables() []string {
 	names := []string{envCredentialsFile}
 	for _, envs := range settingEnvs {
@@ -55,6 +51,15 @@ func EnvironmentVariables() []string {
 	return names
 }
 
+// EnvironmentPrefix starts the names of the SDK's region overrides, such as
+// HUAWEICLOUD_SDK_REGION_LIVE_CN_NORTH_4, which change the endpoint of a region.
+const EnvironmentPrefix = "HUAWEICLOUD_SDK_REGION_"
+
+// resolveConfig applies the environment fallbacks and reports every missing or invalid setting as an
+// error on its attribute, naming its environment variables. A setting whose value is not known until
+// apply is returned in unknown, and only what can be checked without it is checked. It sends no
+// request. credentials says which kind of credentials is used and where they came from, without a
+// secret.
 func (p *liveProvider) resolveConfig(config liveProviderModel) (cfg liveapi.Config, unknown []string, credentials string, diags diag.Diagnostics) {
 	r := settingsResolver{getenv: p.getenv, isUnknown: map[string]bool{}, metadataEndpoint: p.metadataEndpoint}
 	cfg = liveapi.Config{

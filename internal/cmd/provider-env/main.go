@@ -1,6 +1,7 @@
-// Command provider-env prints the environment variables the provider reads, one per line, so that
-// scripts clear exactly those; with --emulator URL, it prints instead the shell commands that clear
-// them and point the provider at that emulator's default account:
+// Command provider-env prints the environment variables the provider reads, one per line, with those
+// of the environment that start with the SDK's region prefix, so that scripts clear exactly those;
+// with --emulator URL, it prints instead the shell commands that clear them and point the provider at
+// that emulator's default account:
 //
 //	unset $(provider-env)
 //	eval "$(provider-env --emulator http://127.0.0.1:8080)"
@@ -31,6 +32,11 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	names := provider.EnvironmentVariables()
+	for _, variable := range os.Environ() {
+		if name, _, _ := strings.Cut(variable, "="); strings.HasPrefix(name, provider.EnvironmentPrefix) {
+			names = append(names, name)
+		}
+	}
 	if *emulator == "" {
 		fmt.Fprintln(stdout, strings.Join(names, "\n"))
 		return nil

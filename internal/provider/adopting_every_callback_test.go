@@ -1,24 +1,24 @@
 package provider
 
 import (
-	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/platform-tools/terraform-provider-live/internal/clifeatures"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
 // TestAccAdoptingEveryCallbackInOnePlan runs the guide's configuration
-// (examples/guides/adopting-every-callback) against an emulator that holds 25 configurations made
-// elsewhere: one plan imports all 25, creates, updates and destroys nothing, and the next plan is
-// empty.
+// (examples/guides/adopting-every-callback) with the real CLI against an emulator that holds 25
+// configurations made elsewhere: one plan imports all 25 and creates, updates and destroys nothing;
+// after the apply, the next plan is empty.
 func TestAccAdoptingEveryCallbackInOnePlan(t *testing.T) {
+	h := newCLIHarness(t)
+	h.skipWithout(clifeatures.ImportForEach)
 	e := newTestEmulator(t)
 	for i := range 25 {
 		events := []string{"RECORD_FILE_COMPLETE"}
@@ -35,34 +35,41 @@ func TestAccAdoptingEveryCallbackInOnePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{needs(clifeatures.ImportForEach)},
-		Steps: []resource.TestStep{{
-			Config:           e.providerConfig() + string(guide),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{importsOnly{want: 25}}},
-		}},
-	})
-	if n := len(e.Callbacks()); n != 25 {
-		t.Fatalf("the emulator holds %d configurations, want the 25 adopted", n)
+	h.write("main.tf", requiredProviders+e.providerConfig()+string(guide))
+	h.mustRun("plan", "-input=false", "-out=adopt.tfplan")
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Actions   []string        `json:"actions"`
+				Importing json.RawMessage `json:"importing"`
+			} `json:"change"`
+		} `json:"resource_changes"`
 	}
-}
-
-// importsOnly checks that a plan imports want resources and changes nothing.
-type importsOnly struct{ want int }
-
-func (c importsOnly) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if err := json.Unmarshal([]byte(h.mustRun("show", "-json", "adopt.tfplan")), &plan); err != nil {
+		t.Fatal(err)
+	}
 	imported := 0
-	for _, rc := range req.Plan.ResourceChanges {
-		if !rc.Change.Actions.NoOp() {
-			resp.Error = fmt.Errorf("%s is planned to %v: the adoption must change nothing", rc.Address, rc.Change.Actions)
-			return
+	for _, rc := range plan.ResourceChanges {
+		if len(rc.Change.Actions) != 1 || rc.Change.Actions[0] != "no-op" {
+			t.Errorf("%s is planned to %v: the adoption must change nothing", rc.Address, rc.Change.Actions)
 		}
-		if rc.Change.Importing != nil {
+		if len(rc.Change.Importing) > 0 && string(rc.Change.Importing) != "null" {
 			imported++
 		}
 	}
-	if imported != c.want {
-		resp.Error = fmt.Errorf("the plan imports %d callbacks, want %d", imported, c.want)
+	if imported != 25 {
+		t.Fatalf("the plan imports %d callbacks, want 25", imported)
+	}
+	h.mustRun("apply", "-input=false", "adopt.tfplan")
+	if _, stderr, err := h.run("plan", "-input=false", "-detailed-exitcode"); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() == 2 {
+			t.Fatalf("the plan after the adoption is not empty:\n%s", h.outputs.String())
+		}
+		t.Fatalf("plan: %v\n%s", err, stderr)
+	}
+	if n := len(e.Callbacks()); n != 25 || e.RequestCounts()[liveemulator.OperationUpdate] != 0 || e.RequestCounts()[liveemulator.OperationCreate] != 0 {
+		t.Fatalf("the emulator holds %d configurations after %v, want the 25 adopted and nothing written", n, e.RequestCounts())
 	}
 }

@@ -18,6 +18,18 @@ type Callback struct {
 	UpdateTime        string
 }
 
+// WithKnownTimes fills the times an answer left out with those known from elsewhere (an earlier
+// answer, state); "" knows nothing. An answer never blanks a time.
+func (cb Callback) WithKnownTimes(createTime, updateTime string) Callback {
+	if cb.CreateTime == "" {
+		cb.CreateTime = createTime
+	}
+	if cb.UpdateTime == "" {
+		cb.UpdateTime = updateTime
+	}
+	return cb
+}
+
 // CallbackSpec is the full body of a create or update request.
 type CallbackSpec struct {
 	PublishDomain     string

@@ -45,7 +45,7 @@ func (c *Client) Create(ctx context.Context, spec CallbackSpec) (Callback, error
 	if err != nil {
 		return created, fmt.Errorf("the configuration %s was created, but setting its key failed: %w", created.ID, err)
 	}
-	updated.CreateTime = cmp.Or(updated.CreateTime, created.CreateTime)
+	updated = updated.WithKnownTimes(created.CreateTime, "") // the update time is the update's
 	return updated, nil
 }
 

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"cmp"
 	"context"
 	"slices"
 
@@ -112,13 +111,7 @@ func optionalString(s string) types.String {
 // keepKnownTimes fills the times that an answer left out with those the model knows: an answer never
 // blanks them.
 func (m callbackAttributesModel) keepKnownTimes(cb liveapi.Callback) liveapi.Callback {
-	if !m.CreateTime.IsUnknown() {
-		cb.CreateTime = cmp.Or(cb.CreateTime, m.CreateTime.ValueString())
-	}
-	if !m.UpdateTime.IsUnknown() {
-		cb.UpdateTime = cmp.Or(cb.UpdateTime, m.UpdateTime.ValueString())
-	}
-	return cb
+	return cb.WithKnownTimes(m.CreateTime.ValueString(), m.UpdateTime.ValueString()) // "" when unknown
 }
 
 // incomplete reports whether a create or update response lacks a field that state needs.

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,14 +49,43 @@ func (r *liveRecordCallbackResource) IdentitySchema(_ context.Context, _ resourc
 	}
 }
 
-// setIdentity records the identity of the callback that m holds, when the CLI keeps identities.
-func (r *liveRecordCallbackResource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, m callbackAttributesModel) diag.Diagnostics {
+// setIdentity records the identity of the callback that m holds, in the provider's project, and
+// keeps the project in private state for a Read that cannot ask the provider (see keepIdentity).
+func (r *liveRecordCallbackResource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, private privateState, m callbackAttributesModel) diag.Diagnostics {
+	if project, err := json.Marshal(r.client.ProjectID()); err == nil && !isNil(private) {
+		if diags := private.SetKey(ctx, identityProjectKey, project); diags.HasError() {
+			return diags
+		}
+	}
 	if identity == nil {
 		return nil
 	}
 	return identity.Set(ctx, callbackIdentityModel{
 		ProjectID: types.StringValue(r.client.ProjectID()), PublishDomain: m.PublishDomain, App: m.App,
 	})
+}
+
+// isNil reports whether the private state is missing (a response built by hand, in unit tests).
+func isNil(private privateState) bool {
+	return private == nil || reflect.ValueOf(private).IsNil()
+}
+
+// identityProjectKey keeps, in private state, the project of the identity.
+const identityProjectKey = "identity_project_id"
+
+// keepIdentity gives a Read that does not reach the API (the provider's configuration is not known
+// yet) the identity it had: the framework refuses a Read without one, and older CLIs keep none, so
+// it is rebuilt from the state and the project kept in private state.
+func keepIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, private privateState, m callbackAttributesModel) diag.Diagnostics {
+	if identity == nil || !identity.Raw.IsFullyNull() || isNil(private) {
+		return nil
+	}
+	raw, diags := private.GetKey(ctx, identityProjectKey)
+	var project string
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &project) != nil {
+		return nil // a state from before identities: the first Read that reaches the API sets it
+	}
+	return identity.Set(ctx, callbackIdentityModel{ProjectID: types.StringValue(project), PublishDomain: m.PublishDomain, App: m.App})
 }
 
 // importedIdentity reads the identity of an import block with identity, and checks that its project

@@ -63,7 +63,7 @@ func (r *liveRecordCallbackResource) ImportState(ctx context.Context, req resour
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), callback.ID)...)
 	// The identity is the found configuration's, in the provider's project; Read writes it again.
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, callbackAttributesModel{
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, callbackAttributesModel{
 		PublishDomain: types.StringValue(liveapi.CanonicalDomain(callback.PublishDomain)), App: types.StringValue(callback.App)})...)
 }
 

@@ -202,7 +202,7 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 		// The configuration is ours although the create failed: keep it in state (tainted), never orphan it.
 		resp.Diagnostics.Append(plan.flatten(ctx, created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, plan.callbackAttributesModel)...)
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, plan.callbackAttributesModel)...)
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("The recording callback %s was created for publish_domain %q and app %q, "+
 			"but the create did not complete. It is kept in state as tainted: the next apply replaces it.\n\n%s",
 			created.ID, spec.PublishDomain, spec.App, liveapi.Describe(err)))
@@ -241,7 +241,7 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 	}
 	resp.Diagnostics.Append(plan.flatten(ctx, created)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, plan.callbackAttributesModel)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, plan.callbackAttributesModel)...)
 }
 
 func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -255,6 +255,7 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 		resp.Diagnostics.AddWarning("Live Record Callback Not Refreshed",
 			fmt.Sprintf("%s The recording callback %s was not read from the Live API; Terraform plans with the state it "+
 				"has, and reads it again once the provider's configuration is known.", notKnownYet(r.unknownSettings), state.ID.ValueString()))
+		resp.Diagnostics.Append(keepIdentity(ctx, resp.Identity, resp.Private, state.callbackAttributesModel)...)
 		return
 	}
 	timeout, diags := state.Timeouts.Read(ctx, defaultTimeout)
@@ -274,6 +275,8 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 			fmt.Sprintf("The recording callback %s no longer exists, so Terraform removed it from state. "+
 				"The next plan will create it again if the configuration still declares it.", state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
+		// The framework wants an identity after every Read, a removal's included: the one it had.
+		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, state.callbackAttributesModel)...)
 		return
 	}
 	if err != nil {
@@ -283,7 +286,7 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 	}
 	resp.Diagnostics.Append(state.flatten(ctx, state.keepKnownTimes(callback))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, state.callbackAttributesModel)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, state.callbackAttributesModel)...)
 }
 
 func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -327,7 +330,7 @@ func (r *liveRecordCallbackResource) Update(ctx context.Context, req resource.Up
 	}
 	resp.Diagnostics.Append(plan.flatten(ctx, updated)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, plan.callbackAttributesModel)...)
+	resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, plan.callbackAttributesModel)...)
 }
 
 func (r *liveRecordCallbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -25,7 +25,7 @@ type Feature struct {
 // Features are the features whose tests need more than the oldest CLIs that make test runs
 // (Terraform 1.5.7, OpenTofu 1.6.2) and those every supported CLI has, for the table.
 var Features = []Feature{
-	{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.5.0"},
+	{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.6.0"},
 	{Name: "terraform test / tofu test", Terraform: "1.6.0", OpenTofu: "1.6.0"},
 	{Name: "import blocks with for_each (every callback in one plan)", Terraform: "1.7.0", OpenTofu: "1.7.0"},
 	{Name: "moved from huaweicloud_live_record_callback", Terraform: "1.8.0", OpenTofu: "1.10.0"},

@@ -225,3 +225,21 @@ func TestCLIFeaturesTable(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenTofuPinnedOnce: the Makefile names the OpenTofu version that internal/tools/opentofu's
+// go.mod builds.
+func TestOpenTofuPinnedOnce(t *testing.T) {
+	makefile, err := os.ReadFile("../../GNUmakefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile("../tools/opentofu/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := regexp.MustCompile(`(?m)^TOFU_NEW_VERSION\s*:= (\S+)$`).FindSubmatch(makefile)
+	built := regexp.MustCompile(`(?m)^\s*github.com/opentofu/opentofu v(\S+)( // indirect)?$|^require github.com/opentofu/opentofu v(\S+)$`).FindSubmatch(gomod)
+	if named == nil || built == nil || (string(built[1]) != string(named[1]) && string(built[3]) != string(named[1])) {
+		t.Fatalf("GNUmakefile's TOFU_NEW_VERSION %q is not the version internal/tools/opentofu/go.mod builds (%q)", named, built)
+	}
+}

@@ -76,14 +76,23 @@ const identityProjectKey = "identity_project_id"
 // keepIdentity gives a Read that does not reach the API (the provider's configuration is not known
 // yet) the identity it had: the framework refuses a Read without one, and older CLIs keep none, so
 // it is rebuilt from the state and the project kept in private state.
-func keepIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, private privateState, m callbackAttributesModel) diag.Diagnostics {
-	if identity == nil || !identity.Raw.IsFullyNull() || isNil(private) {
+func keepIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, private privateState, configuredProject string, m callbackAttributesModel) diag.Diagnostics {
+	if identity == nil || !identity.Raw.IsFullyNull() {
 		return nil
 	}
-	raw, diags := private.GetKey(ctx, identityProjectKey)
-	var project string
-	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &project) != nil {
-		return nil // a state from before identities: the first Read that reaches the API sets it
+	project := configuredProject
+	if !isNil(private) {
+		if raw, diags := private.GetKey(ctx, identityProjectKey); !diags.HasError() && len(raw) > 0 {
+			_ = json.Unmarshal(raw, &project) // unreadable: the configured project
+		}
+	}
+	if project == "" {
+		// A state from before identities (or a move), with the project not known until apply.
+		var diags diag.Diagnostics
+		diags.AddError("Live Record Callback Identity Not Known Yet",
+			"This callback's state has no identity yet, and its project is not known until apply. Run one plan or apply "+
+				"with the provider's configuration known (for example with -target on what it depends on), or set project_id.")
+		return diags
 	}
 	return identity.Set(ctx, callbackIdentityModel{ProjectID: types.StringValue(project), PublishDomain: m.PublishDomain, App: m.App})
 }

@@ -255,7 +255,7 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 		resp.Diagnostics.AddWarning("Live Record Callback Not Refreshed",
 			fmt.Sprintf("%s The recording callback %s was not read from the Live API; Terraform plans with the state it "+
 				"has, and reads it again once the provider's configuration is known.", notKnownYet(r.unknownSettings), state.ID.ValueString()))
-		resp.Diagnostics.Append(keepIdentity(ctx, resp.Identity, resp.Private, state.callbackAttributesModel)...)
+		resp.Diagnostics.Append(keepIdentity(ctx, resp.Identity, resp.Private, r.projectID, state.callbackAttributesModel)...)
 		return
 	}
 	timeout, diags := state.Timeouts.Read(ctx, defaultTimeout)
@@ -275,8 +275,11 @@ func (r *liveRecordCallbackResource) Read(ctx context.Context, req resource.Read
 			fmt.Sprintf("The recording callback %s no longer exists, so Terraform removed it from state. "+
 				"The next plan will create it again if the configuration still declares it.", state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
-		// The framework wants an identity after every Read, a removal's included: the one it had.
-		resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, state.callbackAttributesModel)...)
+		// The framework wants an identity after every Read, a removal's included: the one it had
+		// (resp.Identity holds it), else this state's.
+		if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
+			resp.Diagnostics.Append(r.setIdentity(ctx, resp.Identity, resp.Private, state.callbackAttributesModel)...)
+		}
 		return
 	}
 	if err != nil {

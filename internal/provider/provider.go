@@ -76,7 +76,7 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		// During plan, settings may come from resources not applied yet: the client is built once
 		// apply knows them. Resources and data sources say what they cannot do until then.
 		tflog.Debug(ctx, "Live provider settings are not known until apply", map[string]any{"settings": unknown})
-		data := &providerData{unknownSettings: unknown, region: cfg.Region}
+		data := &providerData{unknownSettings: unknown, region: cfg.Region, projectID: cfg.ProjectID}
 		resp.ResourceData, resp.DataSourceData = data, data
 		return
 	}

@@ -18,6 +18,7 @@ type providerData struct {
 	client          *liveapi.Client
 	unknownSettings []string
 	region          string // as configured (HCL or environment), "" when none is
+	projectID       string // as configured, while the client waits for unknown settings; "" when not known
 }
 
 // withProviderData is embedded in every resource and data source: it keeps what the provider's

@@ -206,15 +206,11 @@ func TestCreateAdoptsNothingWithoutTheServersClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		emulator.ServeHTTP(dateless{w}, r)
+		emulator.ServeHTTP(rewrittenDate{w, noDate}, r)
 	}))
 	defer server.Close()
-	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey, SecretKey: secretKey,
-		UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = client.Create(context.Background(), spec())
+	client := clientThrough(t, server.URL)
+	_, err := client.Create(context.Background(), spec())
 	stored := emulator.Callbacks()
 	var conflict *liveapi.ConflictError
 	if len(stored) != 1 || !errors.As(err, &conflict) || !conflict.NoServerClock || conflict.Existing.ID != stored[0].ID {
@@ -225,17 +221,38 @@ func TestCreateAdoptsNothingWithoutTheServersClock(t *testing.T) {
 	}
 }
 
-// dateless sends a response without a Date header (net/http adds one unless it is set to nil).
-type dateless struct{ http.ResponseWriter }
+// rewrittenDate answers with the Date header that date gives, none when it gives nil, as a proxy
+// that drops or rewrites it (net/http adds its own Date unless the header is set to nil).
+type rewrittenDate struct {
+	http.ResponseWriter
+	date func() []string
+}
 
-func (d dateless) WriteHeader(status int) {
-	d.Header()["Date"] = nil
+func (d rewrittenDate) WriteHeader(status int) {
+	d.Header()["Date"] = d.date()
 	d.ResponseWriter.WriteHeader(status)
 }
 
-func (d dateless) Write(b []byte) (int, error) {
-	d.Header()["Date"] = nil
+func (d rewrittenDate) Write(b []byte) (int, error) {
+	d.Header()["Date"] = d.date()
 	return d.ResponseWriter.Write(b)
+}
+
+// noDate drops the Date header; anHourLate gives one an hour behind the server's.
+func noDate() []string { return nil }
+
+func anHourLate() []string { return []string{time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)} }
+
+// clientThrough is a client of the server at url (a proxy in front of an emulator) that retries
+// quickly.
+func clientThrough(t *testing.T, url string) *liveapi.Client {
+	t.Helper()
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: url, ProjectID: projectID, AccessKey: accessKey,
+		SecretKey: secretKey, UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
 }
 
 // TestCreateAnsweredWithoutAnIDWhateverTheClocks: a 201 without an id, and the configuration found
@@ -776,12 +793,8 @@ func TestCreateWindowOpensAtTheFirstAttemptThatMayHaveMadeIt(t *testing.T) {
 		}
 	}))
 	defer server.Close()
-	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey,
-		SecretKey: secretKey, UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = client.Create(context.Background(), spec())
+	client := clientThrough(t, server.URL)
+	_, err := client.Create(context.Background(), spec())
 	var conflict *liveapi.ConflictError
 	if !errors.As(err, &conflict) || !conflict.Preexisting || conflict.Existing.ID != theirs.ID {
 		t.Fatalf("want a conflict naming theirs (%s), got %v", theirs.ID, err)
@@ -789,19 +802,6 @@ func TestCreateWindowOpensAtTheFirstAttemptThatMayHaveMadeIt(t *testing.T) {
 	if stored, _ := emulator.Callback(theirs.ID); stored.Key != theirs.Key || emulator.RequestCounts()["update"] != 0 {
 		t.Fatal("theirs must be left alone")
 	}
-}
-
-// lateDate sends a Date an hour behind the server's, as a proxy with its own clock would.
-type lateDate struct{ http.ResponseWriter }
-
-func (d lateDate) WriteHeader(status int) {
-	d.Header().Set("Date", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat))
-	d.ResponseWriter.WriteHeader(status)
-}
-
-func (d lateDate) Write(b []byte) (int, error) {
-	d.Header().Set("Date", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat))
-	return d.ResponseWriter.Write(b)
 }
 
 // TestCreateDistrustsADateBehindTheConfiguration: a proxy answers with a Date an hour behind the
@@ -815,15 +815,11 @@ func TestCreateDistrustsADateBehindTheConfiguration(t *testing.T) {
 	}
 	theirs := addTheirs(t, emulator.Server, time.Now().Add(-40*time.Second))
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		emulator.ServeHTTP(lateDate{w}, r)
+		emulator.ServeHTTP(rewrittenDate{w, anHourLate}, r)
 	}))
 	defer server.Close()
-	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, ProjectID: projectID, AccessKey: accessKey,
-		SecretKey: secretKey, UserAgent: "test", MaxRetries: 3, RetryBaseDelay: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = client.Create(context.Background(), spec())
+	client := clientThrough(t, server.URL)
+	_, err := client.Create(context.Background(), spec())
 	var conflict *liveapi.ConflictError
 	if !errors.As(err, &conflict) || !conflict.NoServerClock || conflict.Existing.ID != theirs.ID {
 		t.Fatalf("want a conflict naming theirs (%s), got %v", theirs.ID, err)

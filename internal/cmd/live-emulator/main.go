@@ -32,16 +32,9 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 )
 
-// The account's defaults are the emulator's (liveemulator.Default*), which the demo and the README use.
-const (
-	defaultListen     = "127.0.0.1:8080"
-	defaultAccessKey  = liveemulator.DefaultAccessKey
-	defaultSecretKey  = liveemulator.DefaultSecretKey
-	defaultProjectID  = liveemulator.DefaultProjectID
-	defaultRegion     = liveemulator.DefaultRegion
-	defaultDomainID   = liveemulator.DefaultDomainID
-	defaultDomainName = liveemulator.DefaultDomainName
-)
+// defaultListen is where the emulator listens by default; its account is the emulator's default
+// one (liveemulator.Default*), which the demo and the README use.
+const defaultListen = "127.0.0.1:8080"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -108,11 +101,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	flags := flag.NewFlagSet("live-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.StringVar(&config.listen, "listen", defaultListen, "address to listen on; port 0 picks a free port")
-	flags.StringVar(&config.accessKey, "access-key", defaultAccessKey, "access key (AK) that requests must be signed with")
-	flags.StringVar(&config.secretKey, "secret-key", defaultSecretKey, "secret key (SK) that requests must be signed with")
+	flags.StringVar(&config.accessKey, "access-key", liveemulator.DefaultAccessKey, "access key (AK) that requests must be signed with")
+	flags.StringVar(&config.secretKey, "secret-key", liveemulator.DefaultSecretKey, "secret key (SK) that requests must be signed with")
 	flags.StringVar(&config.securityToken, "security-token", "", "security token that requests must carry (temporary credentials); none when empty")
-	flags.StringVar(&config.projectID, "project-id", defaultProjectID, "project ID of the account")
-	flags.StringVar(&config.region, "region", defaultRegion, "region the project belongs to: IAM lists the project under this name")
+	flags.StringVar(&config.projectID, "project-id", liveemulator.DefaultProjectID, "project ID of the account")
+	flags.StringVar(&config.region, "region", liveemulator.DefaultRegion, "region the project belongs to: IAM lists the project under this name")
 	flags.Func("fault", "inject a fault, repeatable: <operation|*>:<setting>=<value>,... with settings "+
 		"times, status, code, retry_after, drop (before|after) and latency; e.g. create:status=500,times=2", func(s string) error {
 		fault, err := liveemulator.ParseFault(s)
@@ -148,7 +141,7 @@ func newEmulator(config serveConfig) (*liveemulator.Server, error) {
 	projects := []liveemulator.Project{{ID: config.projectID, Name: config.region}}
 	for i := range config.identityProviders {
 		idp := &config.identityProviders[i]
-		idp.Projects, idp.DomainID, idp.DomainName = projects, defaultDomainID, defaultDomainName
+		idp.Projects, idp.DomainID, idp.DomainName = projects, liveemulator.DefaultDomainID, liveemulator.DefaultDomainName
 	}
 	for i := range config.agencies {
 		agency := &config.agencies[i]
@@ -157,7 +150,7 @@ func newEmulator(config serveConfig) (*liveemulator.Server, error) {
 	emulator := liveemulator.New(liveemulator.Options{
 		Credentials: []liveemulator.Credential{{
 			AccessKey: config.accessKey, SecretKey: config.secretKey, SecurityToken: config.securityToken, Projects: projects,
-			DomainID: defaultDomainID, DomainName: defaultDomainName,
+			DomainID: liveemulator.DefaultDomainID, DomainName: liveemulator.DefaultDomainName,
 		}},
 		IdentityProviders:       config.identityProviders,
 		Agencies:                config.agencies,
@@ -177,8 +170,8 @@ func announce(stdout io.Writer, addr net.Addr, config serveConfig) {
 	fmt.Fprintf(stdout, "http://%s\n", addr)
 	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", config.accessKey, config.projectID, config.region)
 	fmt.Fprintf(stdout, "admin endpoint (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
-	if config.secretKey == defaultSecretKey {
-		fmt.Fprintf(stdout, "secret key: %s (the default)\n", defaultSecretKey)
+	if config.secretKey == liveemulator.DefaultSecretKey {
+		fmt.Fprintf(stdout, "secret key: %s (the default)\n", liveemulator.DefaultSecretKey)
 	} else {
 		fmt.Fprintln(stdout, "secret key: as given by --secret-key")
 	}

@@ -44,7 +44,7 @@ func TestRunPrintsTheBaseURLFirstAndServes(t *testing.T) {
 	for len(rest) < 3 && lines.Scan() {
 		rest = append(rest, lines.Text())
 	}
-	if got := strings.Join(rest, "\n"); !strings.Contains(got, "access key: "+defaultAccessKey) || !strings.Contains(got, "project id: pid") {
+	if got := strings.Join(rest, "\n"); !strings.Contains(got, "access key: "+liveemulator.DefaultAccessKey) || !strings.Contains(got, "project id: pid") {
 		t.Fatalf("the settings are not printed: %q", got)
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdoutReader) }()
@@ -157,8 +157,8 @@ func TestRecordAndDeliveriesSubcommands(t *testing.T) {
 	receiver := &livereceiver.Receiver{SignType: "MD5", Key: "SubcommandKey0123456789abcdefXYZ01"}
 	receiverServer := httptest.NewServer(receiver)
 	defer receiverServer.Close()
-	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: baseURL, ProjectID: defaultProjectID, AccessKey: defaultAccessKey,
-		SecretKey: defaultSecretKey, UserAgent: "test"})
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: baseURL, ProjectID: liveemulator.DefaultProjectID, AccessKey: liveemulator.DefaultAccessKey,
+		SecretKey: liveemulator.DefaultSecretKey, UserAgent: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

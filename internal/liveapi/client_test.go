@@ -229,3 +229,28 @@ func TestUnreadableAnswersQuoteNoBody(t *testing.T) {
 		t.Fatalf("the error quotes the secret key: %v\n%s", err, liveapi.Describe(err))
 	}
 }
+
+// TestIAMRedirectsGetIAMsHint: an IAM request answered with a redirect fails naming IAM and
+// iam_endpoint, not the Live API's endpoint, and keeps the credentials' prefix.
+func TestIAMRedirectsGetIAMsHint(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "https://login.example.com/")
+		w.WriteHeader(http.StatusFound)
+	}))
+	defer server.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("an.id.token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: server.URL, IAMEndpoint: server.URL, ProjectID: "p",
+		Method: liveapi.MethodOIDC, IdpID: "idp", IDTokenFile: tokenFile, UserAgent: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Show(context.Background(), "id")
+	d := liveapi.Describe(err)
+	if !strings.Contains(d, "which IAM never answers a POST with") || !strings.Contains(d, "iam_endpoint") ||
+		strings.Contains(d, "Check the provider's endpoint and region") || !strings.Contains(d, "obtaining temporary credentials") {
+		t.Fatalf("want IAM's redirect described as IAM's, with the credentials' prefix:\n%s", d)
+	}
+}

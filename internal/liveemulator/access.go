@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/platform-tools/terraform-provider-live/internal/lastn"
 )
 
 // The Go API of the store, for tests and the command: look into it and change it behind the API's
@@ -46,6 +48,26 @@ func (s *Server) ModifyCallback(id string, change func(*Callback)) error {
 // DeleteCallback removes a configuration.
 func (s *Server) DeleteCallback(id string) error {
 	return s.store.remove("", id)
+}
+
+// Reset returns the emulator to where a test case starts, without a restart: no configurations in
+// any project (the --data file saved empty), no deliveries, journal, request counts, access key
+// lockouts or faults, no throttle, and the clock offset it started with. The accounts stay, and so
+// do the tokens and temporary credentials IAM issued, which running clients hold. When the data file
+// cannot be saved, nothing is reset.
+func (s *Server) Reset() error {
+	if err := s.store.reset(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliveries = lastn.New[Delivery](MaxDeliveries)
+	s.journal = lastn.New[JournalEntry](MaxJournalEntries)
+	s.requests, s.userAgents = map[string]int{}, map[string]bool{}
+	s.lockouts = map[string]lockout{}
+	s.faults, s.maxConcurrent, s.throttled = nil, 0, 0
+	s.clockOffset.Store(int64(s.startClockOffset))
+	return nil
 }
 
 // RequestCounts returns how many requests each operation has received: the Live API's once they

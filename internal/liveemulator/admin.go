@@ -87,11 +87,26 @@ func (s *Server) registerAdmin() {
 		w.Header().Set(DeliveriesDroppedHeader, strconv.Itoa(s.DeliveriesDropped()))
 		writeJSON(w, http.StatusOK, s.Deliveries())
 	}))
+	s.mux.HandleFunc("POST "+AdminPrefix+"reset", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
+		if err := s.Reset(); err != nil {
+			writeSaveError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	s.mux.HandleFunc("GET "+AdminPrefix+"journal", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
+		w.Header().Set(JournalDroppedHeader, strconv.Itoa(s.JournalDropped()))
+		writeJSON(w, http.StatusOK, s.Journal())
+	}))
 	s.mux.HandleFunc("GET "+AdminPrefix+"callbacks", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
 		stored := s.Callbacks()
-		out := make([]wireCallback, len(stored))
+		type projectCallback struct {
+			ProjectID string `json:"project_id"`
+			wireCallback
+		}
+		out := make([]projectCallback, len(stored))
 		for i := range stored {
-			out[i] = wireFrom(&stored[i]) // without keys, as the API shows them
+			out[i] = projectCallback{stored[i].ProjectID, wireFrom(&stored[i])} // without keys, as the API shows them
 		}
 		writeJSON(w, http.StatusOK, out)
 	}))

@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,51 +144,133 @@ func escape(s string) string {
 	return b.String()
 }
 
-// authenticate checks the request as the API gateway does; it returns the 401 error code and a
-// message, or "" when the request is authentic for projectID.
-func (s *Server) authenticate(r *http.Request, body []byte, projectID string) (code, msg string) {
-	credential, code, msg := s.verifySignature(r, body)
-	if code != "" {
-		return code, msg
-	}
-	if header := r.Header.Get("X-Project-Id"); (header != "" && header != projectID) || !credential.hasProject(projectID) {
-		return livespec.ErrorCodeProjectMismatch, "Project ID verification failed"
-	}
-	return "", ""
+// refusal is why the gateway refused a request: the message it answers (its own, word for word),
+// and the emulator's reason, which only the journal tells.
+type refusal struct {
+	message, reason string
 }
 
-// verifySignature checks the AK/SK signature, the clock skew and the security token; it returns the
-// request's credential, or the 401 error code and a message.
-func (s *Server) verifySignature(r *http.Request, body []byte) (credential Credential, code, msg string) {
+// authenticate checks the request as the API gateway and then Live do; it returns the request's
+// credential, or writes the refusal and returns false.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, body []byte, projectID string) (Credential, bool) {
+	credential, ok := s.authenticateSignature(w, r, body)
+	if !ok {
+		return Credential{}, false
+	}
+	if header := r.Header.Get("X-Project-Id"); (header != "" && header != projectID) || !credential.hasProject(projectID) {
+		journalOf(r).Reason = fmt.Sprintf("the project %q is not one of the signing account's (or X-Project-Id %q differs)", projectID, header)
+		writeError(w, http.StatusUnauthorized, livespec.ErrorCodeProjectMismatch, "Project ID verification failed")
+		return Credential{}, false
+	}
+	return credential, true
+}
+
+// authenticateSignature checks the signature as the API gateway does, for Live and IAM alike; it
+// returns the request's credential, or writes the gateway's 401 and returns false.
+func (s *Server) authenticateSignature(w http.ResponseWriter, r *http.Request, body []byte) (Credential, bool) {
+	credential, refused := s.verifySignature(r, body)
+	entry := journalOf(r)
+	if refused != nil {
+		entry.AccessKey, entry.Reason = accessKeyOf(r), refused.reason
+		writeError(w, http.StatusUnauthorized, livespec.ErrorCodeGatewayAuth, refused.message)
+		return Credential{}, false
+	}
+	entry.AccessKey, entry.Account = credential.AccessKey, credential.DomainName
+	return credential, true
+}
+
+// accessKeyOf is the access key a request names, if any.
+func accessKeyOf(r *http.Request) string {
+	auth, _ := parseAuthorization(r.Header.Get("Authorization"))
+	return auth.accessKey
+}
+
+// verifySignature checks the AK/SK signature, the clock skew, the security token and the access
+// key's lockout; it returns the request's credential, or why the gateway refuses it.
+func (s *Server) verifySignature(r *http.Request, body []byte) (Credential, *refusal) {
 	auth, err := parseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
-		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + err.Error()
+		return Credential{}, &refusal{livespec.GatewaySignatureFailed, err.Error()}
 	}
 	credential, problem := s.lookupCredential(auth.accessKey)
-	if problem != "" {
-		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: " + problem
+	switch problem {
+	case "":
+	case problemUnknown:
+		return Credential{}, &refusal{fmt.Sprintf(livespec.GatewayUnknownAccessKey, auth.accessKey), "unknown access key"}
+	default:
+		return Credential{}, &refusal{livespec.GatewayTokenFailed, problem}
 	}
+	if until, locked := s.lockedOut(auth.accessKey); locked {
+		return Credential{}, &refusal{livespec.GatewayAccessKeyLocked, "the access key is locked until " + until.Format(time.RFC3339) +
+			" after more than " + strconv.Itoa(livespec.GatewayLockoutFailures) + " failed signatures in a row"}
+	}
+	if reason := signatureProblem(r, body, auth, credential.SecretKey, s.now()); reason != "" {
+		s.signatureFailed(auth.accessKey)
+		return Credential{}, &refusal{livespec.GatewaySignatureFailed, reason}
+	}
+	s.signatureVerified(auth.accessKey)
+	if credential.SecurityToken != "" && !hmac.Equal([]byte(credential.SecurityToken), []byte(r.Header.Get("X-Security-Token"))) {
+		return Credential{}, &refusal{livespec.GatewayTokenFailed, "missing or wrong X-Security-Token for temporary credentials"}
+	}
+	return credential, nil
+}
+
+// signatureProblem says why the signature does not verify, or "".
+func signatureProblem(r *http.Request, body []byte, auth authorization, secretKey string, now time.Time) string {
 	date, err := time.Parse(sdkDateLayout, r.Header.Get("X-Sdk-Date"))
 	if err != nil {
-		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: missing or malformed X-Sdk-Date"
+		return "missing or malformed X-Sdk-Date"
 	}
-	if skew := s.now().Sub(date); skew > maxClockSkew || skew < -maxClockSkew {
-		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off"
+	if skew := now.Sub(date); skew > maxClockSkew || skew < -maxClockSkew {
+		return "X-Sdk-Date is " + skew.Round(time.Second).String() + " off the server's clock, more than 15 minutes"
 	}
-	expected := Signature(r, body, auth.signedHeaders, credential.SecretKey)
+	expected := Signature(r, body, auth.signedHeaders, secretKey)
 	if !hmac.Equal([]byte(expected), []byte(strings.ToLower(auth.signature))) {
-		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: verify aksk signature fail"
+		return "the signature does not verify over the signed headers " + strings.Join(auth.signedHeaders, ";") + " and the body as sent"
 	}
 	if payloadHash := r.Header.Get("X-Sdk-Content-Sha256"); payloadHash != "" && payloadHash != unsignedPayload &&
 		slices.ContainsFunc(auth.signedHeaders, func(name string) bool { return strings.EqualFold(name, "x-sdk-content-sha256") }) {
 		// A signed hash of the payload must be the hash of the body that came.
 		bodyHash := sha256.Sum256(body)
 		if !strings.EqualFold(payloadHash, hex.EncodeToString(bodyHash[:])) {
-			return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: X-Sdk-Content-Sha256 does not match the body"
+			return "X-Sdk-Content-Sha256 does not match the body"
 		}
 	}
-	if credential.SecurityToken != "" && !hmac.Equal([]byte(credential.SecurityToken), []byte(r.Header.Get("X-Security-Token"))) {
-		return Credential{}, livespec.ErrorCodeAuthFailed, "Incorrect IAM authentication information: invalid security token"
+	return ""
+}
+
+// lockout counts an access key's failed signatures in a row, and locks it as the gateway does.
+type lockout struct {
+	failures    int
+	lockedUntil time.Time
+}
+
+func (s *Server) lockedOut(accessKey string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.lockouts[accessKey]
+	if !ok || !s.now().Before(l.lockedUntil) {
+		return time.Time{}, false
 	}
-	return credential, "", ""
+	return l.lockedUntil, true
+}
+
+func (s *Server) signatureFailed(accessKey string) {
+	if s.lockoutDuration <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.lockouts[accessKey]
+	l.failures++
+	if l.failures > livespec.GatewayLockoutFailures {
+		l = lockout{lockedUntil: s.now().Add(s.lockoutDuration)}
+	}
+	s.lockouts[accessKey] = l
+}
+
+func (s *Server) signatureVerified(accessKey string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.lockouts, accessKey)
 }

@@ -5,17 +5,20 @@ package liveemulator
 
 import (
 	"cmp"
-	"crypto/rand"
+	cryptorand "crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"path"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/platform-tools/terraform-provider-live/internal/lastn"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // maxBodyBytes caps request bodies; a callback configuration is a few hundred bytes.
@@ -45,6 +48,12 @@ type Options struct {
 	IdentityProviders       []IdentityProvider
 	Agencies                []Agency
 	TemporaryCredentialsTTL time.Duration
+	// AccessKeyLockout is how long the gateway locks an access key after more than
+	// livespec.GatewayLockoutFailures failed signatures in a row: livespec.GatewayLockout when zero,
+	// never when negative.
+	AccessKeyLockout time.Duration
+	// FaultSeed seeds the draws of faults with a Rate, for runs that repeat; random when zero.
+	FaultSeed uint64
 }
 
 // Callback is one stored recording callback configuration, key included.
@@ -68,8 +77,9 @@ type Server struct {
 	mux      *http.ServeMux
 	hostname string
 	// The server's clock: the emulator's clock moved by clockOffset (nanoseconds).
-	clock       func() time.Time
-	clockOffset atomic.Int64
+	clock            func() time.Time
+	clockOffset      atomic.Int64
+	startClockOffset time.Duration // what Reset puts back
 
 	// The configurations.
 	store *store
@@ -87,12 +97,16 @@ type Server struct {
 	limitCap    int
 
 	deliveryTimeout time.Duration
+	lockoutDuration time.Duration
 
-	// mu guards what follows: what IAM issued, the faults and throttle, the counts and the deliveries.
+	// mu guards what follows: what IAM issued, the gateway's lockouts, the faults and throttle, the
+	// counts, the deliveries and the journal.
 	mu                  sync.Mutex
 	tokens              map[string]temporary // by token
 	temporaries         map[string]temporary // by access key
+	lockouts            map[string]lockout   // by access key
 	faults              []*activeFault
+	faultDraws          *rand.Rand
 	maxConcurrent       int
 	inFlight            int
 	inFlightByOperation map[string]int
@@ -100,6 +114,7 @@ type Server struct {
 	requests            map[string]int
 	userAgents          map[string]bool
 	deliveries          *lastn.Log[Delivery]
+	journal             *lastn.Log[JournalEntry]
 }
 
 // New returns an emulator with an empty store.
@@ -115,13 +130,18 @@ func New(opts Options) *Server {
 		firstPage:         opts.ListFirstPage,
 		limitCap:          opts.ListLimitCap,
 		deliveryTimeout:   cmp.Or(opts.DeliveryTimeout, defaultDeliveryTimeout),
+		startClockOffset:  opts.ClockOffset,
+		lockoutDuration:   cmp.Or(opts.AccessKeyLockout, livespec.GatewayLockout),
 
 		tokens:              map[string]temporary{},
 		temporaries:         map[string]temporary{},
+		lockouts:            map[string]lockout{},
+		faultDraws:          newFaultDraws(opts.FaultSeed),
 		inFlightByOperation: map[string]int{},
 		requests:            map[string]int{},
 		userAgents:          map[string]bool{},
 		deliveries:          lastn.New[Delivery](MaxDeliveries),
+		journal:             lastn.New[JournalEntry](MaxJournalEntries),
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -146,6 +166,8 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /v3/projects", s.iamOperation(OperationListProjects, s.listProjects))
 	s.mux.HandleFunc("GET /v3/auth/domains", s.iamOperation(OperationListDomains, s.listDomains))
 	s.mux.HandleFunc("POST /v3.0/OS-AUTH/id-token/tokens", s.iamOperation(OperationTokenByIDToken, s.tokenByIDToken))
+	s.mux.HandleFunc("POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth",
+		s.iamOperation(OperationFederatedToken, s.federatedToken))
 	s.mux.HandleFunc("POST /v3.0/OS-CREDENTIAL/securitytokens", s.iamOperation(OperationSecurityToken, s.securityToken))
 	s.registerAdmin()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeAPINotFound(w) })
@@ -167,10 +189,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	if r.URL.Path == "" || path.Clean(r.URL.Path) != r.URL.Path {
 		// ServeMux would answer with a redirect; the API knows no such path.
-		writeAPINotFound(w)
+		s.serveJournaled(w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeAPINotFound(w) }))
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.mux.ServeHTTP(w, r) // the journal is of the API's requests
+		return
+	}
+	s.serveJournaled(w, r, s.mux)
 }
 
 // now is the server's clock: the emulator's clock moved by its offset.
@@ -190,7 +216,7 @@ func (s *Server) newRequestID() string {
 
 func newUUID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	_, _ = cryptorand.Read(b[:]) // crypto/rand never fails on supported platforms
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
@@ -205,6 +231,6 @@ func newID() string {
 // randomHex returns n random bytes in hex: ids, tokens and temporary keys.
 func randomHex(n int) string {
 	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	_, _ = cryptorand.Read(b) // crypto/rand never fails on supported platforms
 	return hex.EncodeToString(b)
 }

@@ -372,11 +372,11 @@ func TestAuthentication(t *testing.T) {
 		cfg  liveapi.Config
 		code string
 	}{
-		"unknown access key":    {liveapi.Config{AccessKey: "UNKNOWN"}, livespec.ErrorCodeAuthFailed},
-		"wrong secret key":      {liveapi.Config{SecretKey: "WrongSecretKey0123456789abcdefXYZ"}, livespec.ErrorCodeAuthFailed},
+		"unknown access key":    {liveapi.Config{AccessKey: "UNKNOWN"}, livespec.ErrorCodeGatewayAuth},
+		"wrong secret key":      {liveapi.Config{SecretKey: "WrongSecretKey0123456789abcdefXYZ"}, livespec.ErrorCodeGatewayAuth},
 		"other project":         {liveapi.Config{ProjectID: "ffffffffffffffffffffffffffffffff"}, livespec.ErrorCodeProjectMismatch},
-		"missing token":         {liveapi.Config{AccessKey: "TEMPORARYAK"}, livespec.ErrorCodeAuthFailed},
-		"wrong security token":  {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "other"}, livespec.ErrorCodeAuthFailed},
+		"missing token":         {liveapi.Config{AccessKey: "TEMPORARYAK"}, livespec.ErrorCodeGatewayAuth},
+		"wrong security token":  {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "other"}, livespec.ErrorCodeGatewayAuth},
 		"right security token ": {liveapi.Config{AccessKey: "TEMPORARYAK", SecurityToken: "session-token"}, ""},
 	}
 	for name, tc := range cases {
@@ -400,7 +400,7 @@ func TestClockSkew(t *testing.T) {
 	for _, skew := range []time.Duration{16 * time.Minute, -16 * time.Minute} {
 		env := newTestEnv(t, liveemulator.Options{Now: func() time.Time { return time.Now().Add(skew) }})
 		_, err := env.client.List(context.Background(), liveapi.ListFilter{})
-		apiError(t, err, http.StatusUnauthorized, livespec.ErrorCodeAuthFailed)
+		apiError(t, err, http.StatusUnauthorized, livespec.ErrorCodeGatewayAuth)
 	}
 	env := newTestEnv(t, liveemulator.Options{Now: func() time.Time { return time.Now().Add(14 * time.Minute) }})
 	if _, err := env.client.List(context.Background(), liveapi.ListFilter{}); err != nil {
@@ -545,7 +545,7 @@ func TestOtherClientSignature(t *testing.T) {
 
 	tampered := signedRequest(t, http.MethodPost, url, "", body, testSecretKey)
 	tampered.Header.Set("Accept", "text/plain") // a signed header changed after signing
-	if status, got, _ := do(t, tampered); status != http.StatusUnauthorized || !strings.Contains(got, livespec.ErrorCodeAuthFailed) {
+	if status, got, _ := do(t, tampered); status != http.StatusUnauthorized || !strings.Contains(got, livespec.ErrorCodeGatewayAuth) {
 		t.Fatalf("a tampered request: %d %s", status, got)
 	}
 
@@ -567,7 +567,7 @@ func TestPayloadHashHeader(t *testing.T) {
 	hash := sha256.Sum256(signedBody)
 	swapped.Header.Set("X-Sdk-Content-Sha256", hex.EncodeToString(hash[:]))
 	swapped.Body, swapped.ContentLength = io.NopCloser(bytes.NewReader(swappedBody)), int64(len(swappedBody))
-	if status, got, _ := do(t, swapped); status != http.StatusUnauthorized || !strings.Contains(got, livespec.ErrorCodeAuthFailed) {
+	if status, got, _ := do(t, swapped); status != http.StatusUnauthorized || !strings.Contains(got, livespec.ErrorCodeGatewayAuth) {
 		t.Fatalf("a body swapped after signing: %d %s", status, got)
 	}
 
@@ -597,8 +597,11 @@ func TestPayloadHashHeader(t *testing.T) {
 	stated.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s",
 		testAccessKey, strings.Join(signedWithHash, ";"), liveemulator.Signature(stated, signedBody, signedWithHash, testSecretKey)))
 	stated.Body, stated.ContentLength = io.NopCloser(bytes.NewReader(swappedBody)), int64(len(swappedBody))
-	if status, got, _ := do(t, stated); status != http.StatusUnauthorized || !strings.Contains(got, "does not match the body") {
+	if status, got, _ := do(t, stated); status != http.StatusUnauthorized || !strings.Contains(got, livespec.GatewaySignatureFailed) {
 		t.Fatalf("a body swapped under a signed hash: %d %s", status, got)
+	}
+	if journal := env.emulator.Journal(); journal[len(journal)-1].Reason != "X-Sdk-Content-Sha256 does not match the body" {
+		t.Fatalf("the journal does not say why: %+v", journal[len(journal)-1])
 	}
 }
 

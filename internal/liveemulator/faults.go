@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -19,10 +21,14 @@ import (
 // when Times is 0), so that clients can rehearse what a real network and API do to them.
 type Fault struct {
 	// Operation is create, show, update, delete or list, or one of IAM's (token_by_id_token,
-	// security_token, list_projects, list_domains); empty for every operation of the Live API.
+	// federated_token, security_token, list_projects, list_domains); empty for every operation of
+	// the Live API.
 	Operation string
 	// Times is how many requests the fault applies to; 0 means every request.
 	Times int
+	// Rate, when set (above 0, at most 1), is the chance that the fault applies to each request of
+	// the operation, for soak tests; Times then counts the requests it applied to.
+	Rate float64
 	// Status answers with this HTTP status and ErrorCode instead of handling the request, or, with
 	// Apply, after handling it (the change is made or refused, and the answer is a server error).
 	Status    int
@@ -56,7 +62,7 @@ const (
 
 var (
 	liveOperations  = []string{OperationCreate, OperationShow, OperationUpdate, OperationDelete, OperationList}
-	iamOperations   = []string{OperationTokenByIDToken, OperationSecurityToken, OperationListProjects, OperationListDomains}
+	iamOperations   = []string{OperationTokenByIDToken, OperationFederatedToken, OperationSecurityToken, OperationListProjects, OperationListDomains}
 	faultOperations = slices.Concat([]string{""}, liveOperations, iamOperations)
 )
 
@@ -66,6 +72,8 @@ func (f Fault) validate() error {
 		return fmt.Errorf("unknown operation %q: want one of %s", f.Operation, strings.Join(faultOperations[1:], ", "))
 	case f.Times < 0:
 		return errors.New("times must not be negative")
+	case f.Rate < 0 || f.Rate > 1 || math.IsNaN(f.Rate):
+		return errors.New("rate must be above 0 and at most 1, such as 0.2")
 	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
 		return fmt.Errorf("status %d is not an error status", f.Status)
 	case f.Status != 0 && f.Drop != "":
@@ -93,8 +101,8 @@ func (f Fault) validate() error {
 // ParseFault reads the command's --fault syntax: an operation (or "*" for every one of the Live API), a colon, and
 // comma-separated settings, e.g. "create:status=500,code=LIVE.100011005,times=2",
 // "create:status=502,apply,times=1", "update:drop=after,times=1", "show:latency=2s",
-// "*:not_published", "update:omit=id+create_time", "show:other_body", "delete:redirect=https://login.example.com/"
-// or "*:status=429,retry_after=1".
+// "*:not_published", "update:omit=id+create_time", "show:other_body", "delete:redirect=https://login.example.com/",
+// "*:status=429,retry_after=1" or "*:status=503,rate=0.2".
 func ParseFault(s string) (Fault, error) {
 	operation, settings, found := strings.Cut(s, ":")
 	if !found {
@@ -110,6 +118,11 @@ func ParseFault(s string) (Fault, error) {
 		switch name {
 		case "times":
 			f.Times, err = strconv.Atoi(value)
+		case "rate":
+			f.Rate, err = strconv.ParseFloat(value, 64)
+			if err == nil && f.Rate == 0 {
+				err = errors.New("rate must be above 0 and at most 1, such as 0.2")
+			}
 		case "status":
 			f.Status, err = strconv.Atoi(value)
 		case "code":
@@ -154,6 +167,14 @@ func parseFlag(value string) (bool, error) {
 type activeFault struct {
 	Fault
 	remaining int // for Times > 0
+}
+
+// newFaultDraws is the source of the draws of faults with a Rate: seeded, or random when seed is 0.
+func newFaultDraws(seed uint64) *rand.Rand {
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return rand.New(rand.NewPCG(seed, seed))
 }
 
 // InjectFault adds a fault; faults apply in the order they were added, one per request.
@@ -215,6 +236,9 @@ func (s *Server) ThrottledCount() int {
 func (s *Server) takeFault(operation string) (Fault, bool) {
 	for i, f := range s.faults {
 		if f.Operation != operation && (f.Operation != "" || !slices.Contains(liveOperations, operation)) {
+			continue
+		}
+		if f.Rate > 0 && s.faultDraws.Float64() >= f.Rate {
 			continue
 		}
 		if f.Times > 0 {

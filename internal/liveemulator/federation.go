@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // IAM's side of temporary credentials, as the SDK calls it: an OpenID Connect ID token exchanged for
@@ -37,14 +39,22 @@ type IdentityProvider struct {
 	DomainName string
 }
 
-// Agency is an agency of the domain DomainName (ID DomainID) that the access keys in Trusted may
-// assume, for its Projects.
+// Agency is an agency of the domain DomainName (ID DomainID), for its Projects, that the access keys
+// in Trusted may assume, and the federated users of the identity providers (by ID) in
+// TrustedIdentityProviders.
 type Agency struct {
-	Name       string
-	DomainName string
-	DomainID   string
-	Trusted    []string
-	Projects   []Project
+	Name                     string
+	DomainName               string
+	DomainID                 string
+	Trusted                  []string
+	TrustedIdentityProviders []string
+	Projects                 []Project
+}
+
+// trusts reports whether the caller may assume the agency.
+func (a Agency) trusts(caller Credential) bool {
+	return slices.Contains(a.Trusted, caller.AccessKey) ||
+		(caller.IdentityProvider != "" && slices.Contains(a.TrustedIdentityProviders, caller.IdentityProvider))
 }
 
 // DefaultTemporaryCredentialsTTL bounds the life of tokens and temporary credentials, as IAM does
@@ -54,6 +64,7 @@ const DefaultTemporaryCredentialsTTL = 24 * time.Hour
 // The operations of IAM, as counted by RequestCounts: names, not credentials.
 const (
 	OperationTokenByIDToken = "token_by_id_token" //nolint:gosec // an operation name
+	OperationFederatedToken = "federated_token"   //nolint:gosec // an operation name
 	OperationSecurityToken  = "security_token"    //nolint:gosec // an operation name
 )
 
@@ -68,8 +79,8 @@ type temporary struct {
 	expiresAt  time.Time
 }
 
-// tokenByIDToken serves POST /v3.0/OS-AUTH/id-token/tokens: an ID token of the identity provider
-// named by X-Idp-Id, for an unscoped token in X-Subject-Token.
+// tokenByIDToken serves POST /v3.0/OS-AUTH/id-token/tokens (the Go SDK's route): an ID token in the
+// body, of the identity provider named by X-Idp-Id, for an unscoped token in X-Subject-Token.
 func (s *Server) tokenByIDToken(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Auth struct {
@@ -83,30 +94,53 @@ func (s *Server) tokenByIDToken(w http.ResponseWriter, r *http.Request) {
 		writeIAMError(w, http.StatusBadRequest, "IAM.0007", "The request body is invalid: auth.id_token.id is required.")
 		return
 	}
-	idpID := r.Header.Get("X-Idp-Id")
+	s.issueToken(w, r, r.Header.Get("X-Idp-Id"), body.Auth.IDToken.ID)
+}
+
+// federatedToken serves POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/oidc/auth (the
+// route of IAM's "Obtaining an Unscoped Token with an OpenID Connect ID Token", which other SDKs
+// call): the ID token in Authorization: Bearer, for an unscoped token in X-Subject-Token.
+func (s *Server) federatedToken(w http.ResponseWriter, r *http.Request) {
+	if protocol := r.PathValue("protocol_id"); protocol != "oidc" {
+		writeIAMError(w, http.StatusNotFound, "IAM.1003", fmt.Sprintf("The protocol %q of the identity provider does not exist.", protocol))
+		return
+	}
+	idToken, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(idToken) == "" {
+		writeIAMError(w, http.StatusBadRequest, "IAM.0007", "The request is invalid: Authorization: Bearer <ID token> is required.")
+		return
+	}
+	s.issueToken(w, r, r.PathValue("idp_id"), strings.TrimSpace(idToken))
+}
+
+// issueToken answers an ID token of the identity provider idpID with an unscoped token of its
+// federated user.
+func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, idpID, idToken string) {
 	idp, ok := s.identityProviders[idpID]
 	if !ok {
-		writeIAMError(w, http.StatusNotFound, "IAM.1001", fmt.Sprintf("The identity provider %q (X-Idp-Id) does not exist.", idpID))
+		writeIAMError(w, http.StatusNotFound, "IAM.1001", fmt.Sprintf("The identity provider %q does not exist.", idpID))
 		return
 	}
 	now := s.now()
-	if problem := verifyIDToken(body.Auth.IDToken.ID, idp, now); problem != "" {
+	if problem := verifyIDToken(idToken, idp, now); problem != "" {
+		journalOf(r).Reason = "the ID token is invalid: " + problem
 		writeIAMError(w, http.StatusUnauthorized, "IAM.1002", "The ID token is invalid: "+problem+".")
 		return
 	}
+	journalOf(r).Account = idp.DomainName
 	token := randomHex(32)
 	expiresAt := now.Add(s.temporaryTTL).UTC()
 	s.mu.Lock()
 	s.pruneExpired()
-	s.tokens[token] = temporary{credential: Credential{Projects: idp.Projects, DomainID: idp.DomainID, DomainName: idp.DomainName},
-		expiresAt: expiresAt}
+	s.tokens[token] = temporary{credential: Credential{Projects: idp.Projects, DomainID: idp.DomainID, DomainName: idp.DomainName,
+		IdentityProvider: idp.ID}, expiresAt: expiresAt}
 	s.mu.Unlock()
 	w.Header().Set("X-Subject-Token", token)
 	writeJSON(w, http.StatusCreated, map[string]any{"token": map[string]any{
 		"expires_at": expiresAt.Format(iamExpiryLayout),
 		"issued_at":  now.UTC().Format(iamExpiryLayout),
 		"methods":    []string{"mapped"},
-		"user":       map[string]any{"name": "federated user of " + idp.ID},
+		"user":       map[string]any{"name": "federated user of " + idp.ID, "domain": map[string]string{"id": idp.DomainID, "name": idp.DomainName}},
 	}})
 }
 
@@ -162,19 +196,20 @@ func (s *Server) securityTokenPrincipal(w http.ResponseWriter, r *http.Request, 
 		issued, ok := s.tokens[token]
 		s.mu.Unlock()
 		if !ok || !s.now().Before(issued.expiresAt) {
-			writeIAMError(w, http.StatusUnauthorized, "IAM.0001", "The token is invalid or has expired.")
+			// The gateway checks tokens before IAM does.
+			journalOf(r).Reason = "the token is unknown or has expired"
+			writeError(w, http.StatusUnauthorized, livespec.ErrorCodeGatewayAuth, livespec.GatewayTokenFailed)
 			return Credential{}, 0, false
 		}
 		return issued.credential, identity.Token.DurationSeconds, true
 	case slices.Equal(identity.Methods, []string{"assume_role"}):
-		caller, code, msg := s.verifySignature(r, raw)
-		if code != "" {
-			writeIAMError(w, http.StatusUnauthorized, "IAM.0001", msg)
+		caller, ok := s.authenticateSignature(w, r, raw)
+		if !ok {
 			return Credential{}, 0, false
 		}
 		role := identity.AssumeRole
 		agency, found := s.findAgency(role.AgencyName, role.DomainName, role.DomainID)
-		if !found || !slices.Contains(agency.Trusted, caller.AccessKey) {
+		if !found || !agency.trusts(caller) {
 			writeIAMError(w, http.StatusForbidden, "IAM.0002", fmt.Sprintf("The caller is not allowed to assume the agency %q "+
 				"of domain %q.", role.AgencyName, cmp.Or(role.DomainName, role.DomainID)))
 			return Credential{}, 0, false
@@ -196,7 +231,8 @@ func (s *Server) issueTemporary(principal Credential, durationSeconds int) tempo
 	}
 	issued := temporary{
 		credential: Credential{AccessKey: "TMP" + strings.ToUpper(randomHex(10)), SecretKey: randomHex(20),
-			SecurityToken: randomHex(64), Projects: principal.Projects, DomainID: principal.DomainID, DomainName: principal.DomainName},
+			SecurityToken: randomHex(64), Projects: principal.Projects, DomainID: principal.DomainID, DomainName: principal.DomainName,
+			IdentityProvider: principal.IdentityProvider},
 		expiresAt: s.now().Add(min(lifetime, s.temporaryTTL)).UTC(),
 	}
 	s.mu.Lock()
@@ -240,6 +276,9 @@ func (s *Server) findAgency(name, domainName, domainID string) (Agency, bool) {
 	return Agency{}, false
 }
 
+// problemUnknown is lookupCredential's answer for an access key that no account has.
+const problemUnknown = "unknown access key"
+
 // lookupCredential finds the credential of an access key: the account's own, or temporary ones IAM
 // issued, which are refused once expired.
 func (s *Server) lookupCredential(accessKey string) (Credential, string) {
@@ -251,7 +290,7 @@ func (s *Server) lookupCredential(accessKey string) (Credential, string) {
 	s.mu.Unlock()
 	switch {
 	case !ok:
-		return Credential{}, "unknown access key"
+		return Credential{}, problemUnknown
 	case !s.now().Before(issued.expiresAt):
 		return Credential{}, "the temporary credentials expired at " + issued.expiresAt.Format(time.RFC3339)
 	}

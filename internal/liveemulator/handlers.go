@@ -28,8 +28,8 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 			return
 		}
 		projectID := r.PathValue("project_id")
-		if code, msg := s.authenticate(r, body, projectID); code != "" {
-			writeError(w, http.StatusUnauthorized, code, msg)
+		journalOf(r).Operation = name
+		if _, ok := s.authenticate(w, r, body, projectID); !ok {
 			return
 		}
 		s.mu.Lock()
@@ -44,6 +44,7 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 // h authenticates it.
 func (s *Server) iamOperation(name string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		journalOf(r).Operation = name
 		s.mu.Lock()
 		s.requests[name]++
 		s.mu.Unlock()

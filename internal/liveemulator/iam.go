@@ -19,17 +19,22 @@ type wireProject struct {
 	Enabled bool   `json:"enabled"`
 }
 
-// listProjects serves IAM's GET /v3/projects?name=<region> for the signing account's projects.
-func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
+// signedIAMRequest reads the body of a request to an IAM route signed with AK/SK, whatever its
+// method (some SDKs send a body with a GET, and sign it), and authenticates it as the gateway does.
+func (s *Server) signedIAMRequest(w http.ResponseWriter, r *http.Request) (Credential, bool) {
 	w.Header().Set("X-IAM-Trace-Id", w.Header().Get("X-Request-Id"))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "APIGW.0201", "Request Illegal: unreadable request body")
-		return
+		return Credential{}, false
 	}
-	credential, code, msg := s.verifySignature(r, body)
-	if code != "" {
-		writeError(w, http.StatusUnauthorized, "APIGW.0301", msg)
+	return s.authenticateSignature(w, r, body)
+}
+
+// listProjects serves IAM's GET /v3/projects?name=<region> for the signing account's projects.
+func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
+	credential, ok := s.signedIAMRequest(w, r)
+	if !ok {
 		return
 	}
 
@@ -46,10 +51,8 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 // listDomains serves IAM's GET /v3/auth/domains: the signing account's domain, which the SDK asks
 // for to build domain-level credentials (the IAM client's).
 func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-IAM-Trace-Id", w.Header().Get("X-Request-Id"))
-	credential, code, msg := s.verifySignature(r, nil)
-	if code != "" {
-		writeError(w, http.StatusUnauthorized, "APIGW.0301", msg)
+	credential, ok := s.signedIAMRequest(w, r)
+	if !ok {
 		return
 	}
 	domains := []map[string]any{}
@@ -69,6 +72,9 @@ type Credential struct {
 	Projects      []Project
 	DomainID      string
 	DomainName    string
+	// IdentityProvider is, for temporary credentials of a federated user, the ID of its identity
+	// provider, which agencies may trust.
+	IdentityProvider string
 }
 
 // Project is one project of an account. IAM names a region's default project after the region.

@@ -19,8 +19,9 @@ func writeNotFound(w http.ResponseWriter) {
 	writeError(w, http.StatusNotFound, livespec.ErrorCodeCallbackNotExists, "The resource does not exist")
 }
 
+// writeError answers an error as Live and the gateway do, with the request id in the body too.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"error_code": code, "error_msg": msg})
+	writeJSON(w, status, map[string]string{"error_code": code, "error_msg": msg, "request_id": w.Header().Get("X-Request-Id")})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -55,6 +56,8 @@ func writeSaveError(w http.ResponseWriter, err error) {
 		"was not made: "+err.Error())
 }
 
+// writeIAMError answers an error of IAM itself (not the gateway's), in IAM's own shape.
 func writeIAMError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg, "title": http.StatusText(status)}})
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg, "title": http.StatusText(status)},
+		"request_id": w.Header().Get("X-Request-Id")})
 }

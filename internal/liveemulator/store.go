@@ -106,6 +106,15 @@ func (st *store) remove(projectID, id string) error {
 	return st.commit(nil, func() { st.put(cb) })
 }
 
+// reset removes every configuration, of every project.
+func (st *store) reset() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	callbacks, byPair := st.callbacks, st.byPair
+	st.callbacks, st.byPair = map[string]*Callback{}, map[domainApp]string{}
+	return st.commit(nil, func() { st.callbacks, st.byPair = callbacks, byPair })
+}
+
 // get returns a copy of the configuration id (of projectID, or of any project when projectID is "").
 func (st *store) get(projectID, id string) (Callback, bool) {
 	st.mu.Lock()

@@ -6,10 +6,11 @@
 // them to the same verdicts.
 package livespec
 
+import "time"
+
 // Error codes of the Live API's error table, and the API gateway's code for an API it does not know.
 const (
 	ErrorCodeInvalidParameter  = "LIVE.100011001" // 400: "Request Illegal"
-	ErrorCodeAuthFailed        = "LIVE.100011002" // 401: identity authentication failed
 	ErrorCodeInternal          = "LIVE.100011005" // 500
 	ErrorCodeTooManyRequests   = "LIVE.100011007" // 500: the concurrency throttle
 	ErrorCodeProjectMismatch   = "LIVE.100011015" // 401: X-Project-Id differs from the path
@@ -17,6 +18,24 @@ const (
 	ErrorCodeCallbackNotExists = "LIVE.103011019" // 404 (or 400): the configuration does not exist
 
 	ErrorCodeAPINotPublished = "APIG.0101" // 404 from the gateway: "The API does not exist or has not been published"
+)
+
+// The API gateway checks signatures before Live or IAM see a request, and answers 401 APIGW.0301
+// with these messages (its FAQ "Common Errors Related to IAM Authentication Information").
+const (
+	ErrorCodeGatewayAuth = "APIGW.0301"
+
+	GatewayAuthPrefix      = "Incorrect IAM authentication information: "
+	GatewaySignatureFailed = GatewayAuthPrefix + "verify aksk signature fail"
+	// GatewayUnknownAccessKey is a format of the access key.
+	GatewayUnknownAccessKey = GatewayAuthPrefix + "Get secretKey failed,ak:%s,err:ak not exist"
+	GatewayTokenFailed      = GatewayAuthPrefix + "decrypt token fail"
+	GatewayAccessKeyLocked  = GatewayAuthPrefix + "AK access failed to reach the limit,forbidden"
+
+	// More than GatewayLockoutFailures failed signatures in a row lock an access key for
+	// GatewayLockout.
+	GatewayLockoutFailures = 5
+	GatewayLockout         = 5 * time.Minute
 )
 
 // Field lengths.

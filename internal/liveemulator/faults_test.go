@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -29,6 +30,8 @@ func TestParseFault(t *testing.T) {
 		"token_by_id_token:latency=10m":                 {Operation: "token_by_id_token", Latency: 10 * time.Minute},
 		"list_projects:drop=before,times=1":             {Operation: "list_projects", Drop: "before", Times: 1},
 		"delete:redirect=https://login.example.com/":    {Operation: "delete", Redirect: "https://login.example.com/"},
+		"*:status=503,rate=0.2":                         {Status: 503, Rate: 0.2},
+		"federated_token:status=500,rate=1,times=2":     {Operation: "federated_token", Status: 500, Rate: 1, Times: 2},
 	}
 	for text, want := range valid {
 		got, err := liveemulator.ParseFault(text)
@@ -39,7 +42,8 @@ func TestParseFault(t *testing.T) {
 	for _, text := range []string{"", "create", "create:", "nope:status=500", "create:status=200", "create:status=500,drop=after",
 		"create:drop=sideways", "create:times=-1", "create:latency=fast", "create:colour=red", "create:times=2",
 		"create:status=400,apply", "create:apply", "*:not_published,status=500", "*:not_published=maybe", "update:omit=id,drop=after",
-		"delete:redirect=https://login.example.com/,status=500", "show:other_body,drop=before"} {
+		"delete:redirect=https://login.example.com/,status=500", "show:other_body,drop=before",
+		"*:status=503,rate=0", "*:status=503,rate=1.5", "*:status=503,rate=-0.1", "*:status=503,rate=NaN", "*:status=503,rate=often"} {
 		if _, err := liveemulator.ParseFault(text); err == nil {
 			t.Errorf("%q: want an error", text)
 		}
@@ -277,5 +281,38 @@ func TestAdminEndpoint(t *testing.T) {
 	env.emulator.ServeHTTP(recorder, remote)
 	if recorder.Code != http.StatusForbidden {
 		t.Fatalf("a remote client: %d", recorder.Code)
+	}
+}
+
+// TestFaultsByRate: a fault with a rate applies to about that share of the requests, with times
+// counting the requests it applied to; the same seed draws the same requests.
+func TestFaultsByRate(t *testing.T) {
+	faulted := func(seed uint64, fault liveemulator.Fault, requests int) []int {
+		e := emulatortest.Start(t, liveemulator.Options{FaultSeed: seed})
+		if err := e.InjectFault(fault); err != nil {
+			t.Fatal(err)
+		}
+		var which []int
+		url := e.URL + "/v1/" + testProjectID + "/record/callbacks"
+		for i := range requests {
+			if status, _, _ := do(t, signedRequest(t, http.MethodGet, url, "", nil, testSecretKey)); status == http.StatusServiceUnavailable {
+				which = append(which, i)
+			}
+		}
+		return which
+	}
+	// 400 draws at 0.25: fewer than 60 or more than 140 is a chance below one in a million.
+	first := faulted(7, liveemulator.Fault{Status: 503, Rate: 0.25}, 400)
+	if n := len(first); n < 60 || n > 140 {
+		t.Fatalf("%d of 400 requests faulted at rate 0.25", n)
+	}
+	if again := faulted(7, liveemulator.Fault{Status: 503, Rate: 0.25}, 400); !reflect.DeepEqual(first, again) {
+		t.Fatal("the same seed faulted other requests")
+	}
+	if n := len(faulted(0, liveemulator.Fault{Status: 503, Rate: 0.5, Times: 3}, 100)); n != 3 {
+		t.Fatalf("times=3 at rate 0.5 faulted %d requests", n)
+	}
+	if n := len(faulted(0, liveemulator.Fault{Status: 503, Rate: 1}, 20)); n != 20 {
+		t.Fatalf("rate 1 faulted %d of 20", n)
 	}
 }

@@ -271,3 +271,87 @@ func TestAgencyOnMetadataCredentials(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestAgencyTrustingFederatedUsers: an agency that trusts an identity provider may be assumed with
+// its federated users' temporary credentials (OIDC plus an agency, as CI jobs do), and by them only.
+func TestAgencyTrustingFederatedUsers(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	other := emulatortest.NewIdentityProvider(t)
+	other.ID = "another-ci"
+	agency := emulatortest.Agency()
+	agency.Trusted, agency.TrustedIdentityProviders = nil, []string{emulatortest.IdpID}
+	e := emulatortest.Start(t, liveemulator.Options{Agencies: []liveemulator.Agency{agency},
+		IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider, other.IdentityProvider}})
+	role := liveapi.AssumeRole{AgencyName: emulatortest.AgencyName, DomainName: emulatortest.AgencyDomainName, Duration: time.Hour}
+	client, err := agencyClient(t, e.URL, role, liveapi.Config{Method: liveapi.MethodOIDC, IdpID: emulatortest.IdpID, IDTokenFile: idp.IDTokenFile(t, time.Hour, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
+		t.Fatal(err)
+	}
+	if stored := e.Callbacks(); len(stored) != 1 || stored[0].ProjectID != emulatortest.AgencyProjectID {
+		t.Fatalf("stored %+v", stored)
+	}
+	// Another identity provider's users, and the account's keys, are not trusted.
+	_, err = agencyClient(t, e.URL, role, liveapi.Config{Method: liveapi.MethodOIDC, IdpID: other.ID, IDTokenFile: other.IDTokenFile(t, time.Hour, nil)})
+	apiError(t, err, http.StatusForbidden, "IAM.0002")
+	_, err = agencyClient(t, e.URL, role, liveapi.Config{AccessKey: testAccessKey, SecretKey: testSecretKey})
+	apiError(t, err, http.StatusForbidden, "IAM.0002")
+}
+
+// TestFederationRouteOfOtherSDKs: IAM's OS-FEDERATION route takes the ID token as a bearer token and
+// answers as the Go SDK's route does; its token is exchanged for working credentials.
+func TestFederationRouteOfOtherSDKs(t *testing.T) {
+	idp := emulatortest.NewIdentityProvider(t)
+	e := emulatortest.Start(t, liveemulator.Options{IdentityProviders: []liveemulator.IdentityProvider{idp.IdentityProvider}})
+	route := e.URL + "/v3/OS-FEDERATION/identity_providers/" + emulatortest.IdpID + "/protocols/oidc/auth"
+	federate := func(url, authorization string) (int, string, http.Header) {
+		req := mustRequest(t, http.MethodPost, url, "")
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
+		return do(t, req)
+	}
+	status, body, header := federate(route, "Bearer "+idp.IDToken(t, time.Hour, nil))
+	if status != http.StatusCreated || header.Get("X-Subject-Token") == "" || !strings.Contains(body, `"expires_at"`) {
+		t.Fatalf("got %d %s", status, body)
+	}
+	req := mustRequest(t, http.MethodPost, e.URL+"/v3.0/OS-CREDENTIAL/securitytokens", `{"auth":{"identity":{"methods":["token"],"token":{"duration_seconds":900}}}}`)
+	req.Header.Set("X-Auth-Token", header.Get("X-Subject-Token"))
+	status, body, _ = do(t, req)
+	var answer struct {
+		Credential struct {
+			Access, Secret string
+			SecurityToken  string `json:"securitytoken"`
+		} `json:"credential"`
+	}
+	if status != http.StatusCreated || json.Unmarshal([]byte(body), &answer) != nil {
+		t.Fatalf("security token: %d %s", status, body)
+	}
+	client := newClient(t, e.URL, liveapi.Config{AccessKey: answer.Credential.Access, SecretKey: answer.Credential.Secret,
+		SecurityToken: answer.Credential.SecurityToken})
+	if _, err := client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.RequestCounts()[liveemulator.OperationFederatedToken]; n != 1 {
+		t.Fatalf("%d federated_token requests counted", n)
+	}
+
+	refusals := map[string]struct {
+		url, authorization string
+		status             int
+		code               string
+	}{
+		"expired":       {route, "Bearer " + idp.IDToken(t, -time.Minute, nil), http.StatusUnauthorized, "IAM.1002"},
+		"no bearer":     {route, "", http.StatusBadRequest, "IAM.0007"},
+		"basic":         {route, "Basic dXNlcjpwYXNz", http.StatusBadRequest, "IAM.0007"},
+		"unknown IdP":   {strings.Replace(route, emulatortest.IdpID, "nobody", 1), "Bearer " + idp.IDToken(t, time.Hour, nil), http.StatusNotFound, "IAM.1001"},
+		"saml protocol": {strings.Replace(route, "/oidc/", "/saml/", 1), "Bearer " + idp.IDToken(t, time.Hour, nil), http.StatusNotFound, "IAM.1003"},
+	}
+	for name, tc := range refusals {
+		if status, body, _ := federate(tc.url, tc.authorization); status != tc.status || !strings.Contains(body, tc.code) {
+			t.Errorf("%s: got %d %s, want %d %s", name, status, body, tc.status, tc.code)
+		}
+	}
+}

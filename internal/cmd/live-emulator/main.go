@@ -9,13 +9,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +24,7 @@ import (
 
 	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // defaultListen is where the emulator listens by default; its account is the emulator's default
@@ -58,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	emulator, err := newEmulator(config)
+	emulator, org, err := newEmulator(config)
 	if err != nil {
 		return err
 	}
@@ -78,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	emulator.SetThrottle(config.throttle)
 
-	announce(stdout, listener.Addr(), config)
+	announce(stdout, listener.Addr(), config, org)
 	return httpserve.Serve(ctx, listener, emulator)
 }
 
@@ -87,13 +82,17 @@ type serveConfig struct {
 	listen                              string
 	accessKey, secretKey, securityToken string
 	projectID, region                   string
-	faults                              []liveemulator.Fault
-	throttle                            int
-	identityProviders                   []liveemulator.IdentityProvider
-	agencies                            []liveemulator.Agency
-	temporaryTTL                        time.Duration
-	dataFile                            string
-	clockOffset                         time.Duration
+	// The accounts beyond the default one, the identity providers and the agencies: --account,
+	// --oidc-provider, --agency and --config.
+	organisation     organisation
+	configFile       string
+	faults           []liveemulator.Fault
+	faultSeed        uint64
+	throttle         int
+	temporaryTTL     time.Duration
+	accessKeyLockout time.Duration
+	dataFile         string
+	clockOffset      time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -101,32 +100,45 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	flags := flag.NewFlagSet("live-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.StringVar(&config.listen, "listen", defaultListen, "address to listen on; port 0 picks a free port")
-	flags.StringVar(&config.accessKey, "access-key", liveemulator.DefaultAccessKey, "access key (AK) that requests must be signed with")
-	flags.StringVar(&config.secretKey, "secret-key", liveemulator.DefaultSecretKey, "secret key (SK) that requests must be signed with")
-	flags.StringVar(&config.securityToken, "security-token", "", "security token that requests must carry (temporary credentials); none when empty")
-	flags.StringVar(&config.projectID, "project-id", liveemulator.DefaultProjectID, "project ID of the account")
-	flags.StringVar(&config.region, "region", liveemulator.DefaultRegion, "region the project belongs to: IAM lists the project under this name")
+	flags.StringVar(&config.accessKey, "access-key", liveemulator.DefaultAccessKey, "access key (AK) of the default account, the first")
+	flags.StringVar(&config.secretKey, "secret-key", liveemulator.DefaultSecretKey, "secret key (SK) of the default account")
+	flags.StringVar(&config.securityToken, "security-token", "", "security token that the default account's requests must carry (temporary credentials); none when empty")
+	flags.StringVar(&config.projectID, "project-id", liveemulator.DefaultProjectID, "project ID of the default account")
+	flags.StringVar(&config.region, "region", liveemulator.DefaultRegion, "region of the default account's project: IAM lists the project under this name")
+	flags.Func("account", "another account, repeatable: domain=<name>,access-key=<AK>,secret-key=<SK>,regions=<region>[:<project id>]+... "+
+		"[,domain-id=<id>][,security-token=<token>]; a project id not given is derived from the domain and region (printed at start)", func(s string) error {
+		account, err := parseAccount(s)
+		config.organisation.Accounts = append(config.organisation.Accounts, account)
+		return err
+	})
+	flags.StringVar(&config.configFile, "config", "", "a JSON file of accounts, oidc_providers and agencies, as the flags give them (see the emulator's guide)")
 	flags.Func("fault", "inject a fault, repeatable: <operation|*>:<setting>=<value>,... with settings "+
-		"times, status, code, retry_after, drop (before|after) and latency; e.g. create:status=500,times=2", func(s string) error {
+		"times, rate, status, code, retry_after, drop (before|after), latency, apply, not_published, omit, other_body and redirect; "+
+		"e.g. create:status=500,times=2 or *:status=503,rate=0.2", func(s string) error {
 		fault, err := liveemulator.ParseFault(s)
 		config.faults = append(config.faults, fault)
 		return err
 	})
+	flags.Uint64Var(&config.faultSeed, "fault-seed", 0, "seed of the draws of faults with a rate, for runs that repeat; random when 0")
 	flags.IntVar(&config.throttle, "throttle", 0, "answer 500 LIVE.100011007 beyond this many concurrent requests; 0 for no throttle")
 	flags.Func("oidc-provider", "federate an OpenID Connect identity provider, repeatable: id=<X-Idp-Id>,issuer=<iss>,"+
-		"audience=<aud>,public-key=<PEM file of its RS256 or ES256 key>; its users get the account's projects", func(s string) error {
+		"audience=<aud>,public-key=<PEM file of its RS256 or ES256 key>[,account=<domain>]; its users get the account's projects "+
+		"(the default account's when not given)", func(s string) error {
 		idp, err := parseIdentityProvider(s)
-		config.identityProviders = append(config.identityProviders, idp)
+		config.organisation.IdentityProviders = append(config.organisation.IdentityProviders, idp)
 		return err
 	})
-	flags.Func("agency", "an agency that --access-key may assume, repeatable: name=<agency>,domain=<domain name>[,domain-id=<id>]; "+
-		"for the account's projects", func(s string) error {
-		agency, err := parseAgency(s)
-		config.agencies = append(config.agencies, agency)
-		return err
-	})
+	flags.Func("agency", "an agency, repeatable: name=<agency>,domain=<domain name>[,domain-id=<id>][,trust=<AK>+idp:<identity provider id>+...]; "+
+		"for the projects of the account of that domain (else the default account's), trusting the default account's key when trust is not given",
+		func(s string) error {
+			agency, err := parseAgency(s)
+			config.organisation.Agencies = append(config.organisation.Agencies, agency)
+			return err
+		})
 	flags.DurationVar(&config.temporaryTTL, "temporary-credentials-ttl", liveemulator.DefaultTemporaryCredentialsTTL,
 		"longest life of the tokens and temporary credentials that IAM issues")
+	flags.DurationVar(&config.accessKeyLockout, "access-key-lockout", livespec.GatewayLockout,
+		"how long the gateway locks an access key after more than 5 failed signatures in a row; 0 turns the lockout off")
 	flags.StringVar(&config.dataFile, "data", "", "keep the configurations in this JSON file across restarts (keys included, mode 0600): "+
 		"loaded at start, saved after each change; none when empty")
 	flags.DurationVar(&config.clockOffset, "clock-offset", 0, "run the server's clock this far ahead of the machine's (negative: behind), "+
@@ -135,45 +147,56 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	return config, err
 }
 
-// newEmulator gives the account's one project to its keys, its federated users and its agencies,
-// and loads the --data file.
-func newEmulator(config serveConfig) (*liveemulator.Server, error) {
-	projects := []liveemulator.Project{{ID: config.projectID, Name: config.region}}
-	for i := range config.identityProviders {
-		idp := &config.identityProviders[i]
-		idp.Projects, idp.DomainID, idp.DomainName = projects, liveemulator.DefaultDomainID, liveemulator.DefaultDomainName
+// newEmulator serves the default account first, then the other accounts, and loads the --data file.
+func newEmulator(config serveConfig) (*liveemulator.Server, organisation, error) {
+	org := organisation{Accounts: []accountConfig{{
+		Domain: liveemulator.DefaultDomainName, DomainID: liveemulator.DefaultDomainID, AccessKey: config.accessKey,
+		SecretKey: config.secretKey, SecurityToken: config.securityToken, Projects: []projectConfig{{Region: config.region, ID: config.projectID}},
+	}}}
+	if config.configFile != "" {
+		fromFile, err := readOrganisation(config.configFile)
+		if err != nil {
+			return nil, org, err
+		}
+		org.merge(fromFile)
 	}
-	for i := range config.agencies {
-		agency := &config.agencies[i]
-		agency.Trusted, agency.Projects = []string{config.accessKey}, projects
+	org.merge(config.organisation)
+	opts, err := org.options()
+	if err != nil {
+		return nil, org, err
 	}
-	emulator := liveemulator.New(liveemulator.Options{
-		Credentials: []liveemulator.Credential{{
-			AccessKey: config.accessKey, SecretKey: config.secretKey, SecurityToken: config.securityToken, Projects: projects,
-			DomainID: liveemulator.DefaultDomainID, DomainName: liveemulator.DefaultDomainName,
-		}},
-		IdentityProviders:       config.identityProviders,
-		Agencies:                config.agencies,
-		TemporaryCredentialsTTL: config.temporaryTTL,
-		ClockOffset:             config.clockOffset,
-	})
+	opts.TemporaryCredentialsTTL = config.temporaryTTL
+	opts.ClockOffset = config.clockOffset
+	opts.FaultSeed = config.faultSeed
+	opts.AccessKeyLockout = config.accessKeyLockout
+	if opts.AccessKeyLockout == 0 {
+		opts.AccessKeyLockout = -1 // the flag's 0 is off
+	}
+	emulator := liveemulator.New(opts)
 	if config.dataFile != "" {
 		if err := emulator.Persist(config.dataFile); err != nil {
-			return nil, err
+			return nil, org, err
 		}
 	}
-	return emulator, nil
+	return emulator, org, nil
 }
 
 // announce prints the base URL first (scripts read that line), then what a user needs to connect.
-func announce(stdout io.Writer, addr net.Addr, config serveConfig) {
+func announce(stdout io.Writer, addr net.Addr, config serveConfig, org organisation) {
 	fmt.Fprintf(stdout, "http://%s\n", addr)
 	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", config.accessKey, config.projectID, config.region)
-	fmt.Fprintf(stdout, "admin endpoint (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
+	fmt.Fprintf(stdout, "admin endpoint and console (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
 	if config.secretKey == liveemulator.DefaultSecretKey {
 		fmt.Fprintf(stdout, "secret key: %s (the default)\n", liveemulator.DefaultSecretKey)
 	} else {
 		fmt.Fprintln(stdout, "secret key: as given by --secret-key")
+	}
+	for _, account := range org.Accounts[1:] {
+		var projects []string
+		for _, p := range account.Projects {
+			projects = append(projects, p.Region+" "+p.ID)
+		}
+		fmt.Fprintf(stdout, "account %s: access key %s, projects %s\n", account.Domain, account.AccessKey, strings.Join(projects, ", "))
 	}
 }
 
@@ -273,49 +296,4 @@ func settings(s string, allowed ...string) (map[string]string, error) {
 		values[name] = value
 	}
 	return values, nil
-}
-
-func parseIdentityProvider(s string) (liveemulator.IdentityProvider, error) {
-	values, err := settings(s, "id", "issuer", "audience", "public-key")
-	if err != nil {
-		return liveemulator.IdentityProvider{}, err
-	}
-	for _, required := range []string{"id", "issuer", "audience", "public-key"} {
-		if values[required] == "" {
-			return liveemulator.IdentityProvider{}, fmt.Errorf("--oidc-provider needs %s=", required)
-		}
-	}
-	raw, err := os.ReadFile(values["public-key"])
-	if err != nil {
-		return liveemulator.IdentityProvider{}, err
-	}
-	block, _ := pem.Decode(raw)
-	if block == nil {
-		return liveemulator.IdentityProvider{}, fmt.Errorf("%s holds no PEM block", values["public-key"])
-	}
-	key, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		return liveemulator.IdentityProvider{}, fmt.Errorf("%s: %w", values["public-key"], err)
-	}
-	switch key := key.(type) {
-	case *rsa.PublicKey:
-	case *ecdsa.PublicKey:
-		if key.Curve != elliptic.P256() {
-			return liveemulator.IdentityProvider{}, fmt.Errorf("%s: an ECDSA key must be on P-256 (ES256)", values["public-key"])
-		}
-	default:
-		return liveemulator.IdentityProvider{}, fmt.Errorf("%s: the key must be RSA (RS256) or ECDSA P-256 (ES256), not %T", values["public-key"], key)
-	}
-	return liveemulator.IdentityProvider{ID: values["id"], Issuer: values["issuer"], Audience: values["audience"], PublicKey: key}, nil
-}
-
-func parseAgency(s string) (liveemulator.Agency, error) {
-	values, err := settings(s, "name", "domain", "domain-id")
-	if err != nil {
-		return liveemulator.Agency{}, err
-	}
-	if values["name"] == "" || (values["domain"] == "" && values["domain-id"] == "") {
-		return liveemulator.Agency{}, errors.New("--agency needs name= and domain= or domain-id=")
-	}
-	return liveemulator.Agency{Name: values["name"], DomainName: values["domain"], DomainID: values["domain-id"]}, nil
 }

@@ -28,9 +28,16 @@ source scripts/processes.sh
 
 source scripts/emulator-env.sh
 
-start_server emulator "$run" "$run/live-emulator" --listen 127.0.0.1:0
+# The default account in two regions: the tests' providers find each region's project at IAM, as
+# a module's providers do in the cloud.
+start_server emulator "$run" "$run/live-emulator" --listen 127.0.0.1:0 --region cn-north-4+cn-east-3
 use_emulator "$started_url" "$run"
+unset HW_PROJECT_ID
+export HW_REGION_NAME=cn-north-4 HW_IAM_ENDPOINT=$HW_LIVE_ENDPOINT
 
 echo "==> $cli_name test of $module against the emulator at $HW_LIVE_ENDPOINT"
 cd "$run/module"
+# The tests' fixture modules are installed first (get: init would look for the provider, which
+# dev_overrides gives).
+"$cli" get -no-color >/dev/null
 "$cli" test -no-color

@@ -104,7 +104,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	flags.StringVar(&config.secretKey, "secret-key", liveemulator.DefaultSecretKey, "secret key (SK) of the default account")
 	flags.StringVar(&config.securityToken, "security-token", "", "security token that the default account's requests must carry (temporary credentials); none when empty")
 	flags.StringVar(&config.projectID, "project-id", liveemulator.DefaultProjectID, "project ID of the default account")
-	flags.StringVar(&config.region, "region", liveemulator.DefaultRegion, "region of the default account's project: IAM lists the project under this name")
+	flags.StringVar(&config.region, "region", liveemulator.DefaultRegion, "region of the default account's project: IAM lists the project under "+
+		"this name; more regions after a +, e.g. cn-north-4+cn-east-3, whose project ids are derived (printed at start)")
 	flags.Func("account", "another account, repeatable: domain=<name>,access-key=<AK>,secret-key=<SK>,regions=<region>[:<project id>]+... "+
 		"[,domain-id=<id>][,security-token=<token>]; a project id not given is derived from the domain and region (printed at start)", func(s string) error {
 		account, err := parseAccount(s)
@@ -151,8 +152,15 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 func newEmulator(config serveConfig) (*liveemulator.Server, organisation, error) {
 	org := organisation{Accounts: []accountConfig{{
 		Domain: liveemulator.DefaultDomainName, DomainID: liveemulator.DefaultDomainID, AccessKey: config.accessKey,
-		SecretKey: config.secretKey, SecurityToken: config.securityToken, Projects: []projectConfig{{Region: config.region, ID: config.projectID}},
+		SecretKey: config.secretKey, SecurityToken: config.securityToken,
 	}}}
+	for i, region := range strings.Split(config.region, "+") {
+		project := projectConfig{Region: region}
+		if i == 0 {
+			project.ID = config.projectID
+		}
+		org.Accounts[0].Projects = append(org.Accounts[0].Projects, project)
+	}
 	if config.configFile != "" {
 		fromFile, err := readOrganisation(config.configFile)
 		if err != nil {
@@ -184,12 +192,16 @@ func newEmulator(config serveConfig) (*liveemulator.Server, organisation, error)
 // announce prints the base URL first (scripts read that line), then what a user needs to connect.
 func announce(stdout io.Writer, addr net.Addr, config serveConfig, org organisation) {
 	fmt.Fprintf(stdout, "http://%s\n", addr)
-	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", config.accessKey, config.projectID, config.region)
-	fmt.Fprintf(stdout, "admin endpoint and console (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
+	defaultAccount := org.Accounts[0]
+	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", config.accessKey, config.projectID, defaultAccount.Projects[0].Region)
+	fmt.Fprintf(stdout, "admin endpoint (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
 	if config.secretKey == liveemulator.DefaultSecretKey {
 		fmt.Fprintf(stdout, "secret key: %s (the default)\n", liveemulator.DefaultSecretKey)
 	} else {
 		fmt.Fprintln(stdout, "secret key: as given by --secret-key")
+	}
+	for _, more := range defaultAccount.Projects[1:] {
+		fmt.Fprintf(stdout, "also region %s: project id %s\n", more.Region, more.ID)
 	}
 	for _, account := range org.Accounts[1:] {
 		var projects []string

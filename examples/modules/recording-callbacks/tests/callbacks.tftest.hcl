@@ -2,6 +2,12 @@
 # scripts/module-test.sh sets (HW_LIVE_ENDPOINT and the emulator's account), like any endpoint.
 provider "live" {}
 
+# The same account's project in another region, found at IAM as the default provider's is.
+provider "live" {
+  alias  = "east"
+  region = "cn-east-3"
+}
+
 variables {
   domains = {
     "publish.example.com" = {
@@ -148,4 +154,36 @@ run "refuses_an_empty_map" {
   }
 
   expect_failures = [var.domains]
+}
+
+run "creates_in_two_regions" {
+  # The module twice, through a provider alias (tests/two-regions): each region has its own
+  # configurations, so the same pairs are created in both.
+  module {
+    source = "./tests/two-regions"
+  }
+
+  providers = {
+    live      = live
+    live.east = live.east
+  }
+
+  variables {
+    domains = {
+      "regions.example.com" = {
+        live = { notify_callback_url = "https://hooks.example.com/live" }
+        "*"  = { notify_callback_url = "https://hooks.example.com/all" }
+      }
+    }
+  }
+
+  assert {
+    condition     = keys(output.north_ids) == keys(output.east_ids) && length(setintersection(values(output.north_ids), values(output.east_ids))) == 0
+    error_message = "Each region has its own configuration of every pair."
+  }
+
+  assert {
+    condition     = output.listed_in_east == toset(values(output.east_ids))
+    error_message = "The east region lists its own configurations, and not the other region's."
+  }
 }

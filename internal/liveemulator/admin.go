@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ const AdminPrefix = "/_emulator/"
 const DeliveriesDroppedHeader = "X-Deliveries-Dropped"
 
 func (s *Server) registerAdmin() {
+	s.registerConsole()
 	s.mux.HandleFunc("POST "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, _ *http.Request, body string) {
 		for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
 			fault, err := ParseFault(strings.TrimSpace(line))
@@ -112,12 +112,11 @@ func (s *Server) registerAdmin() {
 	}))
 }
 
-// admin serves h to loopback clients only, with the request body as text.
+// admin serves h to the loopback clients that adminRefusal lets through, with the request body as text.
 func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, body string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			writeError(w, http.StatusForbidden, "EMULATOR.403", "the admin endpoint answers loopback clients only")
+		if refused := adminRefusal(r); refused != "" {
+			writeError(w, http.StatusForbidden, "EMULATOR.403", refused)
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))

@@ -86,6 +86,7 @@ type Server struct {
 
 	// IAM: the accounts, and what IAM federates and issues.
 	credentials       map[string]Credential // by access key
+	accounts          []Credential          // in the order given
 	defaultProject    string
 	identityProviders map[string]IdentityProvider
 	agencies          []Agency
@@ -123,6 +124,7 @@ func New(opts Options) *Server {
 		hostname:          cmp.Or(opts.Hostname, "live-emulator"),
 		clock:             opts.Now,
 		credentials:       make(map[string]Credential, len(opts.Credentials)),
+		accounts:          slices.Clone(opts.Credentials),
 		identityProviders: map[string]IdentityProvider{},
 		agencies:          slices.Clone(opts.Agencies),
 		temporaryTTL:      cmp.Or(opts.TemporaryCredentialsTTL, DefaultTemporaryCredentialsTTL),
@@ -187,7 +189,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", s.newRequestID())
 	// Set here, net/http's own Date would read the machine's clock rather than the server's.
 	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
-	if r.URL.Path == "" || path.Clean(r.URL.Path) != r.URL.Path {
+	if r.URL.Path == "" || (path.Clean(r.URL.Path) != r.URL.Path && r.URL.Path != AdminPrefix) {
 		// ServeMux would answer with a redirect; the API knows no such path.
 		s.serveJournaled(w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeAPINotFound(w) }))
 		return

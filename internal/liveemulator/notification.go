@@ -79,13 +79,26 @@ type Recording struct {
 
 // Delivery is one notification sent to a receiver, as the delivery log keeps it.
 type Delivery struct {
-	Time      time.Time     `json:"time"`
-	URL       string        `json:"url"`
-	EventType string        `json:"event_type"`
-	Status    int           `json:"status"` // 0 when no HTTP answer came
-	Latency   time.Duration `json:"latency_ns"`
-	Error     string        `json:"error,omitempty"`
+	Time       time.Time     `json:"time"`
+	ProjectID  string        `json:"project_id"`
+	CallbackID string        `json:"callback_id"`
+	URL        string        `json:"url"`
+	EventType  string        `json:"event_type"`
+	Stream     string        `json:"stream"`
+	Status     int           `json:"status"` // 0 when no HTTP answer came
+	Latency    time.Duration `json:"latency_ns"`
+	Error      string        `json:"error,omitempty"`
+	// Signature tells whether the signature the notification carried verifies with the key the
+	// callback has when it is sent: SignatureVerified, SignatureUnsigned or SignatureMismatch.
+	Signature string `json:"signature"`
 }
+
+// The values of Delivery.Signature.
+const (
+	SignatureVerified = "verified"
+	SignatureUnsigned = "unsigned" // the callback has no key
+	SignatureMismatch = "mismatch" // the key changed after the notification was signed
+)
 
 const (
 	// MaxRecordingFiles bounds a simulated recording.
@@ -133,12 +146,26 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 			n.AuthSign = NotificationSignature(n, cb.SignType, cb.Key)
 		}
 		delivery := s.deliver(ctx, cb.NotifyCallbackURL, n)
+		delivery.ProjectID, delivery.CallbackID, delivery.Stream = projectID, cb.ID, rec.Stream
+		delivery.Signature = s.signatureVerdict(projectID, cb.ID, n)
 		deliveries = append(deliveries, delivery)
 		s.mu.Lock()
 		s.deliveries.Add(delivery)
 		s.mu.Unlock()
 	}
 	return deliveries, nil
+}
+
+// signatureVerdict checks the notification's signature against the key the callback has now.
+func (s *Server) signatureVerdict(projectID, callbackID string, n Notification) string {
+	if n.AuthSign == "" {
+		return SignatureUnsigned
+	}
+	current, ok := s.store.get(projectID, callbackID)
+	if !ok || current.Key == "" || !hmac.Equal([]byte(NotificationSignature(n, current.SignType, current.Key)), []byte(n.AuthSign)) {
+		return SignatureMismatch
+	}
+	return SignatureVerified
 }
 
 // callbackFor picks the configuration for (publish_domain, app): the exact app, else "*".

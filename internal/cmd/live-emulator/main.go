@@ -194,7 +194,7 @@ func announce(stdout io.Writer, addr net.Addr, config serveConfig, org organisat
 	fmt.Fprintf(stdout, "http://%s\n", addr)
 	defaultAccount := org.Accounts[0]
 	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", config.accessKey, config.projectID, defaultAccount.Projects[0].Region)
-	fmt.Fprintf(stdout, "admin endpoint (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
+	fmt.Fprintf(stdout, "console and admin endpoint (loopback clients only): http://%s%s\n", addr, liveemulator.AdminPrefix)
 	if config.secretKey == liveemulator.DefaultSecretKey {
 		fmt.Fprintf(stdout, "secret key: %s (the default)\n", liveemulator.DefaultSecretKey)
 	} else {

@@ -1,0 +1,156 @@
+// The console reads the admin endpoint's JSON, the same that tests read, and writes every value
+// with textContent: callbacks and requests carry text that anyone may have chosen.
+"use strict";
+
+const refreshEvery = 2000;
+let lastJournal = [];
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  for (const cell of cells) tr.appendChild(cell instanceof Node ? cell : el("td", cell));
+  return tr;
+}
+
+function td(text, className) { return el("td", text, className); }
+
+function time(value) { return new Date(value).toLocaleTimeString(); }
+
+function millis(ns) { return (ns / 1e6).toFixed(1) + " ms"; }
+
+async function call(method, path, body) {
+  const response = await fetch(path, { method, body, headers: body ? { "Content-Type": "application/json" } : {} });
+  const text = await response.text();
+  if (!response.ok) {
+    let message = text;
+    try { message = JSON.parse(text).error_msg || text; } catch (_) { /* not JSON */ }
+    throw new Error(response.status + " " + message);
+  }
+  return text ? JSON.parse(text) : null;
+}
+
+function renderAccounts(accounts, callbacks) {
+  const holder = document.getElementById("accounts");
+  const select = document.getElementById("record-project");
+  const chosen = select.value;
+  holder.replaceChildren();
+  select.replaceChildren();
+  for (const account of accounts) {
+    holder.appendChild(el("h3", "Account " + account.domain_name + " (access key " + account.access_key + ")"));
+    for (const project of account.projects) {
+      const option = el("option", account.domain_name + " / " + project.region);
+      option.value = project.id;
+      select.appendChild(option);
+      const mine = callbacks.filter((cb) => cb.project_id === project.id);
+      holder.appendChild(el("div", project.region + " — project " + project.id + " — " + mine.length + " callback(s)", "muted"));
+      if (mine.length === 0) continue;
+      const table = el("table");
+      table.className = "callbacks";
+      table.appendChild(row(["id", "publish_domain", "app", "notify_callback_url", "events", "sign_type", "created", "updated"].map((h) => el("th", h))));
+      for (const cb of mine) {
+        table.appendChild(row([cb.id, cb.publish_domain, cb.app, cb.notify_callback_url || "", (cb.notify_event_subscription || []).join(", "),
+          cb.sign_type, cb.create_time, cb.update_time]));
+      }
+      holder.appendChild(table);
+    }
+  }
+  if (chosen) select.value = chosen;
+}
+
+function renderDeliveries(deliveries) {
+  const body = document.querySelector("#deliveries tbody");
+  body.replaceChildren();
+  for (const d of deliveries.slice().reverse()) {
+    const verdict = d.signature === "verified" ? "ok" : d.signature === "unsigned" ? "muted" : "bad";
+    body.appendChild(row([time(d.time), d.event_type, d.stream, d.url, td(d.error ? (d.status || "") + " " + d.error : d.status, d.error ? "bad" : "ok"),
+      millis(d.latency_ns), td(d.signature, verdict)]));
+  }
+}
+
+function renderJournal() {
+  const method = document.getElementById("journal-method").value;
+  const status = document.getElementById("journal-status").value;
+  const body = document.querySelector("#journal tbody");
+  body.replaceChildren();
+  for (const entry of lastJournal.slice().reverse()) {
+    if (method && entry.method !== method) continue;
+    if (status === "0" ? entry.status !== 0 : status && String(entry.status)[0] !== status) continue;
+    body.appendChild(row([time(entry.time), entry.account || "", entry.method, entry.path + (entry.query ? "?" + entry.query : ""),
+      entry.operation || "", td(entry.status || "no answer", entry.status >= 200 && entry.status < 400 ? "ok" : "bad"),
+      entry.error_code || "", entry.reason || "", millis(entry.latency_ns)]));
+  }
+}
+
+async function refresh() {
+  const status = document.getElementById("status");
+  try {
+    const [accounts, callbacks, deliveries, journal] = await Promise.all([
+      call("GET", "accounts"), call("GET", "callbacks"), call("GET", "deliveries"), call("GET", "journal")]);
+    renderAccounts(accounts, callbacks);
+    renderDeliveries(deliveries);
+    lastJournal = journal;
+    renderJournal();
+    status.textContent = "updated " + new Date().toLocaleTimeString();
+  } catch (error) {
+    status.textContent = "cannot read the emulator: " + error.message;
+  }
+}
+
+function submitting(formId, outputId, action) {
+  document.getElementById(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const output = document.getElementById(outputId);
+    output.textContent = "…";
+    try {
+      output.textContent = await action(new FormData(event.target));
+    } catch (error) {
+      output.textContent = error.message;
+    }
+    refresh();
+  });
+}
+
+submitting("record-form", "record-result", async (form) => {
+  const recording = { project_id: form.get("project_id"), publish_domain: form.get("publish_domain"), app: form.get("app"),
+    stream: form.get("stream"), files: Number(form.get("files") || 1) };
+  if (form.get("fail_with")) recording.fail_with = form.get("fail_with");
+  const delivered = await call("POST", "recordings", JSON.stringify(recording));
+  return delivered.length + " notification(s) sent";
+});
+
+submitting("fault-form", "fault-result", async (form) => {
+  await call("POST", "faults", form.get("fault"));
+  return "set: " + form.get("fault");
+});
+
+document.getElementById("clear-faults").addEventListener("click", async () => {
+  const output = document.getElementById("fault-result");
+  try {
+    await call("DELETE", "faults");
+    output.textContent = "faults and throttle cleared";
+  } catch (error) {
+    output.textContent = error.message;
+  }
+});
+
+document.getElementById("reset").addEventListener("click", async () => {
+  if (!window.confirm("Reset the emulator? Every project's callbacks, the deliveries, the journal and the faults are removed.")) return;
+  try {
+    await call("POST", "reset");
+  } catch (error) {
+    document.getElementById("status").textContent = "reset failed: " + error.message;
+  }
+  refresh();
+});
+
+document.getElementById("journal-method").addEventListener("change", renderJournal);
+document.getElementById("journal-status").addEventListener("change", renderJournal);
+document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
+setInterval(() => { if (!document.hidden) refresh(); }, refreshEvery);
+refresh();

@@ -60,7 +60,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	}})
 	for _, cb := range []liveemulator.Callback{
 		{ProjectID: testProjectID, PublishDomain: "publish.example.com", App: "live", NotifyCallbackURL: receiver.URL + "/hook",
-			Events: []string{livespec.EventRecordNewFileStart, livespec.EventRecordFileComplete, livespec.EventRecordOver},
+			Events:   []string{livespec.EventRecordNewFileStart, livespec.EventRecordFileComplete, livespec.EventRecordOver},
 			SignType: livespec.SignTypeHMACSHA256, Key: testKey},
 		{ProjectID: "5905755905755905755905755905755a", PublishDomain: "sports.example.com", App: hostileApp, NotifyCallbackURL: hostileURL,
 			Events: []string{livespec.EventRecordOver}, SignType: livespec.SignTypeMD5, Key: testKey},

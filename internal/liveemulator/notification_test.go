@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -191,5 +192,72 @@ func TestDeliveryLogIsBounded(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, env.url+liveemulator.AdminPrefix+"deliveries", nil)
 	if _, _, header := do(t, req); header.Get(liveemulator.DeliveriesDroppedHeader) != "6" {
 		t.Fatalf("%s: %q", liveemulator.DeliveriesDroppedHeader, header.Get(liveemulator.DeliveriesDroppedHeader))
+	}
+}
+
+// TestDeliveriesTellWhetherTheSignatureVerifies: each delivery says whether the signature it carried
+// verifies with the key the callback has when it is sent: verified, unsigned without a key, and a
+// mismatch once the key was rotated during the recording.
+func TestDeliveriesTellWhetherTheSignatureVerifies(t *testing.T) {
+	emulator := liveemulator.New(liveemulator.Options{Credentials: []liveemulator.Credential{{AccessKey: testAccessKey, SecretKey: testSecretKey, Projects: testProjects}}})
+	var mu sync.Mutex
+	rotate := "" // the callback whose first notification rotates its key before it is answered
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		id := rotate
+		rotate = ""
+		mu.Unlock()
+		if id != "" {
+			if err := emulator.ModifyCallback(id, func(cb *liveemulator.Callback) { cb.Key = "RotatedKeyRotatedKeyRotatedKey0123" }); err != nil {
+				t.Error(err)
+			}
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer receiver.Close()
+	verdicts := func(app string) []string {
+		t.Helper()
+		deliveries, err := emulator.Record(context.Background(), liveemulator.Recording{PublishDomain: "publish.example.com", App: app, Stream: "s"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range deliveries {
+			if d.ProjectID != testProjectID || d.CallbackID == "" || d.Stream != "s" {
+				t.Errorf("a delivery without its project, callback or stream: %+v", d)
+			}
+			out = append(out, d.Signature)
+		}
+		return out
+	}
+	events := []string{livespec.EventRecordNewFileStart, livespec.EventRecordOver}
+	var rotatedID string
+	for _, cb := range []liveemulator.Callback{
+		{App: "signed", Key: testKey}, {App: "unsigned"}, {App: "rotated", Key: testKey},
+	} {
+		cb.ProjectID, cb.PublishDomain, cb.NotifyCallbackURL, cb.SignType, cb.Events = testProjectID, "publish.example.com", receiver.URL, livespec.SignTypeHMACSHA256, events
+		stored, err := emulator.AddCallback(cb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cb.App == "rotated" {
+			rotatedID = stored.ID
+		}
+	}
+	want := map[string][]string{
+		"signed":   {liveemulator.SignatureVerified, liveemulator.SignatureVerified},
+		"unsigned": {liveemulator.SignatureUnsigned, liveemulator.SignatureUnsigned},
+		// A recording signs with the key its callback had when it started.
+		"rotated": {liveemulator.SignatureMismatch, liveemulator.SignatureMismatch},
+	}
+	for _, app := range []string{"signed", "unsigned", "rotated"} {
+		if app == "rotated" {
+			mu.Lock()
+			rotate = rotatedID
+			mu.Unlock()
+		}
+		if got := verdicts(app); !slices.Equal(got, want[app]) {
+			t.Errorf("%s: %v, want %v", app, got, want[app])
+		}
 	}
 }

@@ -56,6 +56,7 @@ type Client struct {
 	sdk       *live.LiveClient
 	transport *contextTransport
 	keys      *keyRing
+	gate      credentialsGate
 	projectID string
 
 	maxRetries     int

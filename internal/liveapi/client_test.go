@@ -62,6 +62,10 @@ func TestErrorClassification(t *testing.T) {
 			"error_code: APIG.0101\nerror_msg: The API does not exist or has not been published in the environment\nrequest id: rid-1\nhint: "},
 		{404, `<html>Not Found</html>`, false, false, "Check the provider's endpoint and region"},
 		{500, `{"error_code":"LIVE.103011019","error_msg":"gone"}`, false, false, "HTTP status: 500"},
+		// The gateway's refusal of the credentials says what to check, and that a locked key waits.
+		{401, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: AK access failed to reach the limit,forbidden","request_id":"rid-1"}`,
+			false, false, "error_code: APIGW.0301\nerror_msg: Incorrect IAM authentication information: AK access failed to reach the limit,forbidden\nrequest id: rid-1\n" +
+				"hint: the API gateway refused the request's credentials"},
 	}
 	for _, tc := range cases {
 		client := newClient(t, func(w http.ResponseWriter, _ *http.Request) {

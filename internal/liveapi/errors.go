@@ -37,6 +37,11 @@ const iamRefusalHint = "hint: IAM refused to issue credentials. With OIDC federa
 	"issuer and audience. With assume_role, check agency_name and domain_name or domain_id, and that the agency trusts " +
 	"the user of the base credentials. For a private deployment, check iam_endpoint."
 
+// gatewayAuthHint follows the API gateway's refusal of a signature or of credentials.
+const gatewayAuthHint = "hint: the API gateway refused the request's credentials. Check access_key and secret_key (and " +
+	"security_token with temporary credentials), and that this machine's clock is within 15 minutes of the right time. " +
+	"After more than five failed signatures in a row the gateway locks the access key for 5 minutes: wait before trying again."
+
 // metadataHint follows a failure of the ECS metadata service, the last source of credentials.
 const metadataHint = "hint: the ECS metadata service gives credentials only on an ECS instance with an agency attached. " +
 	"Elsewhere, set credentials: access_key and secret_key, or idp_id and id_token_file (or their environment " +
@@ -62,6 +67,9 @@ func Describe(err error) string {
 		if iamError && apiErr.StatusCode < http.StatusInternalServerError {
 			description += "\n" + iamRefusalHint // a 5xx is IAM failing, not refusing
 		}
+		if apiErr.ErrorCode == livespec.ErrorCodeGatewayAuth {
+			description += "\n" + gatewayAuthHint
+		}
 	case errors.Is(err, ErrNoMetadataCredentials):
 		return err.Error() + "\n" + metadataHint
 	default:
@@ -69,6 +77,11 @@ func Describe(err error) string {
 	}
 	if what := credentialsFailure(err); what != "" {
 		description = what + ":\n" + description
+	}
+	var earlier *refusedEarlierError
+	if errors.As(err, &earlier) {
+		description = "Not sent: the API gateway refused these credentials in an earlier request of this run (below), and " +
+			"more refused requests would lock the access key.\n" + description
 	}
 	var attemptsErr *AttemptsError
 	if errors.As(err, &attemptsErr) {

@@ -112,13 +112,21 @@ func invoke[R any](ctx context.Context, t *contextTransport, hc *core.HcHttpClie
 }
 
 // send is invoke of a Live API request, with the client's keys obtained or renewed first, under ctx,
-// when due. A failure to obtain them sent nothing.
+// when due, and through the credentials gate. A failure to obtain them, or keys the gateway refused
+// already, sent nothing.
 func send[R any](ctx context.Context, c *Client, request any, requestDef *def.HttpRequestDef) (R, reply, error) {
-	if _, err := c.keys.get(ctx); err != nil {
-		var zero R
+	var zero R
+	current, err := c.keys.get(ctx)
+	if err != nil {
 		return zero, reply{}, &notSentError{err: err}
 	}
-	return invoke[R](ctx, c.transport, c.sdk.HcClient, request, requestDef)
+	done, err := c.gate.enter(ctx, current.access)
+	if err != nil {
+		return zero, reply{}, &notSentError{err: err}
+	}
+	resp, answer, err := invoke[R](ctx, c.transport, c.sdk.HcClient, request, requestDef)
+	done(err)
+	return resp, answer, err
 }
 
 // newContextTransport clones Go's default transport for the client, with its TLS setting and enough

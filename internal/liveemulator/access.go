@@ -51,23 +51,40 @@ func (s *Server) DeleteCallback(id string) error {
 }
 
 // Reset returns the emulator to where a test case starts, without a restart: no configurations in
-// any project (the --data file saved empty), no deliveries, journal, request counts, access key
-// lockouts or faults, no throttle, and the clock offset it started with. The accounts stay, and so
-// do the tokens and temporary credentials IAM issued, which running clients hold. When the data file
-// cannot be saved, nothing is reset.
+// any project (the --data file saved empty), no deliveries, journal, request counts or access key
+// lockouts, and the clock offset, faults, throttle and draws it started with (Options). The
+// accounts stay, and so do the tokens and temporary credentials IAM issued, which running clients
+// hold. When the data file cannot be saved, nothing is reset.
 func (s *Server) Reset() error {
 	if err := s.store.reset(); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.deliveries = lastn.New[Delivery](MaxDeliveries)
 	s.journal = lastn.New[JournalEntry](MaxJournalEntries)
 	s.requests, s.userAgents = map[string]int{}, map[string]bool{}
 	s.lockouts = map[string]lockout{}
-	s.faults, s.maxConcurrent, s.throttled = nil, 0, 0
-	s.clockOffset.Store(int64(s.startClockOffset))
+	s.throttled = 0
+	s.mu.Unlock()
+	s.restoreStart()
 	return nil
+}
+
+// restoreStart puts back what the emulator started with: the clock offset, the faults (with their
+// counts whole), the throttle and the seed of the faults' draws.
+func (s *Server) restoreStart() {
+	s.clockOffset.Store(int64(s.start.ClockOffset))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+	for _, f := range s.start.Faults {
+		if err := f.validate(); err != nil {
+			panic(fmt.Sprintf("liveemulator: Options.Faults: %v", err))
+		}
+		s.faults = append(s.faults, &activeFault{Fault: f, remaining: f.Times})
+	}
+	s.maxConcurrent = s.start.Throttle
+	s.faultDraws = newFaultDraws(s.start.FaultSeed)
 }
 
 // RequestCounts returns how many requests each operation has received: the Live API's once they

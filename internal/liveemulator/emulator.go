@@ -54,6 +54,10 @@ type Options struct {
 	AccessKeyLockout time.Duration
 	// FaultSeed seeds the draws of faults with a Rate, for runs that repeat; random when zero.
 	FaultSeed uint64
+	// Faults and Throttle are the faults and the throttle the emulator starts with, and that Reset
+	// puts back; New panics on a fault that Fault's rules refuse (ParseFault checks them first).
+	Faults   []Fault
+	Throttle int
 }
 
 // Callback is one stored recording callback configuration, key included.
@@ -77,9 +81,9 @@ type Server struct {
 	mux      *http.ServeMux
 	hostname string
 	// The server's clock: the emulator's clock moved by clockOffset (nanoseconds).
-	clock            func() time.Time
-	clockOffset      atomic.Int64
-	startClockOffset time.Duration // what Reset puts back
+	clock       func() time.Time
+	clockOffset atomic.Int64
+	start       Options // what Reset puts back: the clock offset, the faults, the throttle and the seed
 
 	// The configurations.
 	store *store
@@ -132,13 +136,12 @@ func New(opts Options) *Server {
 		firstPage:         opts.ListFirstPage,
 		limitCap:          opts.ListLimitCap,
 		deliveryTimeout:   cmp.Or(opts.DeliveryTimeout, defaultDeliveryTimeout),
-		startClockOffset:  opts.ClockOffset,
+		start:             opts,
 		lockoutDuration:   cmp.Or(opts.AccessKeyLockout, livespec.GatewayLockout),
 
 		tokens:              map[string]temporary{},
 		temporaries:         map[string]temporary{},
 		lockouts:            map[string]lockout{},
-		faultDraws:          newFaultDraws(opts.FaultSeed),
 		inFlightByOperation: map[string]int{},
 		requests:            map[string]int{},
 		userAgents:          map[string]bool{},
@@ -148,7 +151,7 @@ func New(opts Options) *Server {
 	if s.clock == nil {
 		s.clock = time.Now
 	}
-	s.clockOffset.Store(int64(opts.ClockOffset))
+	s.restoreStart()
 	s.store = newStore(s.now)
 	for _, idp := range opts.IdentityProviders {
 		s.identityProviders[idp.ID] = idp

@@ -204,6 +204,55 @@ func (s *Server) SetThrottle(maxConcurrent int) {
 	s.maxConcurrent = maxConcurrent
 }
 
+func (s *Server) throttleLimit() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxConcurrent
+}
+
+// String is the fault in ParseFault's syntax.
+func (f Fault) String() string {
+	var settings []string
+	add := func(name, value string) { settings = append(settings, name+value) }
+	if f.Times > 0 {
+		add("times=", strconv.Itoa(f.Times))
+	}
+	if f.Rate > 0 {
+		add("rate=", strconv.FormatFloat(f.Rate, 'g', -1, 64))
+	}
+	if f.Status != 0 {
+		add("status=", strconv.Itoa(f.Status))
+	}
+	if f.ErrorCode != "" {
+		add("code=", f.ErrorCode)
+	}
+	if f.Apply {
+		add("apply", "")
+	}
+	if f.RetryAfter > 0 {
+		add("retry_after=", strconv.Itoa(f.RetryAfter))
+	}
+	if f.NotPublished {
+		add("not_published", "")
+	}
+	if len(f.Omit) > 0 {
+		add("omit=", strings.Join(f.Omit, "+"))
+	}
+	if f.OtherBody {
+		add("other_body", "")
+	}
+	if f.Redirect != "" {
+		add("redirect=", f.Redirect)
+	}
+	if f.Drop != "" {
+		add("drop=", f.Drop)
+	}
+	if f.Latency > 0 {
+		add("latency=", f.Latency.String())
+	}
+	return cmp.Or(f.Operation, "*") + ":" + strings.Join(settings, ",")
+}
+
 // PendingFaults returns how many faults with a number of Times are not used up yet.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()
@@ -278,6 +327,7 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 		s.mu.Lock()
 		s.throttled++
 		s.mu.Unlock()
+		journalOf(r).Reason = "the throttle: more than " + strconv.Itoa(s.throttleLimit()) + " requests in flight"
 		writeError(w, http.StatusInternalServerError, livespec.ErrorCodeTooManyRequests, "Too many concurrent API requests")
 		return
 	}
@@ -285,6 +335,7 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 		h(w)
 		return
 	}
+	journalOf(r).Reason = "injected fault: " + fault.String()
 	if fault.NotPublished {
 		writeAPINotFound(w)
 		return

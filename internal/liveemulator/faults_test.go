@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -314,5 +315,39 @@ func TestFaultsByRate(t *testing.T) {
 	}
 	if n := len(faulted(0, liveemulator.Fault{Status: 503, Rate: 1}, 20)); n != 20 {
 		t.Fatalf("rate 1 faulted %d of 20", n)
+	}
+}
+
+// TestFaultsAreJournaled: the journal says which fault answered a request, in the --fault syntax,
+// so that an injected failure is told from a real one; the throttle too.
+func TestFaultsAreJournaled(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{})
+	for _, text := range []string{"list:times=1,status=503,code=APIGW.0503", "list:times=1,rate=1,latency=1ms", "list:times=1,drop=before"} {
+		fault, err := liveemulator.ParseFault(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fault.String() != text {
+			t.Fatalf("%q reads back as %q", text, fault.String())
+		}
+		if err := env.emulator.InjectFault(fault); err != nil {
+			t.Fatal(err)
+		}
+		before := len(env.emulator.Journal())
+		do(t, signedRequest(t, http.MethodGet, env.url+"/v1/"+testProjectID+"/record/callbacks", "", nil, testSecretKey))
+		// Go's client sends a GET again on its own after a dropped connection, which may be journaled
+		// first: one of the entries since, once the dropped request's handler has ended.
+		named := func(entry liveemulator.JournalEntry) bool { return entry.Reason == "injected fault: "+text }
+		for deadline := time.Now().Add(5 * time.Second); !slices.ContainsFunc(env.emulator.Journal()[before:], named); {
+			if time.Now().After(deadline) {
+				t.Fatalf("no journal entry names %s: %+v", text, env.emulator.Journal()[before:])
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// A body over the bound is journaled as the operation it was for.
+	do(t, signedRequest(t, http.MethodPost, env.url+"/v1/"+testProjectID+"/record/callbacks", "", make([]byte, 70<<10), testSecretKey))
+	if entry := lastJournalEntry(t, env.emulator); entry.Operation != liveemulator.OperationCreate || entry.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("an oversized create: %+v", entry)
 	}
 }

@@ -105,8 +105,8 @@ func (s *Server) federatedToken(w http.ResponseWriter, r *http.Request) {
 		writeIAMError(w, http.StatusNotFound, "IAM.1003", fmt.Sprintf("The protocol %q of the identity provider does not exist.", protocol))
 		return
 	}
-	idToken, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || strings.TrimSpace(idToken) == "" {
+	scheme, idToken, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(idToken) == "" { // the scheme ignores case (RFC 7235)
 		writeIAMError(w, http.StatusBadRequest, "IAM.0007", "The request is invalid: Authorization: Bearer <ID token> is required.")
 		return
 	}
@@ -201,6 +201,7 @@ func (s *Server) securityTokenPrincipal(w http.ResponseWriter, r *http.Request, 
 			writeError(w, http.StatusUnauthorized, livespec.ErrorCodeGatewayAuth, livespec.GatewayTokenFailed)
 			return Credential{}, 0, false
 		}
+		journalOf(r).Account = issued.credential.DomainName
 		return issued.credential, identity.Token.DurationSeconds, true
 	case slices.Equal(identity.Methods, []string{"assume_role"}):
 		caller, ok := s.authenticateSignature(w, r, raw)
@@ -242,8 +243,8 @@ func (s *Server) issueTemporary(principal Credential, durationSeconds int) tempo
 	return issued
 }
 
-// IssuedSecrets returns every secret of the tokens and temporary credentials IAM issued that have not
-// expired (tokens, secret keys, security tokens), so that tests can look for them where they must
+// IssuedSecrets returns every secret of the tokens and temporary credentials IAM issued that it
+// still keeps (tokens, secret keys, security tokens), so that tests can look for them where they must
 // never appear.
 func (s *Server) IssuedSecrets() []string {
 	s.mu.Lock()
@@ -258,13 +259,22 @@ func (s *Server) IssuedSecrets() []string {
 	return secrets
 }
 
-// pruneExpired forgets expired tokens and credentials, so that renewals do not grow the maps. s.mu is
-// held.
+// expiredKept is how long IAM's expired issues are kept after they expire, so that an expired
+// token or temporary key is answered as expired ("decrypt token fail"), not as unknown.
+const expiredKept = time.Hour
+
+// pruneExpired forgets tokens and credentials that expired more than expiredKept ago, and the
+// lockouts of those keys, so that renewals do not grow the maps. s.mu is held.
 func (s *Server) pruneExpired() {
-	now := s.now()
-	for _, issued := range []map[string]temporary{s.tokens, s.temporaries} {
-		maps.DeleteFunc(issued, func(_ string, t temporary) bool { return !now.Before(t.expiresAt) })
-	}
+	cutoff := s.now().Add(-expiredKept)
+	maps.DeleteFunc(s.tokens, func(_ string, t temporary) bool { return !cutoff.Before(t.expiresAt) })
+	maps.DeleteFunc(s.temporaries, func(accessKey string, t temporary) bool {
+		if cutoff.Before(t.expiresAt) {
+			return false
+		}
+		delete(s.lockouts, accessKey)
+		return true
+	})
 }
 
 func (s *Server) findAgency(name, domainName, domainID string) (Agency, bool) {

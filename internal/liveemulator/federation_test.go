@@ -16,6 +16,7 @@ import (
 	"github.com/platform-tools/terraform-provider-live/internal/emulatortest"
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
+	"github.com/platform-tools/terraform-provider-live/internal/livespec"
 )
 
 // federatedClient is the real SDK client with an OpenID Connect identity, against the emulator's
@@ -130,7 +131,8 @@ func TestTemporaryCredentialsExpire(t *testing.T) {
 		TemporaryCredentialsTTL: time.Minute, Now: clock})
 	temporary := issueTemporary(t, e.URL, idp.IDToken(t, time.Hour, nil))
 	list := func(token string) int {
-		req := signedRequestWith(t, http.MethodGet, e.URL+"/v1/"+testProjectID+"/record/callbacks", "", nil, temporary.access, temporary.secret, token)
+		req := signedRequestWithDateAndKeys(t, http.MethodGet, e.URL+"/v1/"+testProjectID+"/record/callbacks", nil, clock(),
+			temporary.access, temporary.secret, token)
 		status, _, _ := do(t, req)
 		return status
 	}
@@ -146,6 +148,12 @@ func TestTemporaryCredentialsExpire(t *testing.T) {
 	if status := list(temporary.token); status != http.StatusUnauthorized {
 		t.Fatalf("expired temporary credentials: %d", status)
 	}
+	// Still answered as expired once newer credentials were issued (which forgets the long expired).
+	issueTemporary(t, e.URL, idp.IDToken(t, time.Hour, nil))
+	req := signedRequestWithDateAndKeys(t, http.MethodGet, e.URL+"/v1/"+testProjectID+"/record/callbacks", nil, clock(),
+		temporary.access, temporary.secret, temporary.token)
+	status, body, header := do(t, req)
+	gatewayError(t, status, body, header, livespec.GatewayTokenFailed)
 }
 
 type temporaryCredentials struct{ access, secret, token string }
@@ -313,6 +321,9 @@ func TestFederationRouteOfOtherSDKs(t *testing.T) {
 		}
 		return do(t, req)
 	}
+	if status, body, _ := federate(route, "bearer "+idp.IDToken(t, time.Hour, nil)); status != http.StatusCreated {
+		t.Fatalf("the scheme's name in lower case: %d %s", status, body)
+	}
 	status, body, header := federate(route, "Bearer "+idp.IDToken(t, time.Hour, nil))
 	if status != http.StatusCreated || header.Get("X-Subject-Token") == "" || !strings.Contains(body, `"expires_at"`) {
 		t.Fatalf("got %d %s", status, body)
@@ -334,7 +345,7 @@ func TestFederationRouteOfOtherSDKs(t *testing.T) {
 	if _, err := client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.RequestCounts()[liveemulator.OperationFederatedToken]; n != 1 {
+	if n := e.RequestCounts()[liveemulator.OperationFederatedToken]; n != 2 {
 		t.Fatalf("%d federated_token requests counted", n)
 	}
 

@@ -16,6 +16,7 @@ type handler func(w http.ResponseWriter, r *http.Request, projectID string, body
 // operation reads the capped body, authenticates the request and counts it before calling h.
 func (s *Server) operation(name string, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		journalOf(r).Operation = name
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 		if err != nil {
 			var tooLarge *http.MaxBytesError
@@ -28,7 +29,6 @@ func (s *Server) operation(name string, h handler) http.HandlerFunc {
 			return
 		}
 		projectID := r.PathValue("project_id")
-		journalOf(r).Operation = name
 		if _, ok := s.authenticate(w, r, body, projectID); !ok {
 			return
 		}

@@ -105,10 +105,8 @@ func TestReset(t *testing.T) {
 		Events: []string{livespec.EventRecordOver}, SignType: livespec.SignTypeMD5}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []liveemulator.Fault{{Operation: liveemulator.OperationShow, Status: 500}} {
-		if err := env.emulator.InjectFault(f); err != nil {
-			t.Fatal(err)
-		}
+	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationShow, Status: 500, Times: 5}); err != nil {
+		t.Fatal(err)
 	}
 	env.emulator.SetThrottle(1)
 	env.emulator.SetClockOffset(time.Hour)
@@ -159,5 +157,49 @@ func TestResetKeepsTheStoreWhenItCannotSave(t *testing.T) {
 	status, body, _ := do(t, mustRequest(t, http.MethodPost, env.url+liveemulator.AdminPrefix+"reset", ""))
 	if status != http.StatusInternalServerError || len(env.emulator.Callbacks()) != 1 {
 		t.Fatalf("reset: %d %s, %d configurations", status, body, len(env.emulator.Callbacks()))
+	}
+}
+
+// TestResetPutsBackTheStart: the faults, throttle and clock offset the emulator started with come
+// back whole at a reset, and what was added since goes.
+func TestResetPutsBackTheStart(t *testing.T) {
+	env := newTestEnv(t, liveemulator.Options{Faults: []liveemulator.Fault{{Operation: liveemulator.OperationList, Times: 1, Status: 503}},
+		ClockOffset: -time.Minute})
+	ctx := context.Background()
+	list := func() error {
+		_, err := newClient(t, env.url, liveapi.Config{}).List(ctx, liveapi.ListFilter{})
+		return err
+	}
+	if err := list(); err == nil {
+		t.Fatal("the start's fault was not met")
+	}
+	env.emulator.SetThrottle(1)
+	env.emulator.SetClockOffset(time.Hour)
+	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationList, Latency: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.emulator.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if n := env.emulator.PendingFaults(); n != 1 {
+		t.Fatalf("%d counted faults after reset, want the start's one", n)
+	}
+	if err := list(); err == nil {
+		t.Fatal("the start's fault was not put back")
+	}
+	// No throttle at the start: concurrent requests held by a latency are all served.
+	if err := env.emulator.InjectFault(liveemulator.Fault{Operation: liveemulator.OperationList, Latency: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	concurrently(t, 3, func(int) error { return list() })
+	if n := env.emulator.ThrottledCount(); n != 0 {
+		t.Fatalf("%d requests throttled after reset", n)
+	}
+	created, err := env.client.Create(ctx, validSpec("a.example.com", "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, _ := time.Parse(livespec.TimeLayout, created.CreateTime); time.Since(at) < 30*time.Second {
+		t.Fatalf("the start's clock offset of -1m was not put back: created at %s", at)
 	}
 }

@@ -79,14 +79,22 @@ output %[1]q {
 			t.Errorf("%s's configuration %s is in project %q, want %q", alias, id, cb.ProjectID, project)
 		}
 	}
+	creates := 0
 	for _, entry := range e.Journal() {
+		if entry.Operation != liveemulator.OperationCreate {
+			continue
+		}
+		creates++
 		wantKey := testAccessKey
 		if strings.Contains(entry.Path, sportsProjectID) {
 			wantKey = sportsAccessKey
 		}
-		if entry.Operation == liveemulator.OperationCreate && (entry.AccessKey != wantKey || entry.Status != http.StatusCreated) {
+		if entry.AccessKey != wantKey || entry.Status != http.StatusCreated {
 			t.Errorf("a create signed by %s answered %d: %+v", entry.AccessKey, entry.Status, entry)
 		}
+	}
+	if creates != len(want) {
+		t.Errorf("the journal holds %d creates, want %d", creates, len(want))
 	}
 	if _, _, err := h.run("plan", "-detailed-exitcode"); err != nil {
 		t.Fatalf("the next plan is not empty: %v\n%s", err, h.outputs.String())
@@ -121,13 +129,80 @@ func TestAccLiveProvider_oidcWithAssumeRole(t *testing.T) {
 				if len(stored) != 3 || slices.ContainsFunc(stored, func(cb liveemulator.Callback) bool { return cb.ProjectID != emulatortest.AgencyProjectID }) {
 					return fmt.Errorf("want 3 callbacks, all in the agency's project: %+v", stored)
 				}
+				creates := 0
 				for _, entry := range e.Journal() {
-					if entry.Operation == liveemulator.OperationCreate && entry.Account != emulatortest.AgencyDomainName {
+					if entry.Operation != liveemulator.OperationCreate {
+						continue
+					}
+					creates++
+					if entry.Account != emulatortest.AgencyDomainName || entry.Status != http.StatusCreated {
 						return fmt.Errorf("a create was signed for %q, not the agency's account: %+v", entry.Account, entry)
 					}
 				}
+				if creates != 3 {
+					return fmt.Errorf("the journal holds %d creates, want 3", creates)
+				}
 				return nil
 			},
+		}},
+	})
+}
+
+// TestAccLiveProvider_wrongKeyNeverLocksTheAccessKey: a wrong secret key on a configuration of 20
+// callbacks (refreshed at once) sends one request: the gateway's refusal fails the others unsent, so
+// that the access key is not locked for five minutes, and the right key works again at once. The
+// error says what to check.
+func TestAccLiveProvider_wrongKeyNeverLocksTheAccessKey(t *testing.T) {
+	e := newTestEmulator(t)
+	wrongKey := strings.Replace(e.providerConfig(), fmt.Sprintf("secret_key = %q", testSecretKey), `secret_key = "WrongSecretKey0123456789abcdefXYZ"`, 1)
+	if !strings.Contains(wrongKey, "WrongSecretKey") {
+		t.Fatal("the provider block has no secret_key to replace")
+	}
+	journalBefore := 0
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{Config: e.providerConfig() + testAccLiveRecordCallbackResourceConfig_count(20)},
+			{
+				PreConfig: func() { journalBefore = len(e.Journal()) },
+				Config:    wrongKey + testAccLiveRecordCallbackResourceConfig_count(20),
+				ExpectError: wrapped(`(?s)HTTP status: 401.*error_code: APIGW.0301.*verify aksk signature fail.*` +
+					`hint: the API gateway refused the request's credentials`),
+			},
+			{
+				PreConfig: func() {
+					refused := 0
+					for _, entry := range e.Journal()[journalBefore:] {
+						if entry.Status == http.StatusUnauthorized {
+							refused++
+						}
+					}
+					if refused != 1 {
+						t.Errorf("%d requests were refused, want 1: the others must not be sent", refused)
+					}
+				},
+				Config:   e.providerConfig() + testAccLiveRecordCallbackResourceConfig_count(20),
+				PlanOnly: true, // the right key at once: not locked
+			},
+		},
+	})
+}
+
+// TestAccLiveProvider_refusedDiscoverySaysWhy: without project_id, a wrong secret key meets the
+// gateway's refusal at the project's discovery, told as that, not as a project list to fix.
+func TestAccLiveProvider_refusedDiscoverySaysWhy(t *testing.T) {
+	e := newTestEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(organisationAlias, "north", e.url, emulatortest.Region, testAccessKey, "WrongSecretKey0123456789abcdefXYZ") + `
+resource "live_record_callback" "test" {
+  provider       = live.north
+  publish_domain = "publish.example.com"
+}
+`,
+			ExpectError: wrapped(`(?s)Unable to Discover Live Project ID.*APIGW.0301.*hint: the API gateway refused.*IAM did not list the projects`),
 		}},
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 
 	"github.com/platform-tools/terraform-provider-live/internal/liveapi"
 )
@@ -84,9 +85,15 @@ func (p *liveProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	// Ctrl-C cuts the project's discovery, the one request Configure may send.
 	client, err := liveapi.New(ctx, cfg)
 	if errors.Is(err, liveapi.ErrProjectDiscovery) {
+		advice := fmt.Sprintf("IAM must list exactly one project named %q for these credentials. Set project_id "+
+			"in the provider configuration or the %s environment variable.", cfg.Region, settingEnvs["project_id"][0])
+		if apiErr := (*sdkerr.ServiceResponseError)(nil); errors.As(err, &apiErr) {
+			// IAM refused or failed the request: the answer (above) says why, not the project list.
+			advice = fmt.Sprintf("IAM did not list the projects (above). With project_id set (or %s), the provider does not ask it.",
+				settingEnvs["project_id"][0])
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("project_id"), "Unable to Discover Live Project ID",
-			fmt.Sprintf("%s.\n\nIAM must list exactly one project named %q for these credentials. Set project_id "+
-				"in the provider configuration or the %s environment variable.", liveapi.Describe(err), cfg.Region, settingEnvs["project_id"][0]))
+			fmt.Sprintf("%s.\n\n%s", liveapi.Describe(err), advice))
 		return
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,6 +51,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return deliveries(ctx, args[1:], stdout, stderr)
 	}
 	config, err := parseServeFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the usage is printed
+	}
 	if err != nil {
 		return err
 	}
@@ -65,13 +69,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if addr, ok := listener.Addr().(*net.TCPAddr); ok && !addr.IP.IsLoopback() {
 		fmt.Fprintf(stderr, "live-emulator: warning: %s is not a loopback address; anyone who can reach it can use the emulator\n", addr)
 	}
-
-	for _, fault := range config.faults {
-		if err := emulator.InjectFault(fault); err != nil {
-			return err
-		}
-	}
-	emulator.SetThrottle(config.throttle)
 
 	announce(stdout, listener.Addr(), config, org)
 	return httpserve.Serve(ctx, listener, emulator)
@@ -176,6 +173,7 @@ func newEmulator(config serveConfig) (*liveemulator.Server, organisation, error)
 	opts.TemporaryCredentialsTTL = config.temporaryTTL
 	opts.ClockOffset = config.clockOffset
 	opts.FaultSeed = config.faultSeed
+	opts.Faults, opts.Throttle = config.faults, config.throttle
 	opts.AccessKeyLockout = config.accessKeyLockout
 	if opts.AccessKeyLockout == 0 {
 		opts.AccessKeyLockout = -1 // the flag's 0 is off
@@ -219,6 +217,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	flags.SetOutput(stderr)
 	emulatorURL := flags.String("emulator", "http://"+defaultListen, "base URL of the running emulator")
 	var rec liveemulator.Recording
+	flags.StringVar(&rec.ProjectID, "project", "", "project whose callbacks apply; the default account's first project when empty")
 	flags.StringVar(&rec.PublishDomain, "domain", "", "ingest domain of the stream")
 	flags.StringVar(&rec.App, "app", "", "application of the stream")
 	flags.StringVar(&rec.Stream, "stream", "", "stream name")

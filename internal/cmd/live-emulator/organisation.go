@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -84,6 +85,14 @@ func readOrganisation(path string) (organisation, error) {
 	var org organisation
 	if err := decoder.Decode(&org); err != nil {
 		return organisation{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if decoder.More() {
+		return organisation{}, fmt.Errorf("%s: more than one JSON value", path)
+	}
+	for i := range org.IdentityProviders {
+		if key := &org.IdentityProviders[i].PublicKey; *key != "" && !filepath.IsAbs(*key) {
+			*key = filepath.Join(filepath.Dir(path), *key) // beside the file, wherever the emulator starts
+		}
 	}
 	return org, nil
 }
@@ -168,21 +177,33 @@ func (org *organisation) options() (liveemulator.Options, error) {
 			SecurityToken: account.SecurityToken, Projects: projects, DomainID: account.DomainID, DomainName: account.Domain})
 	}
 	first := opts.Credentials[0]
-	accountOf := func(domain string) (liveemulator.Credential, bool) {
-		i := slices.IndexFunc(opts.Credentials, func(c liveemulator.Credential) bool { return c.DomainName == domain })
+	accountOf := func(domain, domainID string) (liveemulator.Credential, bool) {
+		i := slices.IndexFunc(opts.Credentials, func(c liveemulator.Credential) bool {
+			return (domain != "" && c.DomainName == domain) || (domainID != "" && c.DomainID == domainID)
+		})
 		if i < 0 {
 			return liveemulator.Credential{}, false
 		}
 		return opts.Credentials[i], true
+	}
+	domainIDs := map[string]bool{}
+	for _, c := range opts.Credentials {
+		if domainIDs[c.DomainID] {
+			return opts, fmt.Errorf("account %q: the domain id %s is another account's", c.DomainName, c.DomainID)
+		}
+		domainIDs[c.DomainID] = true
 	}
 	for _, idp := range org.IdentityProviders {
 		federated, err := idp.identityProvider()
 		if err != nil {
 			return opts, err
 		}
+		if slices.ContainsFunc(opts.IdentityProviders, func(other liveemulator.IdentityProvider) bool { return other.ID == idp.ID }) {
+			return opts, fmt.Errorf("identity provider %q is given twice", idp.ID)
+		}
 		account, ok := first, true
 		if idp.Account != "" {
-			account, ok = accountOf(idp.Account)
+			account, ok = accountOf(idp.Account, "")
 		}
 		if !ok {
 			return opts, fmt.Errorf("identity provider %q: no account %q", idp.ID, idp.Account)
@@ -191,31 +212,57 @@ func (org *organisation) options() (liveemulator.Options, error) {
 		opts.IdentityProviders = append(opts.IdentityProviders, federated)
 	}
 	for _, a := range org.Agencies {
-		if a.Name == "" || (a.Domain == "" && a.DomainID == "") {
-			return opts, errors.New("an agency needs a name and a domain or domain-id")
-		}
-		owner, ok := accountOf(a.Domain)
-		if !ok {
-			owner = first
-		}
-		agency := liveemulator.Agency{Name: a.Name, DomainName: a.Domain, DomainID: a.DomainID, Projects: owner.Projects}
-		if ok && agency.DomainID == "" {
-			agency.DomainID = owner.DomainID
-		}
-		trust := a.Trust
-		if len(trust) == 0 {
-			trust = []string{first.AccessKey}
-		}
-		for _, trusted := range trust {
-			if idpID, isIdP := strings.CutPrefix(trusted, trustIdentityProvider); isIdP {
-				agency.TrustedIdentityProviders = append(agency.TrustedIdentityProviders, idpID)
-			} else {
-				agency.Trusted = append(agency.Trusted, trusted)
-			}
+		agency, err := a.agency(first, accountOf, opts)
+		if err != nil {
+			return opts, err
 		}
 		opts.Agencies = append(opts.Agencies, agency)
 	}
 	return opts, nil
+}
+
+// agency resolves an agency: its account (by domain or domain id, which must agree; the default
+// account's projects when the emulator serves no such account) and whom it trusts, each of which
+// must exist.
+func (a agencyConfig) agency(first liveemulator.Credential, accountOf func(domain, domainID string) (liveemulator.Credential, bool),
+	opts liveemulator.Options) (liveemulator.Agency, error) {
+	if a.Name == "" || (a.Domain == "" && a.DomainID == "") {
+		return liveemulator.Agency{}, errors.New("an agency needs a name and a domain or domain-id")
+	}
+	owner, ok := accountOf(a.Domain, a.DomainID)
+	switch {
+	case ok && a.Domain != "" && owner.DomainName != a.Domain, ok && a.DomainID != "" && owner.DomainID != a.DomainID:
+		return liveemulator.Agency{}, fmt.Errorf("agency %q: domain %q and domain-id %q are not one account", a.Name, a.Domain, a.DomainID)
+	case !ok:
+		owner = first
+	}
+	agency := liveemulator.Agency{Name: a.Name, DomainName: a.Domain, DomainID: a.DomainID, Projects: owner.Projects}
+	if ok {
+		agency.DomainName, agency.DomainID = owner.DomainName, owner.DomainID
+	}
+	if slices.ContainsFunc(opts.Agencies, func(other liveemulator.Agency) bool {
+		return other.Name == agency.Name && (other.DomainName == agency.DomainName || (agency.DomainID != "" && other.DomainID == agency.DomainID))
+	}) {
+		return liveemulator.Agency{}, fmt.Errorf("agency %q of %q is given twice", a.Name, a.Domain+a.DomainID)
+	}
+	trust := a.Trust
+	if len(trust) == 0 {
+		trust = []string{first.AccessKey}
+	}
+	for _, trusted := range trust {
+		if idpID, isIdP := strings.CutPrefix(trusted, trustIdentityProvider); isIdP {
+			if !slices.ContainsFunc(opts.IdentityProviders, func(idp liveemulator.IdentityProvider) bool { return idp.ID == idpID }) {
+				return liveemulator.Agency{}, fmt.Errorf("agency %q trusts the identity provider %q, which is not given", a.Name, idpID)
+			}
+			agency.TrustedIdentityProviders = append(agency.TrustedIdentityProviders, idpID)
+			continue
+		}
+		if !slices.ContainsFunc(opts.Credentials, func(c liveemulator.Credential) bool { return c.AccessKey == trusted }) {
+			return liveemulator.Agency{}, fmt.Errorf("agency %q trusts the access key %q, which no account has", a.Name, trusted)
+		}
+		agency.Trusted = append(agency.Trusted, trusted)
+	}
+	return agency, nil
 }
 
 // derivedID is a stable 32-hex-digit ID for a name, as the cloud's project and domain IDs look.

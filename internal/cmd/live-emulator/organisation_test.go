@@ -122,15 +122,7 @@ func TestRunServesAnOrganisation(t *testing.T) {
 // TestRunAgencyTrustingAnIdentityProvider: an agency of another account, trusting the federated
 // users of an identity provider (--agency trust=idp:<id>), is assumed on top of OIDC federation.
 func TestRunAgencyTrustingAnIdentityProvider(t *testing.T) {
-	idp := emulatortest.NewIdentityProvider(t)
-	der, err := x509.MarshalPKIXPublicKey(idp.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(t.TempDir(), "key.pem")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	idp, keyFile := writeIdentityProviderKey(t)
 	url, _ := startRun(t, 1,
 		"--account", "domain=media,access-key=MEDIAAK,secret-key=MediaSecretKey0123456789abcdefgh,regions=cn-north-4:ed1aed1aed1aed1aed1aed1aed1aed1a",
 		"--oidc-provider", "id="+emulatortest.IdpID+",issuer="+emulatortest.Issuer+",audience="+emulatortest.Audience+",public-key="+keyFile,
@@ -157,6 +149,21 @@ func TestRunAgencyTrustingAnIdentityProvider(t *testing.T) {
 	}
 }
 
+// writeIdentityProviderKey writes the public key of a test identity provider into a PEM file.
+func writeIdentityProviderKey(t *testing.T) (emulatortest.IdentityProvider, string) {
+	t.Helper()
+	idp := emulatortest.NewIdentityProvider(t)
+	der, err := x509.MarshalPKIXPublicKey(idp.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return idp, keyFile
+}
+
 // TestRunRefusesAnImpossibleOrganisation: what the cloud could not hold stops the emulator, saying why.
 func TestRunRefusesAnImpossibleOrganisation(t *testing.T) {
 	dir := t.TempDir()
@@ -164,21 +171,55 @@ func TestRunRefusesAnImpossibleOrganisation(t *testing.T) {
 	if err := os.WriteFile(unknownField, []byte(`{"accounts": [], "acounts": []}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string][]string{
-		"a key twice":           {"--account", "domain=media,access-key=" + emulatortest.AccessKey + ",secret-key=s,regions=cn-north-4"},
-		"an account twice":      {"--account", "domain=emulator,access-key=OTHER,secret-key=s,regions=cn-north-4"},
-		"a project id twice":    {"--account", "domain=media,access-key=OTHER,secret-key=s,regions=cn-north-4:" + emulatortest.ProjectID},
-		"a region twice":        {"--account", "domain=media,access-key=OTHER,secret-key=s,regions=cn-north-4+cn-north-4"},
-		"no regions":            {"--account", "domain=media,access-key=OTHER,secret-key=s"},
-		"an unknown setting":    {"--account", "domain=media,access-key=OTHER,secret-key=s,regions=cn-north-4,colour=red"},
-		"a config's typo":       {"--config", unknownField},
-		"a config that is gone": {"--config", filepath.Join(dir, "missing.json")},
-		"an IdP's account":      {"--oidc-provider", "id=x,issuer=i,audience=a,public-key=/nonexistent,account=nobody"},
-		"an agency's domain":    {"--agency", "name=a"},
+	twoValues := filepath.Join(dir, "two.json")
+	if err := os.WriteFile(twoValues, []byte(`{"accounts": []} {"accounts": []}`), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	for name, args := range cases {
-		if err := run(context.Background(), append([]string{"--listen", "127.0.0.1:0"}, args...), io.Discard, io.Discard); err == nil {
-			t.Errorf("%s (%q): the emulator started", name, args)
+	_, keyFile := writeIdentityProviderKey(t)
+	idp := "id=ci,issuer=https://ci.example.com,audience=iam,public-key=" + keyFile
+	media := "domain=media,domain-id=ed1a,access-key=MEDIAAK,secret-key=s,regions=cn-north-4"
+	cases := map[string]struct {
+		args []string
+		why  string
+	}{
+		"a key twice":             {[]string{"--account", "domain=media,access-key=" + emulatortest.AccessKey + ",secret-key=s,regions=cn-north-4"}, "another account's"},
+		"an account twice":        {[]string{"--account", "domain=emulator,access-key=OTHER,secret-key=s,regions=cn-north-4"}, "given twice"},
+		"a domain id twice":       {[]string{"--account", "domain=media,domain-id=" + emulatortest.DomainID + ",access-key=OTHER,secret-key=s,regions=cn-north-4"}, "domain id"},
+		"a project id twice":      {[]string{"--account", "domain=media,access-key=OTHER,secret-key=s,regions=cn-north-4:" + emulatortest.ProjectID}, "project id"},
+		"a region twice":          {[]string{"--account", "domain=media,access-key=OTHER,secret-key=s,regions=cn-north-4+cn-north-4"}, "twice"},
+		"no regions":              {[]string{"--account", "domain=media,access-key=OTHER,secret-key=s"}, "region"},
+		"an unknown setting":      {[]string{"--account", "domain=media,access-key=OTHER,secret-key=s,regions=cn-north-4,colour=red"}, "colour"},
+		"a config's typo":         {[]string{"--config", unknownField}, "acounts"},
+		"a config that is gone":   {[]string{"--config", filepath.Join(dir, "missing.json")}, "missing.json"},
+		"an IdP's account":        {[]string{"--oidc-provider", idp + ",account=nobody"}, `no account "nobody"`},
+		"an IdP twice":            {[]string{"--oidc-provider", idp, "--oidc-provider", idp}, "given twice"},
+		"an agency's domain":      {[]string{"--agency", "name=a"}, "domain"},
+		"a trust of no key":       {[]string{"--agency", "name=a,domain=x,trust=NOSUCHKEY"}, `"NOSUCHKEY", which no account has`},
+		"a trust of no IdP":       {[]string{"--agency", "name=a,domain=x,trust=idp:nobody"}, `"nobody", which is not given`},
+		"a domain and another id": {[]string{"--account", media, "--agency", "name=a,domain=media,domain-id=" + emulatortest.DomainID}, "are not one account"},
+		"an agency twice":         {[]string{"--agency", "name=a,domain=x", "--agency", "name=a,domain=x"}, "given twice"},
+	}
+	for name, tc := range cases {
+		var stderr strings.Builder
+		err := run(context.Background(), append([]string{"--listen", "127.0.0.1:0"}, tc.args...), io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error()+stderr.String(), tc.why) {
+			t.Errorf("%s (%q): want an error naming %q, got %v %s", name, tc.args, tc.why, err, stderr.String())
 		}
+	}
+}
+
+// TestRunAgencyByDomainID: an agency named by its account's domain id acts in that account's projects.
+func TestRunAgencyByDomainID(t *testing.T) {
+	url, _ := startRun(t, 1,
+		"--account", "domain=media,domain-id=ed1a,access-key=MEDIAAK,secret-key=MediaSecretKey0123456789abcdefgh,regions=cn-north-4:ed1aed1aed1aed1aed1aed1aed1aed1a",
+		"--agency", "name=deployer,domain-id=ed1a")
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: url, IAMEndpoint: url, Region: "cn-north-4",
+		AccessKey: emulatortest.AccessKey, SecretKey: emulatortest.SecretKey, UserAgent: "live-emulator-test",
+		AssumeRole: &liveapi.AssumeRole{AgencyName: "deployer", DomainID: "ed1a", Duration: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if client.ProjectID() != "ed1aed1aed1aed1aed1aed1aed1aed1a" {
+		t.Fatalf("the agency acts in %s, want the media account's project", client.ProjectID())
 	}
 }

@@ -3,6 +3,7 @@ package liveapi
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -118,6 +119,11 @@ func (c *Client) post(ctx context.Context, spec CallbackSpec) (postOutcome, erro
 		// An earlier attempt's outcome was unknown and the last lookup could not tell whose the
 		// configuration is: one more lookup, with retries, decides.
 		err = c.settleRefusedCreate(ctx, err, spec, decide)
+	}
+	if notSent := (*notSentError)(nil); err != nil && !mayHaveMadeSince.IsZero() && errors.As(err, &notSent) {
+		// The last attempt was not sent (its keys refused meanwhile, its time up), but an earlier
+		// one may have made the configuration.
+		err = fmt.Errorf("%w: %w", ErrCreateMayHaveApplied, err)
 	}
 	return outcome, err
 }

@@ -80,7 +80,11 @@ func Describe(err error) string {
 	}
 	var earlier *refusedEarlierError
 	if errors.As(err, &earlier) {
-		description = "Not sent: the API gateway refused these credentials in an earlier request of this run (below), and " +
+		what := "Not sent"
+		if attempts := (*AttemptsError)(nil); errors.As(err, &attempts) && attempts.Attempts > 1 {
+			what = "The last attempt was not sent"
+		}
+		description = what + ": the API gateway refused these credentials in an earlier request of this run (below), and " +
 			"more refused requests would lock the access key.\n" + description
 	}
 	var attemptsErr *AttemptsError
@@ -112,6 +116,11 @@ var ErrProjectDiscovery = errors.New("unable to discover the project ID from IAM
 // unknown, when no lookup could tell whether the configuration that exists is the one it made.
 var ErrCreateUnsettled = errors.New("an earlier attempt of this create had an unknown outcome, so the configuration " +
 	"that exists may be the one it made")
+
+// ErrCreateMayHaveApplied marks a create that ended without an answer that settles it after an
+// attempt whose outcome was unknown: the configuration may exist.
+var ErrCreateMayHaveApplied = errors.New("an earlier attempt of this create had an unknown outcome, and no later request " +
+	"settled it: the configuration may exist")
 
 // AttemptsError is the last error of an operation that made several attempts.
 type AttemptsError struct {

@@ -118,3 +118,43 @@ func TestALaterRefusalClosesTheGate(t *testing.T) {
 		t.Fatalf("%d requests sent after the keys were refused, want the one refused", sent)
 	}
 }
+
+// TestACreateWhoseKeysAreRefusedAfterAnUnknownOutcome: the first attempt's outcome is unknown (it
+// made the configuration), the lookup's keys are refused, and the retry is not sent: the create fails
+// saying the configuration may exist, not that nothing was sent.
+func TestACreateWhoseKeysAreRefusedAfterAnUnknownOutcome(t *testing.T) {
+	e, client := newFaultyClient(t, 3,
+		liveemulator.Fault{Operation: liveemulator.OperationCreate, Times: 1, Status: http.StatusBadGateway, Apply: true},
+		liveemulator.Fault{Operation: liveemulator.OperationList, Times: 1, Status: http.StatusUnauthorized, ErrorCode: livespec.ErrorCodeGatewayAuth})
+	_, err := client.Create(context.Background(), spec())
+	if !errors.Is(err, liveapi.ErrCreateMayHaveApplied) || !strings.HasPrefix(liveapi.Describe(err), "The last attempt was not sent") {
+		t.Fatalf("got %v\n%s", err, liveapi.Describe(err))
+	}
+	if n := len(e.Callbacks()); n != 1 {
+		t.Fatalf("the emulator holds %d configurations, want the one the first attempt made", n)
+	}
+}
+
+// TestUnsentRequestsHandTheirTurnOn: requests that cannot be sent at all (nothing listens) end, each
+// with its own error, none waiting for ever behind another.
+func TestUnsentRequestsHandTheirTurnOn(t *testing.T) {
+	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: "http://127.0.0.1:1", ProjectID: projectID, AccessKey: accessKey,
+		SecretKey: secretKey, UserAgent: "test", MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs := make(chan error, 10)
+	for range 10 {
+		go func() {
+			_, err := client.List(ctx, liveapi.ListFilter{})
+			errs <- err
+		}()
+	}
+	for range 10 {
+		if err := <-errs; err == nil || ctx.Err() != nil || strings.Contains(err.Error(), "waiting for the first request") {
+			t.Fatalf("an unsent request: %v (context: %v)", err, ctx.Err())
+		}
+	}
+}

@@ -124,8 +124,10 @@ func send[R any](ctx context.Context, c *Client, request any, requestDef *def.Ht
 	if err != nil {
 		return zero, reply{}, &notSentError{err: err}
 	}
-	resp, answer, err := invoke[R](ctx, c.transport, c.sdk.HcClient, request, requestDef)
-	done(err)
+	var resp R
+	var answer reply
+	defer func() { done(err) }() // a panic too: the waiters must not wait for nothing
+	resp, answer, err = invoke[R](ctx, c.transport, c.sdk.HcClient, request, requestDef)
 	return resp, answer, err
 }
 

@@ -66,19 +66,20 @@ func (s *Server) Accounts() []Account {
 // adminRefusal says why the admin endpoint refuses a request, or "". A page on loopback is reachable
 // from every other page the developer has open, so beyond loopback clients it answers only requests
 // for its own loopback address (a DNS rebinding page's Host is its own name), and refuses a page of
-// another origin: changes (Origin, Sec-Fetch-Site), and reads other than opening the console.
+// another origin: changes (Origin, Sec-Fetch-Site), and reads other than opening the console in a tab.
 func adminRefusal(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
 		return "the admin endpoint answers loopback clients only"
 	}
 	if !ownLoopbackHost(r) {
-		return "the admin endpoint answers requests for its own loopback address only, not Host " + quote(r.Host)
+		return "the admin endpoint answers requests for a loopback address or localhost only, not Host " + quote(r.Host)
 	}
 	site := r.Header.Get("Sec-Fetch-Site")
 	crossSite := site != "" && site != "same-origin" && site != "none"
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		if crossSite && !(r.Header.Get("Sec-Fetch-Mode") == "navigate" && r.URL.Path == AdminPrefix) {
+		opening := r.Header.Get("Sec-Fetch-Mode") == "navigate" && r.Header.Get("Sec-Fetch-Dest") == "document" && r.URL.Path == AdminPrefix
+		if crossSite && !opening {
 			return "the admin endpoint answers no other site's page"
 		}
 		return ""
@@ -89,22 +90,19 @@ func adminRefusal(r *http.Request) string {
 	return ""
 }
 
-// ownLoopbackHost reports whether the request's Host is a loopback address (or localhost) with the
-// port the request came to.
+// ownLoopbackHost reports whether the request's Host names a loopback address or localhost: a DNS
+// rebinding page's Host is its own name. The port is not compared, so that a forwarded port (ssh -L,
+// kubectl port-forward) reaches the console too.
 func ownLoopbackHost(r *http.Request) bool {
 	name, port, err := net.SplitHostPort(r.Host)
 	if err != nil {
+		name, port = r.Host, "" // no port
+	}
+	if strings.Trim(port, "0123456789") != "" {
 		return false
 	}
-	if ip := net.ParseIP(name); !strings.EqualFold(name, "localhost") && (ip == nil || !ip.IsLoopback()) {
-		return false
-	}
-	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok {
-		return true // served without a listener (a test's recorder): the loopback name is enough
-	}
-	_, localPort, err := net.SplitHostPort(local.String())
-	return err == nil && localPort == port
+	ip := net.ParseIP(strings.Trim(name, "[]"))
+	return strings.EqualFold(name, "localhost") || (ip != nil && ip.IsLoopback())
 }
 
 func quote(s string) string {

@@ -23,8 +23,10 @@ import (
 // hostileApp and hostileURL are what anyone with API access may store: markup and script that the
 // console must show as text.
 const (
-	hostileApp = `<img src=x onerror="window.__pwned='app'">`
-	hostileURL = `https://receiver.example.com/"><script>window.__pwned='url'</script>`
+	hostileApp    = `<img src=x onerror="window.__pwned='app'">`
+	hostileURL    = `https://receiver.example.com/"><script>window.__pwned='url'</script>`
+	hostileStream = `<img src=x onerror="window.__pwned='stream'">`
+	hostilePath   = `/<script>window.__pwned='path'</script>`
 )
 
 // chromium finds the browser for the console's test: $CHROMIUM, else chromium on PATH. Without it
@@ -113,24 +115,28 @@ func TestConsoleInABrowser(t *testing.T) {
 	if strings.Contains(accounts, testKey) {
 		t.Error("the console shows a callback's key")
 	}
-	if pwned := evaluate(`window.__pwned === undefined ? 0 : 1`); pwned != 0 {
-		t.Fatal("script from a callback ran")
+	markup := func(where string) {
+		t.Helper()
+		// The page has one script, its own (console.js), and no image.
+		if n := evaluate(`document.querySelectorAll('img, script:not([src="console.js"])').length`); n != 0 {
+			t.Fatalf("markup from %s became %d elements", where, n)
+		}
 	}
-	if n := evaluate(`document.querySelectorAll('#accounts img, #accounts script').length`); n != 0 {
-		t.Fatalf("markup from a callback became %d elements", n)
-	}
+	markup("a callback")
 
 	// A recording through the form: its notifications are delivered, and their signatures verify.
 	do(chromedp.SetValue(chromedp.CSS(`#record-project`), testProjectID),
 		chromedp.SendKeys(chromedp.CSS(`#record-form input[name=publish_domain]`), "publish.example.com"),
 		chromedp.SendKeys(chromedp.CSS(`#record-form input[name=app]`), "live"),
-		chromedp.SendKeys(chromedp.CSS(`#record-form input[name=stream]`), "final"),
+		chromedp.SendKeys(chromedp.CSS(`#record-form input[name=stream]`), hostileStream),
 		chromedp.Click(chromedp.CSS(`#record-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#deliveries tbody tr:nth-child(3)`)))
 	if deliveries := text(`#deliveries tbody`); strings.Count(deliveries, liveemulator.SignatureVerified) != 3 ||
-		!strings.Contains(deliveries, livespec.EventRecordOver) || !strings.Contains(deliveries, receiver.URL+"/hook") {
+		!strings.Contains(deliveries, livespec.EventRecordOver) || !strings.Contains(deliveries, receiver.URL+"/hook") ||
+		!strings.Contains(deliveries, hostileStream) {
 		t.Fatalf("the deliveries shown:\n%s", deliveries)
 	}
+	markup("a stream's name")
 
 	// A fault through the form: the next API call fails, and the journal shows it.
 	do(chromedp.SendKeys(chromedp.CSS(`#fault-form input[name=fault]`), "list:status=500,times=1"),
@@ -144,6 +150,11 @@ func TestConsoleInABrowser(t *testing.T) {
 	if _, err := client.List(context.Background(), liveapi.ListFilter{}); err == nil {
 		t.Fatalf("the fault set through the form (%s) was not met", text(`#fault-result`))
 	}
+	if resp, err := http.Get(e.URL + hostilePath); err == nil {
+		resp.Body.Close()
+	}
+	do(chromedp.WaitVisible(`//table[@id="journal"]//td[contains(., "window.__pwned='path'")]`))
+	markup("a request's path")
 	do(chromedp.SetValue(chromedp.CSS(`#journal-status`), "5"),
 		chromedp.WaitVisible(`//table[@id="journal"]//td[contains(., "`+livespec.ErrorCodeInternal+`")]`))
 	if journal := text(`#journal tbody`); !strings.Contains(journal, "500") || !strings.Contains(journal, "/record/callbacks") ||

@@ -89,7 +89,8 @@ type Delivery struct {
 	Latency    time.Duration `json:"latency_ns"`
 	Error      string        `json:"error,omitempty"`
 	// Signature tells whether the signature the notification carried verifies with the key the
-	// callback has when it is sent: SignatureVerified, SignatureUnsigned or SignatureMismatch.
+	// callback has when it is sent: SignatureVerified, SignatureUnsigned, SignatureMismatch or
+	// SignatureGone.
 	Signature string `json:"signature"`
 }
 
@@ -98,6 +99,7 @@ const (
 	SignatureVerified = "verified"
 	SignatureUnsigned = "unsigned" // the callback has no key
 	SignatureMismatch = "mismatch" // the key changed after the notification was signed
+	SignatureGone     = "callback gone"
 )
 
 const (
@@ -162,7 +164,10 @@ func (s *Server) signatureVerdict(projectID, callbackID string, n Notification) 
 		return SignatureUnsigned
 	}
 	current, ok := s.store.get(projectID, callbackID)
-	if !ok || current.Key == "" || !hmac.Equal([]byte(NotificationSignature(n, current.SignType, current.Key)), []byte(n.AuthSign)) {
+	if !ok {
+		return SignatureGone // deleted while the notification was out
+	}
+	if current.Key == "" || !hmac.Equal([]byte(NotificationSignature(n, current.SignType, current.Key)), []byte(n.AuthSign)) {
 		return SignatureMismatch
 	}
 	return SignatureVerified

@@ -217,6 +217,12 @@ func (r *liveRecordCallbackResource) Create(ctx context.Context, req resource.Cr
 				"failed. Check its create_time, then import it rather than creating it again:\n\n"+
 				"  terraform import live_record_callback.<name> %s/%s\n\n%s",
 				spec.PublishDomain, spec.App, spec.PublishDomain, spec.App, liveapi.Describe(err)))
+		case errors.Is(err, liveapi.ErrCreateMayHaveApplied):
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("A recording callback for publish_domain %q and app %q may have "+
+				"been created by an attempt whose outcome was unknown, and no later request could tell. Look it up (the "+
+				"live_record_callback data source), and import it if it exists rather than creating it again:\n\n"+
+				"  terraform import live_record_callback.<name> %s/%s\n\n%s",
+				spec.PublishDomain, spec.App, spec.PublishDomain, spec.App, liveapi.Describe(err)))
 		case errors.As(err, &conflict):
 			resp.Diagnostics.AddError(summary, describeExisting(conflict.Existing, err))
 		case liveapi.IsAlreadyExists(err):

@@ -3,7 +3,9 @@
 "use strict";
 
 const refreshEvery = 2000;
+const rowsShown = 500; // the newest; the logs keep up to 10,000, which the JSON endpoints give whole
 let lastJournal = [];
+let lastAccounts = "";
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -35,18 +37,43 @@ async function call(method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
-function renderAccounts(accounts, callbacks) {
-  const holder = document.getElementById("accounts");
+// renderProjects fills the recording form's project list, only when the accounts changed: an open
+// list is not rebuilt under the user.
+function renderProjects(accounts) {
+  const text = JSON.stringify(accounts);
+  if (text === lastAccounts) return;
+  lastAccounts = text;
   const select = document.getElementById("record-project");
   const chosen = select.value;
-  holder.replaceChildren();
   select.replaceChildren();
   for (const account of accounts) {
-    holder.appendChild(el("h3", "Account " + account.domain_name + " (access key " + account.access_key + ")"));
     for (const project of account.projects) {
       const option = el("option", account.domain_name + " / " + project.region);
       option.value = project.id;
       select.appendChild(option);
+    }
+  }
+  if (chosen) select.value = chosen;
+}
+
+// newest is the newest rowsShown entries, newest first, and a row that says how many are left out.
+function newest(entries, body, columns) {
+  const shown = entries.slice(-rowsShown).reverse();
+  if (entries.length > shown.length) {
+    const note = el("td", (entries.length - shown.length) + " older entries not shown (the admin endpoint's JSON has them all)", "muted");
+    note.colSpan = columns;
+    body.appendChild(row([note]));
+  }
+  return shown;
+}
+
+function renderAccounts(accounts, callbacks) {
+  const holder = document.getElementById("accounts");
+  holder.replaceChildren();
+  renderProjects(accounts);
+  for (const account of accounts) {
+    holder.appendChild(el("h3", "Account " + account.domain_name + " (access key " + account.access_key + ")"));
+    for (const project of account.projects) {
       const mine = callbacks.filter((cb) => cb.project_id === project.id);
       holder.appendChild(el("div", project.region + " — project " + project.id + " — " + mine.length + " callback(s)", "muted"));
       if (mine.length === 0) continue;
@@ -60,13 +87,12 @@ function renderAccounts(accounts, callbacks) {
       holder.appendChild(table);
     }
   }
-  if (chosen) select.value = chosen;
 }
 
 function renderDeliveries(deliveries) {
   const body = document.querySelector("#deliveries tbody");
   body.replaceChildren();
-  for (const d of deliveries.slice().reverse()) {
+  for (const d of newest(deliveries, body, 7)) {
     const verdict = d.signature === "verified" ? "ok" : d.signature === "unsigned" ? "muted" : "bad";
     body.appendChild(row([time(d.time), d.event_type, d.stream, d.url, td(d.error ? (d.status || "") + " " + d.error : d.status, d.error ? "bad" : "ok"),
       millis(d.latency_ns), td(d.signature, verdict)]));
@@ -78,9 +104,9 @@ function renderJournal() {
   const status = document.getElementById("journal-status").value;
   const body = document.querySelector("#journal tbody");
   body.replaceChildren();
-  for (const entry of lastJournal.slice().reverse()) {
-    if (method && entry.method !== method) continue;
-    if (status === "0" ? entry.status !== 0 : status && String(entry.status)[0] !== status) continue;
+  const matching = lastJournal.filter((entry) => (!method || entry.method === method) &&
+    (status === "0" ? entry.status === 0 : !status || String(entry.status)[0] === status));
+  for (const entry of newest(matching, body, 9)) {
     body.appendChild(row([time(entry.time), entry.account || "", entry.method, entry.path + (entry.query ? "?" + entry.query : ""),
       entry.operation || "", td(entry.status || "no answer", entry.status >= 200 && entry.status < 400 ? "ok" : "bad"),
       entry.error_code || "", entry.reason || "", millis(entry.latency_ns)]));
@@ -117,6 +143,7 @@ function submitting(formId, outputId, action) {
 }
 
 submitting("record-form", "record-result", async (form) => {
+  if (!form.get("project_id")) throw new Error("no project: the accounts are not loaded yet");
   const recording = { project_id: form.get("project_id"), publish_domain: form.get("publish_domain"), app: form.get("app"),
     stream: form.get("stream"), files: Number(form.get("files") || 1) };
   if (form.get("fail_with")) recording.fail_with = form.get("fail_with");
@@ -151,6 +178,20 @@ document.getElementById("reset").addEventListener("click", async () => {
 
 document.getElementById("journal-method").addEventListener("change", renderJournal);
 document.getElementById("journal-status").addEventListener("change", renderJournal);
-document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
-setInterval(() => { if (!document.hidden) refresh(); }, refreshEvery);
-refresh();
+// One refresh at a time: the next is scheduled when one ends, and only while the page is visible.
+let timer = null;
+let refreshing = false;
+async function refreshLoop() {
+  clearTimeout(timer);
+  timer = null;
+  if (document.hidden || refreshing) return;
+  refreshing = true;
+  try {
+    await refresh();
+  } finally {
+    refreshing = false;
+  }
+  if (!document.hidden) timer = setTimeout(refreshLoop, refreshEvery);
+}
+document.addEventListener("visibilitychange", () => { if (!document.hidden) refreshLoop(); });
+refreshLoop();

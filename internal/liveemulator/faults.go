@@ -172,9 +172,9 @@ type activeFault struct {
 // newFaultDraws is the source of the draws of faults with a Rate: seeded, or random when seed is 0.
 func newFaultDraws(seed uint64) *rand.Rand {
 	if seed == 0 {
-		seed = rand.Uint64()
+		seed = rand.Uint64() //nolint:gosec // draws of faults, not secrets
 	}
-	return rand.New(rand.NewPCG(seed, seed))
+	return rand.New(rand.NewPCG(seed, seed)) //nolint:gosec // seeded on purpose, for runs that repeat
 }
 
 // InjectFault adds a fault; faults apply in the order they were added, one per request.

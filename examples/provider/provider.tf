@@ -4,11 +4,18 @@
 terraform {
   required_providers {
     live = {
-      source = "platform-tools/live"
+      source  = "platform-tools/live"
+      version = "~> 0.1"
     }
   }
 }
 
 provider "live" {
   region = "cn-north-4"
+}
+
+resource "live_record_callback" "recordings" {
+  publish_domain      = "publish.example.com"
+  app                 = "live"
+  notify_callback_url = "https://hooks.example.com/live/recordings"
 }

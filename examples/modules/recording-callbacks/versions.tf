@@ -3,7 +3,8 @@ terraform {
 
   required_providers {
     live = {
-      source = "platform-tools/live"
+      source  = "platform-tools/live"
+      version = "~> 0.1"
     }
   }
 }

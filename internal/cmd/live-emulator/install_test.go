@@ -74,6 +74,12 @@ func TestGoInstallAtAVersion(t *testing.T) {
 		t.Fatalf("go install: %v\n%s", err, out)
 	}
 
+	// The version it answers is the one installed.
+	if out, err := exec.Command(filepath.Join(gobin, "live-emulator"), "--version").Output(); err != nil ||
+		strings.TrimSpace(string(out)) != "live-emulator "+version {
+		t.Fatalf("live-emulator --version: %q %v", out, err)
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	emulator := exec.CommandContext(ctx, filepath.Join(gobin, "live-emulator"), "--listen", "127.0.0.1:0")

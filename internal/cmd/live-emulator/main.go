@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/platform-tools/terraform-provider-live/internal/buildinfo"
 	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/liveemulator"
 	"github.com/platform-tools/terraform-provider-live/internal/livespec"
@@ -31,6 +32,9 @@ import (
 // defaultListen is where the emulator listens by default; its account is the emulator's default
 // one (liveemulator.Default*), which the demo and the README use.
 const defaultListen = "127.0.0.1:8080"
+
+// version is set by release builds (goreleaser's ldflags).
+var version string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -56,6 +60,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if config.printVersion {
+		fmt.Fprintln(stdout, "live-emulator", buildinfo.Version(version))
+		return nil
 	}
 	emulator, org, err := newEmulator(config)
 	if err != nil {
@@ -90,6 +98,7 @@ type serveConfig struct {
 	accessKeyLockout time.Duration
 	dataFile         string
 	clockOffset      time.Duration
+	printVersion     bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -141,6 +150,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		"loaded at start, saved after each change; none when empty")
 	flags.DurationVar(&config.clockOffset, "clock-offset", 0, "run the server's clock this far ahead of the machine's (negative: behind), "+
 		"for create_time, update_time, the Date header and expiries; e.g. 5m")
+	flags.BoolVar(&config.printVersion, "version", false, "print the version and exit")
 	err := flags.Parse(args)
 	return config, err
 }

@@ -18,9 +18,13 @@ import (
 	"syscall"
 	"unicode"
 
+	"github.com/platform-tools/terraform-provider-live/internal/buildinfo"
 	"github.com/platform-tools/terraform-provider-live/internal/httpserve"
 	"github.com/platform-tools/terraform-provider-live/internal/livereceiver"
 )
+
+// version is set by release builds (goreleaser's ldflags).
+var version string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -37,8 +41,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags.SetOutput(stderr)
 	listen := flags.String("listen", "127.0.0.1:0", "address to listen on")
 	signType := flags.String("sign-type", "HMACSHA256", "sign_type of the callback: HMACSHA256 or MD5")
+	printVersion := flags.Bool("version", false, "print the version and exit")
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
+	}
+	if *printVersion {
+		fmt.Fprintln(stdout, "live-receiver", buildinfo.Version(version))
+		return nil
 	}
 	// The key is a secret: from the environment, never from the command line.
 	key := os.Getenv("LIVE_RECEIVER_KEY")

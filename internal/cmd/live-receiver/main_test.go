@@ -62,3 +62,17 @@ func TestRunPrintsNotificationsSafely(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestVersion: --version prints the release's version, else "dev" for a build from a clone.
+func TestVersion(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"--version"}, &out, io.Discard); err != nil || out.String() != "live-receiver dev\n" {
+		t.Fatalf("--version: %q %v", out.String(), err)
+	}
+	version = "1.2.3"
+	defer func() { version = "" }()
+	out.Reset()
+	if err := run(context.Background(), []string{"--version"}, &out, io.Discard); err != nil || out.String() != "live-receiver 1.2.3\n" {
+		t.Fatalf("--version of a release: %q %v", out.String(), err)
+	}
+}

@@ -4,6 +4,7 @@ terraform {
   required_providers {
     live = {
       source                = "platform-tools/live"
+      version               = "~> 0.1"
       configuration_aliases = [live.east]
     }
   }

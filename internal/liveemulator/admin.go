@@ -32,6 +32,9 @@ func (s *Server) registerAdmin() {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	s.mux.HandleFunc("GET "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
+		writeJSON(w, http.StatusOK, s.Faults())
+	}))
 	s.mux.HandleFunc("DELETE "+AdminPrefix+"faults", s.admin(func(w http.ResponseWriter, _ *http.Request, _ string) {
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
@@ -124,6 +127,7 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, body strin
 			writeError(w, http.StatusBadRequest, "EMULATOR.400", "unreadable request body")
 			return
 		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		h(w, r, string(body))
 	}
 }

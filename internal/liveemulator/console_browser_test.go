@@ -141,7 +141,8 @@ func TestConsoleInABrowser(t *testing.T) {
 	// A fault through the form: the next API call fails, and the journal shows it.
 	do(chromedp.SendKeys(chromedp.CSS(`#fault-form input[name=fault]`), "list:status=500,times=1"),
 		chromedp.Click(chromedp.CSS(`#fault-form button[type=submit]`)),
-		chromedp.WaitVisible(`//output[@id="fault-result"][contains(., "set:")]`))
+		chromedp.WaitVisible(`//output[@id="fault-result"][contains(., "set:")]`),
+		chromedp.WaitVisible(`//ul[@id="faults"]/li[contains(., "list:times=1,status=500 (1 more)")]`))
 	client, err := liveapi.New(context.Background(), liveapi.Config{Endpoint: e.URL, ProjectID: testProjectID, AccessKey: testAccessKey,
 		SecretKey: testSecretKey, UserAgent: "console-test"})
 	if err != nil {

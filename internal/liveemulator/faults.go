@@ -253,6 +253,24 @@ func (f Fault) String() string {
 	return cmp.Or(f.Operation, "*") + ":" + strings.Join(settings, ",")
 }
 
+// ActiveFault is a fault in effect, as the admin endpoint lists it: in the --fault syntax, with how
+// many requests it still applies to (0: every request).
+type ActiveFault struct {
+	Fault     string `json:"fault"`
+	Remaining int    `json:"remaining"`
+}
+
+// Faults returns the faults in effect, in the order they apply.
+func (s *Server) Faults() []ActiveFault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []ActiveFault{}
+	for _, f := range s.faults {
+		out = append(out, ActiveFault{Fault: f.String(), Remaining: f.remaining})
+	}
+	return out
+}
+
 // PendingFaults returns how many faults with a number of Times are not used up yet.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()

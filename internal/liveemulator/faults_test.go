@@ -259,6 +259,11 @@ func TestAdminEndpoint(t *testing.T) {
 	if status := post("faults", http.MethodPost, "list:status=500,times=1\nshow:latency=1ms"); status != http.StatusNoContent {
 		t.Fatalf("POST faults: %d", status)
 	}
+	listed, _ := http.NewRequest(http.MethodGet, env.url+liveemulator.AdminPrefix+"faults", nil)
+	if status, body, _ := do(t, listed); status != http.StatusOK ||
+		body != `[{"fault":"list:times=1,status=500","remaining":1},{"fault":"show:latency=1ms","remaining":0}]`+"\n" {
+		t.Fatalf("GET faults: %d %s", status, body)
+	}
 	_, err := env.client.List(context.Background(), liveapi.ListFilter{})
 	apiError(t, err, http.StatusInternalServerError, livespec.ErrorCodeInternal)
 	if status := post("faults", http.MethodPost, "list:status=99"); status != http.StatusBadRequest {

@@ -79,15 +79,18 @@ type Recording struct {
 
 // Delivery is one notification sent to a receiver, as the delivery log keeps it.
 type Delivery struct {
-	Time       time.Time     `json:"time"`
-	ProjectID  string        `json:"project_id"`
-	CallbackID string        `json:"callback_id"`
-	URL        string        `json:"url"`
-	EventType  string        `json:"event_type"`
-	Stream     string        `json:"stream"`
-	Status     int           `json:"status"` // 0 when no HTTP answer came
-	Latency    time.Duration `json:"latency_ns"`
-	Error      string        `json:"error,omitempty"`
+	Time       time.Time `json:"time"`
+	ProjectID  string    `json:"project_id"`
+	CallbackID string    `json:"callback_id"`
+	// PublishDomain and App are the recording's; the callback may be the "*" one.
+	PublishDomain string        `json:"publish_domain"`
+	App           string        `json:"app"`
+	URL           string        `json:"url"`
+	EventType     string        `json:"event_type"`
+	Stream        string        `json:"stream"`
+	Status        int           `json:"status"` // 0 when no HTTP answer came
+	Latency       time.Duration `json:"latency_ns"`
+	Error         string        `json:"error,omitempty"`
 	// Signature tells whether the signature the notification carried verifies with the key the
 	// callback has when it is sent: SignatureVerified, SignatureUnsigned, SignatureMismatch or
 	// SignatureGone.
@@ -149,6 +152,7 @@ func (s *Server) Record(ctx context.Context, rec Recording) ([]Delivery, error) 
 		}
 		delivery := s.deliver(ctx, cb.NotifyCallbackURL, n)
 		delivery.ProjectID, delivery.CallbackID, delivery.Stream = projectID, cb.ID, rec.Stream
+		delivery.PublishDomain, delivery.App = rec.PublishDomain, rec.App
 		delivery.Signature = s.signatureVerdict(projectID, cb.ID, n)
 		deliveries = append(deliveries, delivery)
 		s.mu.Lock()

@@ -49,17 +49,14 @@ func main() {
 // run serves until ctx is done, or runs the record subcommand.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "record" {
-		return record(ctx, args[1:], stdout, stderr)
+		return helpIsNoError(record(ctx, args[1:], stdout, stderr))
 	}
 	if len(args) > 0 && args[0] == "deliveries" {
-		return deliveries(ctx, args[1:], stdout, stderr)
+		return helpIsNoError(deliveries(ctx, args[1:], stdout, stderr))
 	}
 	config, err := parseServeFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil // the usage is printed
-	}
 	if err != nil {
-		return err
+		return helpIsNoError(err)
 	}
 	if config.printVersion {
 		fmt.Fprintln(stdout, "live-emulator", buildinfo.Version(version))
@@ -80,6 +77,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	announce(stdout, listener.Addr(), config, org)
 	return httpserve.Serve(ctx, listener, emulator)
+}
+
+// helpIsNoError: --help prints the usage and succeeds.
+func helpIsNoError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
 }
 
 // serveConfig is what the flags of the serving command say.
@@ -199,6 +204,10 @@ func newEmulator(config serveConfig) (*liveemulator.Server, organisation, error)
 
 // announce prints the base URL first (scripts read that line), then what a user needs to connect.
 func announce(stdout io.Writer, addr net.Addr, config serveConfig, org organisation) {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		// Every address of the machine: this machine's clients (and the console) use loopback.
+		addr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tcp.Port}
+	}
 	fmt.Fprintf(stdout, "http://%s\n", addr)
 	defaultAccount := org.Accounts[0]
 	fmt.Fprintf(stdout, "access key: %s\nproject id: %s\nregion: %s\n", config.accessKey, config.projectID, defaultAccount.Projects[0].Region)

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -221,5 +222,16 @@ func TestRunAgencyByDomainID(t *testing.T) {
 	}
 	if client.ProjectID() != "ed1aed1aed1aed1aed1aed1aed1aed1a" {
 		t.Fatalf("the agency acts in %s, want the media account's project", client.ProjectID())
+	}
+}
+
+// TestAnnounceOnEveryAddress: listening on every address, the banner gives the loopback URL, which
+// this machine's clients and the console (loopback names only) use.
+func TestAnnounceOnEveryAddress(t *testing.T) {
+	var out strings.Builder
+	org := organisation{Accounts: []accountConfig{{Domain: "emulator", Projects: []projectConfig{{Region: "cn-north-4", ID: "p"}}}}}
+	announce(&out, &net.TCPAddr{IP: net.IPv6unspecified, Port: 1234}, serveConfig{}, org)
+	if first := strings.SplitN(out.String(), "\n", 2)[0]; first != "http://127.0.0.1:1234" || !strings.Contains(out.String(), "http://127.0.0.1:1234/_emulator/") {
+		t.Fatalf("the banner:\n%s", out.String())
 	}
 }

@@ -92,10 +92,10 @@ function renderAccounts(accounts, callbacks) {
 function renderDeliveries(deliveries) {
   const body = document.querySelector("#deliveries tbody");
   body.replaceChildren();
-  for (const d of newest(deliveries, body, 7)) {
+  for (const d of newest(deliveries, body, 8)) {
     const verdict = d.signature === "verified" ? "ok" : d.signature === "unsigned" ? "muted" : "bad";
-    body.appendChild(row([time(d.time), d.event_type, d.stream, d.url, td(d.error ? (d.status || "") + " " + d.error : d.status, d.error ? "bad" : "ok"),
-      millis(d.latency_ns), td(d.signature, verdict)]));
+    body.appendChild(row([time(d.time), d.event_type, d.publish_domain + " / " + d.app + " / " + d.stream, d.callback_id, d.url,
+      td(d.error ? (d.status || "") + " " + d.error : d.status, d.error ? "bad" : "ok"), millis(d.latency_ns), td(d.signature, verdict)]));
   }
 }
 
@@ -107,29 +107,55 @@ function renderJournal() {
   const matching = lastJournal.filter((entry) => (!method || entry.method === method) &&
     (status === "0" ? entry.status === 0 : !status || String(entry.status)[0] === status));
   for (const entry of newest(matching, body, 9)) {
-    body.appendChild(row([time(entry.time), entry.account || "", entry.method, entry.path + (entry.query ? "?" + entry.query : ""),
+    body.appendChild(row([time(entry.time), entry.account || (entry.access_key ? "(" + entry.access_key + ")" : ""), entry.method, entry.path + (entry.query ? "?" + entry.query : ""),
       entry.operation || "", td(entry.status || "no answer", entry.status >= 200 && entry.status < 400 ? "ok" : "bad"),
       entry.error_code || "", entry.reason || "", millis(entry.latency_ns)]));
   }
 }
 
+// rendered holds what each section last showed: a section is rebuilt only when its data changed, so
+// that a selection (an id to copy) survives the refreshes.
+const rendered = {};
+function changed(name, ...data) {
+  const text = JSON.stringify(data);
+  if (rendered[name] === text) return false;
+  rendered[name] = text;
+  return true;
+}
+
 async function refresh() {
   const status = document.getElementById("status");
   try {
-    const [accounts, callbacks, deliveries, journal] = await Promise.all([
-      call("GET", "accounts"), call("GET", "callbacks"), call("GET", "deliveries"), call("GET", "journal")]);
-    renderAccounts(accounts, callbacks);
-    renderDeliveries(deliveries);
-    lastJournal = journal;
-    renderJournal();
+    const [accounts, callbacks, deliveries, journal, faults] = await Promise.all([
+      call("GET", "accounts"), call("GET", "callbacks"), call("GET", "deliveries"), call("GET", "journal"), call("GET", "faults")]);
+    if (changed("accounts", accounts, callbacks)) renderAccounts(accounts, callbacks);
+    if (changed("deliveries", deliveries)) renderDeliveries(deliveries);
+    if (changed("faults", faults)) renderFaults(faults);
+    if (changed("journal", journal)) {
+      lastJournal = journal;
+      renderJournal();
+    }
+    document.querySelector("main").classList.remove("stale");
     status.textContent = "updated " + new Date().toLocaleTimeString();
   } catch (error) {
-    status.textContent = "cannot read the emulator: " + error.message;
+    document.querySelector("main").classList.add("stale");
+    status.textContent = "cannot read the emulator (" + error.message + "): the page shows what it last read";
+  }
+}
+
+function renderFaults(faults) {
+  const list = document.getElementById("faults");
+  list.replaceChildren();
+  if (faults.length === 0) list.appendChild(el("li", "none", "muted"));
+  for (const fault of faults) {
+    list.appendChild(el("li", fault.fault + (fault.remaining > 0 ? " (" + fault.remaining + " more)" : " (every request)")));
   }
 }
 
 function submitting(formId, outputId, action) {
-  document.getElementById(formId).addEventListener("submit", async (event) => {
+  const form = document.getElementById(formId);
+  form.addEventListener("invalid", () => { document.getElementById(outputId).textContent = ""; }, true);
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const output = document.getElementById(outputId);
     output.textContent = "…";
@@ -160,14 +186,14 @@ document.getElementById("clear-faults").addEventListener("click", async () => {
   const output = document.getElementById("fault-result");
   try {
     await call("DELETE", "faults");
-    output.textContent = "faults and throttle cleared";
+    output.textContent = "every fault and the throttle cleared";
   } catch (error) {
     output.textContent = error.message;
   }
 });
 
 document.getElementById("reset").addEventListener("click", async () => {
-  if (!window.confirm("Reset the emulator? Every project's callbacks, the deliveries, the journal and the faults are removed.")) return;
+  if (!window.confirm("Reset the emulator? Every project's callbacks, the deliveries and the journal are removed, and the faults, throttle and clock go back to how it started.")) return;
   try {
     await call("POST", "reset");
   } catch (error) {

@@ -109,7 +109,7 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 				MarkdownDescription: fmt.Sprintf("Key that signs the notifications: letters and digits, at least %d "+
 					"characters. The API never returns it, so Terraform keeps the configured value in state (in "+
 					"plain text) and cannot detect a change made outside Terraform; it is null after import. "+
-					"With Terraform 1.11 or later, prefer `key_wo`, which never enters the plan or state.",
+					"With Terraform or OpenTofu 1.11 or later, prefer `key_wo`, which never enters the plan or state.",
 					livespec.KeyMinLength),
 				Optional:  true,
 				Sensitive: true,
@@ -119,7 +119,7 @@ func (r *liveRecordCallbackResource) Schema(ctx context.Context, _ resource.Sche
 				},
 			},
 			"key_wo": schema.StringAttribute{
-				MarkdownDescription: "Write-only form of `key` (Terraform 1.11 or later), with the same rules: sent to " +
+				MarkdownDescription: "Write-only form of `key` (Terraform or OpenTofu 1.11 or later), with the same rules: sent to " +
 					"the API on create and on every update, never stored in the plan or state. Since Terraform keeps no " +
 					"trace of it, changing it alone plans nothing: change `key_wo_version` with it to send the new key. " +
 					"Conflicts with `key`.",

@@ -194,8 +194,8 @@ func (p *liveProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Sensitive:           true,
 			},
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Live API base URL, `http://` or `https://`, such as the emulator's " +
-					"`http://127.0.0.1:8080`. Overrides the region's default endpoint. " + envHint("endpoint"),
+				MarkdownDescription: "Live API base URL, `http://` or `https://`, such as the URL the emulator prints first. " +
+					"Overrides the region's default endpoint. " + envHint("endpoint"),
 				Optional: true,
 			},
 			"iam_endpoint": schema.StringAttribute{

@@ -1,4 +1,4 @@
-# Terraform before 1.11 and OpenTofu 1.6 have no write-only attributes: key is kept in state,
+# Terraform and OpenTofu before 1.11 have no write-only attributes: key is kept in state,
 # sensitive but in plain text, so protect the state.
 variable "callback_key" {
   description = "Key that signs the notifications: letters and digits, at least 32."

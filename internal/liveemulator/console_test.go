@@ -42,7 +42,7 @@ func TestAdminRefusesOtherPages(t *testing.T) {
 		"a throttle from another origin":    {http.MethodPut, "throttle", map[string]string{"Origin": "http://attacker.example.com", "Sec-Fetch-Site": "cross-site"}},
 		"callbacks read by a rebinding IP6": {http.MethodGet, "callbacks", map[string]string{"Host": "[::ffff:7f00:1]:" + port + ".attacker"}},
 	}
-	for name, tc := range refused {
+	send := func(tc request) (int, string) {
 		req := mustRequest(t, tc.method, e.URL+liveemulator.AdminPrefix+tc.path, "")
 		for header, value := range tc.headers {
 			if header == "Host" {
@@ -51,7 +51,11 @@ func TestAdminRefusesOtherPages(t *testing.T) {
 				req.Header.Set(header, value)
 			}
 		}
-		if status, body, _ := do(t, req); status != http.StatusForbidden || !strings.Contains(body, "EMULATOR.403") {
+		status, body, _ := do(t, req)
+		return status, body
+	}
+	for name, tc := range refused {
+		if status, body := send(tc); status != http.StatusForbidden || !strings.Contains(body, "EMULATOR.403") {
 			t.Errorf("%s: %d %s", name, status, body)
 		}
 	}
@@ -70,15 +74,7 @@ func TestAdminRefusesOtherPages(t *testing.T) {
 		"the console's fault, by name": {http.MethodDelete, "faults", map[string]string{"Host": "localhost:" + port, "Origin": "http://localhost:" + port}},
 	}
 	for name, tc := range served {
-		req := mustRequest(t, tc.method, e.URL+liveemulator.AdminPrefix+tc.path, "")
-		for header, value := range tc.headers {
-			if header == "Host" {
-				req.Host = value
-			} else {
-				req.Header.Set(header, value)
-			}
-		}
-		if status, body, _ := do(t, req); status >= 300 {
+		if status, body := send(tc); status >= 300 {
 			t.Errorf("%s: %d %s", name, status, body)
 		}
 	}

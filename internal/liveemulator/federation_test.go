@@ -171,12 +171,14 @@ func issueTemporary(t *testing.T, url, idToken string) temporaryCredentials {
 	if status != http.StatusCreated || header.Get("X-Subject-Token") == "" {
 		t.Fatalf("token: %d %s", status, body)
 	}
-	req, err = http.NewRequest(http.MethodPost, url+"/v3.0/OS-CREDENTIAL/securitytokens",
-		strings.NewReader(`{"auth":{"identity":{"methods":["token"],"token":{"id":"`+header.Get("X-Subject-Token")+`"}}}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	status, body, _ = do(t, req)
+	return securityTokenOf(t, mustRequest(t, http.MethodPost, url+"/v3.0/OS-CREDENTIAL/securitytokens",
+		`{"auth":{"identity":{"methods":["token"],"token":{"id":"`+header.Get("X-Subject-Token")+`"}}}}`))
+}
+
+// securityTokenOf sends a request for temporary credentials and returns them.
+func securityTokenOf(t *testing.T, req *http.Request) temporaryCredentials {
+	t.Helper()
+	status, body, _ := do(t, req)
 	var answer struct {
 		Credential struct {
 			Access, Secret string
@@ -330,18 +332,8 @@ func TestFederationRouteOfOtherSDKs(t *testing.T) {
 	}
 	req := mustRequest(t, http.MethodPost, e.URL+"/v3.0/OS-CREDENTIAL/securitytokens", `{"auth":{"identity":{"methods":["token"],"token":{"duration_seconds":900}}}}`)
 	req.Header.Set("X-Auth-Token", header.Get("X-Subject-Token"))
-	status, body, _ = do(t, req)
-	var answer struct {
-		Credential struct {
-			Access, Secret string
-			SecurityToken  string `json:"securitytoken"`
-		} `json:"credential"`
-	}
-	if status != http.StatusCreated || json.Unmarshal([]byte(body), &answer) != nil {
-		t.Fatalf("security token: %d %s", status, body)
-	}
-	client := newClient(t, e.URL, liveapi.Config{AccessKey: answer.Credential.Access, SecretKey: answer.Credential.Secret,
-		SecurityToken: answer.Credential.SecurityToken})
+	issued := securityTokenOf(t, req)
+	client := newClient(t, e.URL, liveapi.Config{AccessKey: issued.access, SecretKey: issued.secret, SecurityToken: issued.token})
 	if _, err := client.Create(context.Background(), validSpec("a.example.com", "live")); err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -195,15 +193,7 @@ func TestRecordAndDeliveriesSubcommands(t *testing.T) {
 // TestRunFederatesAnOIDCProvider: an ID token of the provider given by --oidc-provider is exchanged
 // for a token.
 func TestRunFederatesAnOIDCProvider(t *testing.T) {
-	idp := emulatortest.NewIdentityProvider(t)
-	der, err := x509.MarshalPKIXPublicKey(idp.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(t.TempDir(), "key.pem")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	idp, keyFile := writeIdentityProviderKey(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stdoutReader, stdout := io.Pipe()

@@ -60,14 +60,20 @@ func (s *Server) Reset() error {
 		return err
 	}
 	s.mu.Lock()
+	s.emptyRecords()
+	s.mu.Unlock()
+	s.restoreStart()
+	return nil
+}
+
+// emptyRecords starts what the emulator records of the requests it served: the delivery log, the
+// journal, the counts and the access keys' lockouts. s.mu is held (or s not yet shared).
+func (s *Server) emptyRecords() {
 	s.deliveries = lastn.New[Delivery](MaxDeliveries)
 	s.journal = lastn.New[JournalEntry](MaxJournalEntries)
 	s.requests, s.userAgents = map[string]int{}, map[string]bool{}
 	s.lockouts = map[string]lockout{}
 	s.throttled = 0
-	s.mu.Unlock()
-	s.restoreStart()
-	return nil
 }
 
 // restoreStart puts back what the emulator started with: the clock offset, the faults (with their

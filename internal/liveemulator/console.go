@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -73,7 +74,7 @@ func adminRefusal(r *http.Request) string {
 		return "the admin endpoint answers loopback clients only"
 	}
 	if !ownLoopbackHost(r) {
-		return "the admin endpoint answers requests for a loopback address or localhost only, not Host " + quote(r.Host)
+		return "the admin endpoint answers requests for a loopback address or localhost only, not Host " + strconv.Quote(r.Host)
 	}
 	site := r.Header.Get("Sec-Fetch-Site")
 	crossSite := site != "" && site != "same-origin" && site != "none"
@@ -103,8 +104,4 @@ func ownLoopbackHost(r *http.Request) bool {
 	}
 	ip := net.ParseIP(strings.Trim(name, "[]"))
 	return strings.EqualFold(name, "localhost") || (ip != nil && ip.IsLoopback())
-}
-
-func quote(s string) string {
-	return "\"" + strings.ReplaceAll(s, "\"", "\\\"") + "\""
 }

@@ -141,13 +141,9 @@ func New(opts Options) *Server {
 
 		tokens:              map[string]temporary{},
 		temporaries:         map[string]temporary{},
-		lockouts:            map[string]lockout{},
 		inFlightByOperation: map[string]int{},
-		requests:            map[string]int{},
-		userAgents:          map[string]bool{},
-		deliveries:          lastn.New[Delivery](MaxDeliveries),
-		journal:             lastn.New[JournalEntry](MaxJournalEntries),
 	}
+	s.emptyRecords()
 	if s.clock == nil {
 		s.clock = time.Now
 	}

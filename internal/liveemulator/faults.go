@@ -204,12 +204,6 @@ func (s *Server) SetThrottle(maxConcurrent int) {
 	s.maxConcurrent = maxConcurrent
 }
 
-func (s *Server) throttleLimit() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.maxConcurrent
-}
-
 // String is the fault in ParseFault's syntax.
 func (f Fault) String() string {
 	var settings []string
@@ -329,7 +323,8 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 		s.inFlight++
 	}
 	s.inFlightByOperation[operation]++
-	throttled := live && s.maxConcurrent > 0 && s.inFlight > s.maxConcurrent
+	limit := s.maxConcurrent
+	throttled := live && limit > 0 && s.inFlight > limit
 	fault, faulty := s.takeFault(operation)
 	s.mu.Unlock()
 	defer func() {
@@ -345,7 +340,7 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, operati
 		s.mu.Lock()
 		s.throttled++
 		s.mu.Unlock()
-		journalOf(r).Reason = "the throttle: more than " + strconv.Itoa(s.throttleLimit()) + " requests in flight"
+		journalOf(r).Reason = "the throttle: more than " + strconv.Itoa(limit) + " requests in flight"
 		writeError(w, http.StatusInternalServerError, livespec.ErrorCodeTooManyRequests, "Too many concurrent API requests")
 		return
 	}

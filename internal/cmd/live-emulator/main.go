@@ -164,15 +164,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 func newEmulator(config serveConfig) (*liveemulator.Server, organisation, error) {
 	org := organisation{Accounts: []accountConfig{{
 		Domain: liveemulator.DefaultDomainName, DomainID: liveemulator.DefaultDomainID, AccessKey: config.accessKey,
-		SecretKey: config.secretKey, SecurityToken: config.securityToken,
+		SecretKey: config.secretKey, SecurityToken: config.securityToken, Projects: parseRegions(config.region),
 	}}}
-	for i, region := range strings.Split(config.region, "+") {
-		project := projectConfig{Region: region}
-		if i == 0 {
-			project.ID = config.projectID
-		}
-		org.Accounts[0].Projects = append(org.Accounts[0].Projects, project)
-	}
+	org.Accounts[0].Projects[0].ID = config.projectID // --project-id is the first region's
 	if config.configFile != "" {
 		fromFile, err := readOrganisation(config.configFile)
 		if err != nil {

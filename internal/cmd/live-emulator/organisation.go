@@ -106,11 +106,19 @@ func parseAccount(s string) (accountConfig, error) {
 	}
 	account := accountConfig{Domain: values["domain"], DomainID: values["domain-id"], AccessKey: values["access-key"],
 		SecretKey: values["secret-key"], SecurityToken: values["security-token"]}
-	for _, region := range strings.Split(values["regions"], "+") {
-		name, id, _ := strings.Cut(region, ":")
-		account.Projects = append(account.Projects, projectConfig{Region: name, ID: id})
-	}
+	account.Projects = parseRegions(values["regions"])
 	return account, nil
+}
+
+// parseRegions reads <region>[:<project id>]+...: one project per region, its id derived later when
+// not given.
+func parseRegions(s string) []projectConfig {
+	var projects []projectConfig
+	for _, region := range strings.Split(s, "+") {
+		name, id, _ := strings.Cut(region, ":")
+		projects = append(projects, projectConfig{Region: name, ID: id})
+	}
+	return projects
 }
 
 func parseIdentityProvider(s string) (identityConfig, error) {

@@ -235,3 +235,28 @@ func TestAnnounceOnEveryAddress(t *testing.T) {
 		t.Fatalf("the banner:\n%s", out.String())
 	}
 }
+
+// TestRunReadsAConfigsKeyBesideIt: a relative public_key of --config is read beside the file,
+// wherever the emulator starts.
+func TestRunReadsAConfigsKeyBesideIt(t *testing.T) {
+	idp, keyFile := writeIdentityProviderKey(t)
+	config := filepath.Join(filepath.Dir(keyFile), "org.json")
+	if err := os.WriteFile(config, []byte(`{"oidc_providers": [{"id": "`+emulatortest.IdpID+`", "issuer": "`+emulatortest.Issuer+
+		`", "audience": "`+emulatortest.Audience+`", "public_key": "`+filepath.Base(keyFile)+`"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url, _ := startRun(t, 0, "--config", config) // the test runs in the package's directory, not the file's
+	req, err := http.NewRequest(http.MethodPost, url+"/v3/OS-FEDERATION/identity_providers/"+emulatortest.IdpID+"/protocols/oidc/auth", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+idp.IDToken(t, time.Hour, nil))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the federation of the config's identity provider answered %d", resp.StatusCode)
+	}
+}
